@@ -1,0 +1,1 @@
+"""Classifiers: map notifications to HS products and sectors."""

@@ -1,0 +1,1 @@
+"""Collectors: one adapter per source kind, behind the Source protocol."""

@@ -1,0 +1,1 @@
+"""Digest emails and their delivery."""

@@ -1,0 +1,45 @@
+"""The ``outbox`` transport: each message becomes an .eml file in a folder."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from pathlib import Path
+
+from warning.exceptions import DeliveryError
+from warning.storage.outbox import OutboxMessage
+
+
+def eml_name(message: OutboxMessage) -> str:
+    """A file name fixed by the message's idempotency key."""
+    digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:16]
+    return f"{message.id:06d}-{digest}.eml"
+
+
+class EmlDirectoryTransport:
+    """Writes messages atomically; a message already written is not written again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _write(self, message: OutboxMessage) -> None:
+        target = self.folder / eml_name(message)
+        if target.exists():
+            return  # delivered before a crash kept us from marking it sent
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".eml.tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(message.message)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+
+    async def deliver(self, message: OutboxMessage) -> None:
+        try:
+            await asyncio.to_thread(self._write, message)
+        except OSError as exc:
+            raise DeliveryError(f"cannot write {self.folder}: {exc.strerror or exc}") from None
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,1 @@
+"""The ``tbtwarn`` command line."""

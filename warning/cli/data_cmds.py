@@ -1,0 +1,124 @@
+"""Commands that move data in and out: import, export, quarantine, sources, outbox."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from warning.cli.base import SubParsers
+from warning.exceptions import ImportFileError
+from warning.export import notification_records, to_csv, to_jsonl
+from warning.register import read_exporters
+from warning.runtime import Runtime
+from warning.storage.exporters import save_exporter
+from warning.storage.outbox import list_messages
+from warning.storage.raw import list_quarantine, list_source_states
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ImportFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ImportFileError(f"{path}: not UTF-8 text") from None
+
+
+async def import_exporters(args: argparse.Namespace, rt: Runtime) -> int:
+    try:
+        exporters, skipped = read_exporters(_read_text(args.file), skip_bad=args.skip_bad)
+    except ImportFileError as exc:
+        print(f"{args.file}: {exc}", file=sys.stderr)
+        return 1
+    counts = {"new": 0, "updated": 0, "unchanged": 0}
+    async with rt.db.begin() as conn:
+        for exporter in exporters:
+            counts[await save_exporter(conn, exporter, rt.now())] += 1
+    for problem in skipped:
+        print(f"{args.file}: skipped {problem}", file=sys.stderr)
+    print(
+        f"exporters: {counts['new']} new, {counts['updated']} updated, "
+        f"{counts['unchanged']} unchanged, {len(skipped)} bad row problems skipped"
+    )
+    return 0
+
+
+async def export_notifications(args: argparse.Namespace, rt: Runtime) -> int:
+    records = await notification_records(rt)
+    text = to_csv(records) if args.format == "csv" else "".join(to_jsonl(records))
+    if args.output:
+        await asyncio.to_thread(args.output.write_text, text, encoding="utf-8", newline="")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+async def quarantine_list(args: argparse.Namespace, rt: Runtime) -> int:
+    async with rt.db.begin() as conn:
+        items = await list_quarantine(conn, args.limit)
+    for item in items:
+        print(f"#{item.id} {item.source_name} {item.position}: {item.reason}")
+        if args.raw:
+            print(f"    {item.raw_text[:500]}")
+    print(f"{len(items)} quarantined")
+    return 0
+
+
+async def sources_cmd(args: argparse.Namespace, rt: Runtime) -> int:
+    async with rt.db.begin() as conn:
+        states = {s.source_name: s for s in await list_source_states(conn)}
+    for source in rt.config.sources:
+        state = states.get(source.name)
+        if state is None:
+            print(f"{source.name} ({source.kind}): never run")
+            continue
+        success = state.last_success_at.isoformat() if state.last_success_at else "never"
+        line = f"{source.name} ({source.kind}): last success {success}"
+        if state.consecutive_failures:
+            line += f", {state.consecutive_failures} failures in a row, last: {state.last_error}"
+        print(line)
+    return 0
+
+
+async def outbox_list(args: argparse.Namespace, rt: Runtime) -> int:
+    async with rt.db.begin() as conn:
+        messages = await list_messages(conn, args.status)
+    for m in messages:
+        error = f" ({m.last_error})" if m.last_error else ""
+        print(f"#{m.id} {m.status} {m.kind} {m.recipient} attempts={m.attempts}{error}: {m.subject}")
+    print(f"{len(messages)} messages")
+    return 0
+
+
+def register(sub: SubParsers) -> None:
+    p = sub.add_parser("import", help="import the export register from CSV")
+    what = p.add_subparsers(dest="what", required=True, metavar="WHAT")
+    e = what.add_parser("exporters", help="exporters: name,email,language,hs_codes,markets")
+    e.add_argument("file", type=Path)
+    e.add_argument("--skip-bad", action="store_true", help="import the good rows of a file with bad rows")
+    e.set_defaults(handler=import_exporters)
+
+    p = sub.add_parser("export", help="export data")
+    what = p.add_subparsers(dest="what", required=True, metavar="WHAT")
+    n = what.add_parser("notifications", help="one normalised record per notification")
+    n.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    n.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
+    n.set_defaults(handler=export_notifications)
+
+    p = sub.add_parser("quarantine", help="malformed records set aside")
+    what = p.add_subparsers(dest="what", required=True, metavar="ACTION")
+    q = what.add_parser("list", help="list quarantined records with their reasons")
+    q.add_argument("--limit", type=int, default=100)
+    q.add_argument("--raw", action="store_true", help="show the raw text")
+    q.set_defaults(handler=quarantine_list)
+
+    p = sub.add_parser("sources", help="sources and their health")
+    p.set_defaults(handler=sources_cmd)
+
+    p = sub.add_parser("outbox", help="the email outbox")
+    what = p.add_subparsers(dest="what", required=True, metavar="ACTION")
+    o = what.add_parser("list", help="list messages")
+    o.add_argument("--status", choices=("pending", "sent", "failed"))
+    o.set_defaults(handler=outbox_list)

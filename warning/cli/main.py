@@ -1,0 +1,63 @@
+"""Entry point of ``tbtwarn``: parses arguments, loads config, runs a command.
+
+Exit codes: 0 success, 1 the command ran but something failed (a source, a
+delivery, a bad import file), 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from warning import __version__
+from warning.cli import data_cmds, pipeline_cmds
+from warning.cli.base import Handler
+from warning.config import load_config
+from warning.exceptions import ConfigError, TbtError
+from warning.runtime import Runtime
+
+#: Modules that add sub-commands; each has ``register(subparsers)``.
+COMMAND_MODULES = (pipeline_cmds, data_cmds)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tbtwarn", description="TBT early-warning service")
+    parser.add_argument("--version", action="version", version=f"tbtwarn {__version__}")
+    parser.add_argument(
+        "--config", type=Path, default=Path("config.toml"), help="config file (default ./config.toml)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+async def _run(handler: Handler, args: argparse.Namespace, config_path: Path) -> int:
+    rt = await Runtime.open(load_config(config_path))
+    try:
+        return await handler(args, rt)
+    finally:
+        await rt.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        load_config(args.config)  # validate before touching anything
+        return asyncio.run(_run(args.handler, args, args.config))
+    except ConfigError as exc:
+        print(f"tbtwarn: config error: {exc}", file=sys.stderr)
+        return 2
+    except TbtError as exc:
+        print(f"tbtwarn: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

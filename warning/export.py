@@ -1,0 +1,80 @@
+"""Exporting notifications as normalised records (JSONL or CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import asdict
+from typing import Any
+
+from classifiers.nomenclature import load_nomenclature
+from warning.runtime import Runtime
+from warning.storage.notifications import load_notifications, matches_by_notification, sources_of
+
+CSV_COLUMNS = (
+    "key",
+    "symbols",
+    "area",
+    "member_codes",
+    "member_name",
+    "notification_type",
+    "title",
+    "description",
+    "products",
+    "distribution_date",
+    "comment_deadline",
+    "proposed_adoption_date",
+    "proposed_entry_into_force_date",
+    "hs_codes",
+    "ics_codes",
+    "objectives",
+    "links",
+    "language",
+    "sources",
+    "matches",
+)
+
+
+async def notification_records(rt: Runtime) -> list[dict[str, Any]]:
+    """One normalised record per notification, with its product matches."""
+    nomenclature = load_nomenclature()
+    async with rt.db.begin() as conn:
+        notes = await load_notifications(conn)
+        matches = await matches_by_notification(conn)
+        records = []
+        for notification_id, n in notes:
+            record = asdict(n)
+            record["symbols"] = [s.text for s in n.symbols]
+            for key in ("source_name", "source_id"):
+                record.pop(key)
+            record["sources"] = await sources_of(conn, notification_id)
+            record["matches"] = [
+                asdict(m) | {"description": nomenclature.label(m.hs_code, "en")}
+                for m in matches.get(notification_id, [])
+            ]
+            records.append(record)
+    return records
+
+
+def to_jsonl(records: list[dict[str, Any]]) -> Iterator[str]:
+    for record in records:
+        yield json.dumps(record, ensure_ascii=False, default=str) + "\n"
+
+
+def to_csv(records: list[dict[str, Any]]) -> str:
+    """CSV with lists joined by ``;`` and matches as ``code:score:method``."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for record in records:
+        row = dict(record)
+        row["matches"] = ";".join(f"{m['hs_code']}:{m['score']:.2f}:{m['method']}" for m in record["matches"])
+        for key, value in row.items():
+            if isinstance(value, list | tuple):
+                row[key] = ";".join(map(str, value))
+            elif value is None:
+                row[key] = ""
+        writer.writerow(row)
+    return out.getvalue()

@@ -1,0 +1,120 @@
+"""Importing the export register from CSV, validated row by row.
+
+A file with a bad row imports nothing unless ``skip_bad`` is set.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+from classifiers.nomenclature import Nomenclature, load_nomenclature
+from warning.exceptions import ImportFileError
+from warning.members import ALL_MARKETS, members, normalise_code
+from warning.types import Exporter, Language
+
+EXPORTER_COLUMNS = ("name", "email", "language", "hs_codes", "markets")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    column: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.why}"
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def _check_hs(code: str, nomenclature: Nomenclature) -> str | None:
+    if not code.isdigit() or len(code) not in (2, 4, 6):
+        return f"HS code {code!r} must be 2, 4 or 6 digits"
+    if code not in nomenclature:
+        return f"HS code {code!r} does not exist in HS 2022"
+    return None
+
+
+def _check_market(code: str) -> str | None:
+    if code == ALL_MARKETS or normalise_code(code) in members():
+        return None
+    return f"unknown market {code!r} (use WTO member codes such as USA, EU, KEN, or *)"
+
+
+def _exporter_row(row: dict[str, str], line: int, nomenclature: Nomenclature) -> Exporter | list[RowProblem]:
+    problems: list[RowProblem] = []
+    name = (row.get("name") or "").strip()
+    if not name:
+        problems.append(RowProblem(line, "name", "empty"))
+    emails = _split(row.get("email") or "")
+    if not emails:
+        problems.append(RowProblem(line, "email", "empty"))
+    for email in emails:
+        if not _EMAIL_RE.match(email):
+            problems.append(RowProblem(line, "email", f"not an email address: {email!r}"))
+    language = (row.get("language") or "").strip()
+    if language not in ("zh", "en"):
+        problems.append(RowProblem(line, "language", f"must be zh or en, got {language!r}"))
+    hs_codes = _split(row.get("hs_codes") or "")
+    if not hs_codes:
+        problems.append(RowProblem(line, "hs_codes", "empty"))
+    for code in hs_codes:
+        why = _check_hs(code, nomenclature)
+        if why:
+            problems.append(RowProblem(line, "hs_codes", why))
+    markets = _split(row.get("markets") or "")
+    if not markets:
+        problems.append(RowProblem(line, "markets", "empty (use * for all markets)"))
+    for market in markets:
+        why = _check_market(market)
+        if why:
+            problems.append(RowProblem(line, "markets", why))
+    if problems:
+        return problems
+    lang: Language = "zh" if language == "zh" else "en"
+    return Exporter(
+        name=name,
+        emails=tuple(dict.fromkeys(emails)),
+        language=lang,
+        hs_codes=tuple(dict.fromkeys(hs_codes)),
+        markets=tuple(dict.fromkeys(m if m == ALL_MARKETS else normalise_code(m) for m in markets)),
+    )
+
+
+def read_exporters(text: str, *, skip_bad: bool = False) -> tuple[list[Exporter], list[RowProblem]]:
+    """Validate an exporters CSV (``name,email,language,hs_codes,markets``).
+
+    Returns the exporters and the problems of skipped rows.
+
+    Raises:
+        ImportFileError: listing every bad row, when any row is bad and
+            ``skip_bad`` is false (then nothing is to be imported).
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in EXPORTER_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ImportFileError(f"line 1: missing column(s): {', '.join(missing)}")
+    nomenclature = load_nomenclature()
+    exporters: list[Exporter] = []
+    problems: list[RowProblem] = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        result = _exporter_row(row, line, nomenclature)
+        if isinstance(result, list):
+            problems.extend(result)
+            continue
+        if result.name in seen:
+            problems.append(RowProblem(line, "name", f"duplicate of line {seen[result.name]}"))
+            continue
+        seen[result.name] = line
+        exporters.append(result)
+    if problems and not skip_bad:
+        raise ImportFileError("nothing imported:\n" + "\n".join(map(str, problems)))
+    return exporters, problems

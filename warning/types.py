@@ -1,0 +1,224 @@
+"""The domain types of the TBT early-warning service, in one place.
+
+Every type is a frozen, fully annotated dataclass. What a source hands in
+(:class:`RawRecord`) is a separate type from what is stored
+(:class:`Notification`); a feed adapter's ``parse`` is the one conversion
+between them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+Area = Literal["TBT", "SPS"]
+Language = Literal["zh", "en"]
+
+
+class FollowUpKind(StrEnum):
+    """The kinds of follow-up documents to a WTO notification."""
+
+    ADDENDUM = "Add"
+    CORRIGENDUM = "Corr"
+    REVISION = "Rev"
+    SUPPLEMENT = "Suppl"
+
+
+@dataclass(frozen=True, order=True)
+class Symbol:
+    """A parsed WTO document symbol such as ``G/TBT/N/USA/1234/Add.1/Corr.1``.
+
+    Legacy symbols of the form ``G/TBT/Notif.00/012`` have ``member`` ``None``
+    and ``legacy_year`` set.
+    """
+
+    #: ``TBT`` or ``SPS``.
+    area: Area
+    #: The member code used in WTO symbols (``USA``, ``EU``, ``TPKM``), or
+    #: ``None`` for legacy ``Notif.YY`` symbols that carry no member.
+    member: str | None
+    #: The running number of the base notification.
+    number: int
+    #: Follow-up parts in order, e.g. ``((ADDENDUM, 1), (CORRIGENDUM, 1))``.
+    follow_ups: tuple[tuple[FollowUpKind, int], ...] = ()
+    #: Two-digit year of a legacy ``G/TBT/Notif.YY/NNN`` symbol.
+    legacy_year: int | None = None
+
+    @property
+    def text(self) -> str:
+        """The canonical text of the symbol."""
+        if self.member is None:
+            head = f"G/{self.area}/Notif.{self.legacy_year:02d}/{self.number:03d}"
+        else:
+            head = f"G/{self.area}/N/{self.member}/{self.number}"
+        # Follow-up number 0 stands for a follow-up whose number the source
+        # did not give ("G/TBT/N/BRA/165 (corrigendum)").
+        return head + "".join(f"/{kind.value}.{n}" if n else f"/{kind.value}" for kind, n in self.follow_ups)
+
+    @property
+    def base(self) -> Symbol:
+        """The base notification this symbol follows up (itself if none)."""
+        return Symbol(self.area, self.member, self.number, (), self.legacy_year)
+
+    @property
+    def is_follow_up(self) -> bool:
+        """True for addenda, corrigenda, revisions and supplements."""
+        return bool(self.follow_ups)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One payload exactly as a source handed it in, before parsing.
+
+    Raw records are stored before they are parsed, so a parser fix can
+    re-parse history.
+    """
+
+    #: Name of the configured source that fetched it.
+    source_name: str
+    #: Where the payload came from: a file path or URL.
+    locator: str
+    #: The bytes as received.
+    payload: bytes
+    #: MIME type or format hint (``application/jsonl``, ``text/csv``...).
+    content_type: str
+    #: When it was fetched.
+    fetched_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """A record a parser could not turn into a Notification: quarantined."""
+
+    #: Name of the source.
+    source_name: str
+    #: Where in the payload: ``line 12``, ``item 3 of page 2``...
+    position: str
+    #: Why it was refused, naming the field at fault.
+    reason: str
+    #: The record's raw text, kept for analysts.
+    raw_text: str
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A foreign technical measure, normalised from any source."""
+
+    #: Identity: the canonical text of the first WTO symbol, or
+    #: ``"<source>:<id>"`` for measures that carry no symbol.
+    key: str
+    #: All WTO symbols of the record (joint notifications carry several).
+    symbols: tuple[Symbol, ...]
+    #: ``TBT`` or ``SPS``.
+    area: Area
+    #: Member codes as used in WTO symbols (``KEN``, ``EU``...).
+    member_codes: tuple[str, ...]
+    #: The notifying member as the source printed it.
+    member_name: str
+    #: Regular notification, addendum, corrigendum, revision...
+    notification_type: str
+    title: str
+    description: str = ""
+    #: Products covered, free text.
+    products: str = ""
+    distribution_date: dt.date | None = None
+    comment_deadline: dt.date | None = None
+    proposed_adoption_date: dt.date | None = None
+    proposed_entry_into_force_date: dt.date | None = None
+    #: HS codes as given by the notifying member, digits only.
+    hs_codes: tuple[str, ...] = ()
+    ics_codes: tuple[str, ...] = ()
+    objectives: tuple[str, ...] = ()
+    #: Links to the notification and its documents.
+    links: tuple[str, ...] = ()
+    #: Language of the text: ``en``, ``zh``, ``fr``, ``es``...
+    language: str = "en"
+    #: Name of the source it came from and its id there.
+    source_name: str = ""
+    source_id: str = ""
+
+    @property
+    def base_symbol(self) -> Symbol | None:
+        """The base notification of a follow-up, ``None`` if not one."""
+        if self.symbols and self.symbols[0].is_follow_up:
+            return self.symbols[0].base
+        return None
+
+
+@dataclass(frozen=True)
+class HsEntry:
+    """One line of the HS 2022 nomenclature."""
+
+    code: str
+    #: 2 (chapter), 4 (heading) or 6 (subheading).
+    level: int
+    description: str
+    #: Chinese name, known for chapters only (heading and subheading
+    #: entries carry their chapter's).
+    name_zh: str
+    #: Roman numeral of the HS section.
+    section: str
+
+
+@dataclass(frozen=True)
+class ProductMatch:
+    """A notification mapped to one HS code, with the evidence for it."""
+
+    hs_code: str
+    #: 2, 4 or 6 digits.
+    level: int
+    #: Calibrated confidence in [0, 1].
+    score: float
+    #: The classifier method that produced it (``member``, ``ics``...).
+    method: str
+    #: The words or code that produced it.
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """An exporting firm of the zone, from the export register."""
+
+    name: str
+    emails: tuple[str, ...]
+    language: Language
+    #: HS codes it exports, 2 to 6 digits.
+    hs_codes: tuple[str, ...]
+    #: Member codes of its markets; ``("*",)`` means all markets.
+    markets: tuple[str, ...]
+
+
+Frequency = Literal["immediate", "daily", "weekly"]
+Level = Literal["red", "orange", "yellow", "blue"]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What one contact of an exporter wants to hear about."""
+
+    exporter: str
+    email: str
+    language: Language
+    hs_prefixes: tuple[str, ...] = ()
+    markets: tuple[str, ...] = ("*",)
+    sectors: tuple[str, ...] = ()
+    min_level: Level = "blue"
+    frequency: Frequency = "daily"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One notification that concerns one exporter."""
+
+    notification_key: str
+    exporter: str
+    #: The product matches that share a prefix with the exporter's codes.
+    matches: tuple[ProductMatch, ...]
+    #: Warning level, once levels are computed.
+    level: Level | None = None
+    reasons: tuple[str, ...] = field(default_factory=tuple)
