@@ -41,10 +41,12 @@ async def create_alerts(rt: Runtime) -> int:
         by_id = dict(exporters)
         index = _ExporterIndex(exporters)
         matches = await matches_by_notification(conn)
+        threshold = rt.config.classifier.alert_threshold
         notifications = await load_notifications(conn)
         pairs = 0
         for notification_id, notification in notifications:
-            product_matches = matches.get(notification_id, [])
+            # Weak matches are shown to analysts but never alert anyone.
+            product_matches = [m for m in matches.get(notification_id, []) if m.score >= threshold]
             candidates: set[int] = set()
             for match in product_matches:
                 candidates |= index.candidates(match.hs_code)

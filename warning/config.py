@@ -59,6 +59,30 @@ class DeliveryConfig(_Strict):
     sender: str = "TBT Early Warning <tbt-warning@localhost>"
 
 
+class SectorConfig(_Strict):
+    """One of the zone's own sectors (the default is the 21 HS sections)."""
+
+    key: str
+    name_en: str
+    name_zh: str
+    hs_prefixes: list[str] = Field(min_length=1)
+
+    @field_validator("hs_prefixes")
+    @classmethod
+    def _digits(cls, prefixes: list[str]) -> list[str]:
+        for prefix in prefixes:
+            if not prefix.isdigit() or len(prefix) not in (2, 4, 6):
+                raise ValueError(f"HS prefix {prefix!r} must be 2, 4 or 6 digits")
+        return prefixes
+
+
+class ClassifierConfig(_Strict):
+    """How notifications are mapped to HS products."""
+
+    #: Product matches scoring below this are kept and shown, but raise no alert.
+    alert_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
 class Config(_Strict):
     """The whole configuration."""
 
@@ -66,6 +90,9 @@ class Config(_Strict):
     zone: ZoneConfig = ZoneConfig()
     sources: list[SourceConfig] = Field(default_factory=list)
     delivery: DeliveryConfig = DeliveryConfig()
+    classifier: ClassifierConfig = ClassifierConfig()
+    #: The zone's sectors; empty means the 21 HS sections.
+    sectors: list[SectorConfig] = Field(default_factory=list)
     #: Folder of the config file; relative paths were resolved against it.
     base_dir: Path = Path(".")
 

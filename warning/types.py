@@ -195,6 +195,40 @@ class Exporter:
 
 Frequency = Literal["immediate", "daily", "weekly"]
 Level = Literal["red", "orange", "yellow", "blue"]
+#: Warning levels, gravest first (the convention of Chinese early-warning systems).
+LEVELS: tuple[Level, ...] = ("red", "orange", "yellow", "blue")
+#: Chinese names of the levels.
+LEVEL_NAMES_ZH: dict[str, str] = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason for a warning level, in plain words in both languages."""
+
+    #: Machine-readable kind: ``relevance``, ``exposure``, ``severity``, ``urgency``...
+    code: str
+    en: str
+    zh: str
+
+    def text(self, language: str) -> str:
+        """The reason in ``zh`` or ``en``."""
+        return self.zh if language == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Sector:
+    """A sector of the zone's economy, defined by HS prefixes."""
+
+    #: Stable identifier used in config, subscriptions and URLs (``XVI``, ``cosmetics``).
+    key: str
+    name_en: str
+    name_zh: str
+    #: HS prefixes (2, 4 or 6 digits) that belong to the sector.
+    hs_prefixes: tuple[str, ...]
+
+    def covers(self, hs_code: str) -> bool:
+        """Whether an HS code (2-6 digits) shares a prefix with the sector."""
+        return any(hs_code.startswith(p) or p.startswith(hs_code) for p in self.hs_prefixes)
 
 
 @dataclass(frozen=True)
@@ -221,4 +255,5 @@ class Alert:
     matches: tuple[ProductMatch, ...]
     #: Warning level, once levels are computed.
     level: Level | None = None
-    reasons: tuple[str, ...] = field(default_factory=tuple)
+    #: Why the level is what it is, in both languages.
+    reasons: tuple[Reason, ...] = field(default_factory=tuple)

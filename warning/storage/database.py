@@ -52,12 +52,16 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _on_sqlite_connect)
 
     async def migrate(self) -> None:
-        """Apply every pending migration (idempotent)."""
+        """Apply every pending migration (idempotent).
+
+        Migrations may branch from a common parent (work done in parallel);
+        upgrading to ``heads`` applies every branch.
+        """
 
         def upgrade(connection: sa.Connection) -> None:
             cfg = alembic_config()
             cfg.attributes["connection"] = connection
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, "heads")
 
         async with self.engine.begin() as conn:
             await conn.run_sync(upgrade)
