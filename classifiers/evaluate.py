@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from classifiers.member_codes import valid_code
 from classifiers.nomenclature import Nomenclature
 from classifiers.textprep import strip_hs_codes
 from feeds.sample_record import notification_from_sample
@@ -71,7 +72,8 @@ def load_cases(path: Path, nomenclature: Nomenclature) -> tuple[list[Case], int]
             notification = notification_from_sample(json.loads(line), "evaluate")
         except (json.JSONDecodeError, RecordError) as exc:
             raise EvaluationError(f"{path} line {line_no}: {exc}") from None
-        truth = tuple(dict.fromkeys(c for c in map(nomenclature.normalise, notification.hs_codes) if c))
+        codes = (valid_code(nomenclature, c) for c in notification.hs_codes)
+        truth = tuple(dict.fromkeys(c for c in codes if c))
         if not truth:
             skipped += 1
             continue

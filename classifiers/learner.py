@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from classifiers.member_codes import valid_code
 from classifiers.nomenclature import Nomenclature
 from classifiers.prepared import Prepared
 from classifiers.textprep import strip_hs_codes
@@ -51,7 +52,7 @@ def examples_from_jsonl(path: Path, nomenclature: Nomenclature) -> list[Labelled
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ExamplesError(f"{path} line {line_no}: not JSON: {exc}") from None
-        codes = [nomenclature.normalise(str(c)) for c in record.get("hs_codes") or []]
+        codes = [valid_code(nomenclature, str(c)) for c in record.get("hs_codes") or []]
         valid = tuple(dict.fromkeys(c for c in codes if c))
         if not valid:
             continue
