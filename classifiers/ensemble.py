@@ -1,33 +1,175 @@
-"""Combining classification methods into one ranked list of matches."""
+"""Combining classification methods into one ranked, calibrated list of matches.
+
+Each method's raw score is mapped through its own logistic calibration to the
+probability that the match's HS chapter is right, so a 0.7 means the same
+whichever method said it. Methods agreeing on a chapter reinforce each other
+(noisy-OR); within a chapter, headings are ranked by their own support.
+"""
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from classifiers.base import Classifier
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from classifiers.glossary import Glossary, GlossaryClassifier, load_glossary
+from classifiers.ics import IcsClassifier, load_ics_mapping
+from classifiers.learner import ExampleLearner
 from classifiers.member_codes import MemberCodesClassifier
 from classifiers.nomenclature import Nomenclature, load_nomenclature
-from warning.types import Notification, ProductMatch
+from classifiers.prepared import Prepared, prepare
+from classifiers.rules import RulesClassifier
+from classifiers.sectors import sectors_of
+from classifiers.text_model import TextModel
+from classifiers.zh_bridge import Bridge, cedict
+from warning.types import ClassifierRule, Notification, ProductMatch, Sector
+
+#: Matches kept per notification.
+TOP_MATCHES = 8
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """``p = 1 / (1 + exp(-(slope * raw + intercept)))``."""
+
+    slope: float
+    intercept: float
+
+    def __call__(self, raw: float) -> float:
+        return 1.0 / (1.0 + math.exp(-(self.slope * raw + self.intercept)))
+
+
+#: Per-method calibration, fitted with :func:`fit_calibration` on labelled
+#: notifications (the dev set's member codes; see README) and rounded.
+DEFAULT_CALIBRATION: dict[str, Calibration] = {
+    "member": Calibration(6.0, -2.5),
+    "rule": Calibration(5.0, -2.2),
+    "glossary": Calibration(4.0, -1.8),
+    "ics": Calibration(4.0, -2.6),
+    "text": Calibration(9.0, -3.6),
+    "learned": Calibration(5.0, -2.5),
+}
+
+
+def fit_calibration(raw: Sequence[float], correct: Sequence[bool]) -> Calibration:
+    """Fit a method's logistic calibration from raw scores and whether each match's chapter was right.
+
+    Raises:
+        ValueError: with fewer than two outcomes of each kind.
+    """
+    if sum(correct) < 2 or len(correct) - sum(correct) < 2:
+        raise ValueError("calibration needs at least two right and two wrong matches")
+    model = LogisticRegression(C=10.0).fit(np.array(raw, dtype=float).reshape(-1, 1), np.array(correct))
+    return Calibration(float(model.coef_[0][0]), float(model.intercept_[0]))
+
+
+def combine(
+    evidence: Sequence[ProductMatch], calibration: dict[str, Calibration], top: int = TOP_MATCHES
+) -> list[ProductMatch]:
+    """One ranked list from every method's raw matches."""
+    chapter_by_method: dict[str, dict[str, float]] = defaultdict(dict)
+    support: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
+    for match in evidence:
+        p = calibration[match.method](match.score) if match.method in calibration else match.score
+        per = chapter_by_method[match.hs_code[:2]]
+        per[match.method] = max(per.get(match.method, 0.0), p)
+        old = support[match.hs_code].get(match.method)
+        if old is None or p > old[0]:
+            support[match.hs_code][match.method] = (p, match.evidence)
+    chapter_score = {
+        ch: 1.0 - math.prod(1.0 - p for p in per.values()) for ch, per in chapter_by_method.items()
+    }
+    finer: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for code, methods in support.items():
+        if len(code) > 2:
+            finer[code[:2]].append((code, 1.0 - math.prod(1.0 - p for p, _ in methods.values())))
+    top_chapter = max(chapter_score.values(), default=0.0)
+    out = []
+    for chapter, raw_score in chapter_score.items():
+        # A chapter far behind the best one is rarely a second right answer.
+        score = raw_score * (raw_score / top_chapter) ** 2 if top_chapter else 0.0
+        codes = finer.get(chapter) or [(chapter, score)]
+        best = max(s for _, s in codes)
+        for code, s in codes:
+            # The chapter's best code carries the chapter's score; others by their share of support.
+            final = score * (0.6 + 0.4 * s / best) if best > 0 else 0.0
+            methods = support.get(code) or support.get(chapter) or {}
+            names = sorted(methods, key=lambda m: -methods[m][0])
+            text = "; ".join(f"{m}: {methods[m][1]}" for m in names) or f"chapter {chapter}"
+            out.append(
+                ProductMatch(code, len(code), round(min(1.0, final), 4), "+".join(names) or "ensemble", text)
+            )
+    out.sort(key=lambda m: (-m.score, m.hs_code))
+    return out[:top]
 
 
 class Ensemble:
-    """Runs every method; for each HS code keeps the best-scored match."""
+    """Runs every method and combines them (:func:`combine`)."""
 
     name = "ensemble"
 
-    def __init__(self, methods: Sequence[Classifier]) -> None:
-        self.methods = list(methods)
+    def __init__(
+        self,
+        nomenclature: Nomenclature,
+        *,
+        rules: Sequence[ClassifierRule] = (),
+        learner: ExampleLearner | None = None,
+        glossary: Glossary | None = None,
+        text_model: TextModel | None = None,
+        calibration: dict[str, Calibration] | None = None,
+        use_member_codes: bool = True,
+    ) -> None:
+        self.nomenclature = nomenclature
+        self.glossary = glossary or load_glossary()
+        self.bridge = Bridge(self.glossary, cedict())
+        self.member = MemberCodesClassifier(nomenclature)
+        self.ics = IcsClassifier(load_ics_mapping())
+        self.rules = RulesClassifier(rules)
+        self.lexicon = GlossaryClassifier(self.glossary)
+        self.text = text_model or TextModel(nomenclature)
+        self.learner = learner
+        self.calibration = calibration or DEFAULT_CALIBRATION
+        self.use_member_codes = use_member_codes
+
+    def prepare(self, notification: Notification) -> Prepared:
+        """The notification's text, segmented, bridged and looked up once for every method."""
+        return prepare(notification, self.glossary, self.bridge)
+
+    def evidence(self, batch: Sequence[Notification]) -> list[list[ProductMatch]]:
+        """Every method's raw (uncalibrated) matches for each notification."""
+        prepared = [self.prepare(n) for n in batch]
+        text = self.text.classify_prepared(prepared)
+        learned = self.learner.classify_prepared(prepared) if self.learner else [[] for _ in batch]
+        out = []
+        for n, p, t, lrn in zip(batch, prepared, text, learned, strict=True):
+            raw = self.member.classify(n) if self.use_member_codes else []
+            raw += (
+                self.ics.classify(n) + self.rules.classify(n) + self.lexicon.classify_hits(p.hits) + t + lrn
+            )
+            out.append(raw)
+        return out
+
+    def classify_many(self, batch: Sequence[Notification]) -> list[list[ProductMatch]]:
+        """Ranked matches for each notification of a batch (faster than one by one)."""
+        return [combine(raw, self.calibration) for raw in self.evidence(batch)]
 
     def classify(self, notification: Notification) -> list[ProductMatch]:
-        best: dict[str, ProductMatch] = {}
-        for method in self.methods:
-            for match in method.classify(notification):
-                current = best.get(match.hs_code)
-                if current is None or match.score > current.score:
-                    best[match.hs_code] = match
-        return sorted(best.values(), key=lambda m: (-m.score, m.hs_code))
+        return self.classify_many([notification])[0]
+
+
+def sectors_for(matches: Sequence[ProductMatch], sectors: Sequence[Sector], threshold: float) -> list[Sector]:
+    """The sectors of a notification's matches scoring at least ``threshold``, best match first."""
+    out: list[Sector] = []
+    for match in matches:
+        if match.score >= threshold:
+            out.extend(s for s in sectors_of(match.hs_code, sectors) if s not in out)
+    return out
 
 
 def default_classifier(nomenclature: Nomenclature | None = None) -> Ensemble:
-    """The classifier the pipeline uses."""
-    return Ensemble([MemberCodesClassifier(nomenclature or load_nomenclature())])
+    """The classifier the pipeline uses when no rules or examples are loaded."""
+    return Ensemble(nomenclature or load_nomenclature())

@@ -257,3 +257,36 @@ class Alert:
     level: Level | None = None
     #: Why the level is what it is, in both languages.
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class LabelledExample:
+    """A notification text with the HS codes an analyst or member confirmed: what the learner learns from."""
+
+    #: Title, products and description (HS codes already stripped).
+    text: str
+    #: Normalised HS 2022 codes (2, 4 or 6 digits).
+    hs_codes: tuple[str, ...]
+    #: ``en``, ``zh``...
+    language: str = "en"
+    #: Where it came from: ``file:dev.jsonl#12``, ``feedback:34``...
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class ClassifierRule:
+    """An analyst's keyword rule: text containing a phrase maps to HS prefixes."""
+
+    #: The phrases (any matches); English is matched on words, Chinese as substrings.
+    phrases: tuple[str, ...]
+    #: HS prefixes (2, 4 or 6 digits) the rule maps to.
+    hs_codes: tuple[str, ...]
+    #: Phrases that veto the rule ("toy sewing machine" for a "toy" rule).
+    exclusions: tuple[str, ...] = ()
+    #: Database id, ``None`` before it is stored.
+    id: int | None = None
+    #: Version number, incremented on every change.
+    version: int = 1
+    #: Who last changed it.
+    author: str = ""
+    note: str = ""

@@ -1,4 +1,4 @@
-"""Commands that run the pipeline or its steps: init, run, collect, classify, send."""
+"""Commands that run the pipeline or its steps: init, run, collect, send (classify: classify_cmds)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import argparse
 from notifications.compose import compose_digests
 from notifications.deliver import deliver_pending
 from warning.alerting import create_alerts
-from warning.classify import classify_pending
 from warning.cli.base import SubParsers
 from warning.collect import collect
 from warning.pipeline import run_once
@@ -38,12 +37,6 @@ async def collect_cmd(args: argparse.Namespace, rt: Runtime) -> int:
     return 0 if all(o.ok for o in outcomes) else 1
 
 
-async def classify_cmd(args: argparse.Namespace, rt: Runtime) -> int:
-    outcome = await classify_pending(rt, everything=args.all)
-    print(f"classified {outcome.classified} notifications ({outcome.with_matches} with matches)")
-    return 0
-
-
 async def send_cmd(args: argparse.Namespace, rt: Runtime) -> int:
     pairs = await create_alerts(rt)
     queued = await compose_digests(rt)
@@ -66,10 +59,6 @@ def register(sub: SubParsers) -> None:
     p.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
     p.add_argument("--reparse", action="store_true", help="re-parse stored payloads instead of fetching")
     p.set_defaults(handler=collect_cmd)
-
-    p = sub.add_parser("classify", help="map notifications to HS products")
-    p.add_argument("--all", action="store_true", help="reclassify every notification")
-    p.set_defaults(handler=classify_cmd)
 
     p = sub.add_parser("send", help="match, compose digests and deliver the outbox")
     p.set_defaults(handler=send_cmd)

@@ -211,3 +211,38 @@ alerts = sa.Table(
     sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id"), nullable=True, index=True),
     sa.UniqueConstraint("notification_id", "exporter_id", name="uq_alerts_notification_exporter"),
 )
+
+# --- classifier rules (issue 4)
+
+#: Analysts' keyword rules; the current version of each. Deleted rules are kept
+#: with ``active`` false so their history stays readable.
+classifier_rules = sa.Table(
+    "classifier_rules",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("phrases", sa.JSON, nullable=False),
+    sa.Column("hs_codes", sa.JSON, nullable=False),
+    sa.Column("exclusions", sa.JSON, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+#: Every version of every rule: who changed what, when (add, change, remove).
+classifier_rule_versions = sa.Table(
+    "classifier_rule_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("rule_id", sa.Integer, sa.ForeignKey("classifier_rules.id"), nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("action", sa.String(10), nullable=False),
+    sa.Column("phrases", sa.JSON, nullable=False),
+    sa.Column("hs_codes", sa.JSON, nullable=False),
+    sa.Column("exclusions", sa.JSON, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("changed_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("rule_id", "version", name="uq_classifier_rule_versions_rule_id"),
+)

@@ -1,0 +1,208 @@
+"""Our product glossary: everyday product words (en, zh) to HS prefixes.
+
+``data/glossary.csv`` holds general product knowledge, one product family a
+line: English terms and Chinese terms separated by ``|``, HS prefixes by ``;``.
+It serves twice: as a method of its own (a product word names its HS prefix)
+and as the bridge from Chinese words to the English of the nomenclature.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from classifiers.nomenclature import Nomenclature
+from classifiers.textprep import singular
+from warning.exceptions import TbtError
+from warning.types import Notification, ProductMatch
+
+_RAW_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+_MAX_ZH = 8
+# The weight of a field: the products line names what is regulated.
+FIELD_WEIGHTS = (("products", 1.0), ("title", 0.9), ("description", 0.6))
+
+
+class GlossaryError(TbtError, ValueError):
+    """A glossary line is malformed (bad HS prefix, no term)."""
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """One product family: its words and HS prefixes."""
+
+    en: tuple[str, ...]
+    zh: tuple[str, ...]
+    hs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A glossary term found in a text."""
+
+    term: str
+    entry: GlossaryEntry
+    start: int
+    end: int
+    weight: float
+
+
+class Glossary:
+    """Term look-ups in English (word sequences) and Chinese (substrings)."""
+
+    def __init__(self, entries: Sequence[GlossaryEntry]) -> None:
+        self.entries = list(entries)
+        self.en: dict[tuple[str, ...], GlossaryEntry] = {}
+        self.zh: dict[str, GlossaryEntry] = {}
+        for entry in entries:
+            for term in entry.en:
+                self.en.setdefault(en_key(term), entry)
+            for term in entry.zh:
+                self.zh.setdefault(term, entry)
+        self.max_en = max((len(k) for k in self.en), default=1)
+
+    def find_en(self, text: str) -> list[Hit]:
+        """English terms in ``text``, longest first, not overlapping."""
+        words = [singular(w) for w in _RAW_WORD.findall(text.lower())]
+        hits: list[Hit] = []
+        i = 0
+        while i < len(words):
+            for size in range(min(self.max_en, len(words) - i), 0, -1):
+                entry = self.en.get(tuple(words[i : i + size]))
+                if entry is not None:
+                    hits.append(Hit(" ".join(words[i : i + size]), entry, i, i + size, 1.0))
+                    i += size
+                    break
+            else:
+                i += 1
+        return _mark_modifiers(hits, words, ("for", "in", "of", "with", "on"))
+
+    def find_zh(self, text: str, tokens: Iterable[str] = ()) -> list[Hit]:
+        """Chinese terms in ``text``: longest match first; one-character terms only as whole words."""
+        hits: list[Hit] = []
+        i = 0
+        while i < len(text):
+            for size in range(min(_MAX_ZH, len(text) - i), 1, -1):
+                entry = self.zh.get(text[i : i + size])
+                if entry is not None:
+                    hits.append(Hit(text[i : i + size], entry, i, i + size, 1.0))
+                    i += size
+                    break
+            else:
+                i += 1
+        covered = {pos for h in hits for pos in range(h.start, h.end)}
+        position = 0
+        for token in tokens:
+            start = text.find(token, position)
+            if start < 0:
+                continue
+            position = start + len(token)
+            entry = self.zh.get(token) if len(token) == 1 else None
+            if entry is not None and start not in covered:
+                hits.append(Hit(token, entry, start, start + 1, 1.0))
+        hits.sort(key=lambda h: h.start)
+        return _mark_modifiers(hits, list(text), ("用", "于", "的"))
+
+
+def _mark_modifiers(hits: list[Hit], units: Sequence[str], linkers: tuple[str, ...]) -> list[Hit]:
+    """Weaken modifiers: in "car tyre" / "汽车轮胎" the head is the last noun.
+
+    A hit directly followed by another names what the next is for; in English
+    "tyres for cars" the noun after "for" is the modifier.
+    """
+    out = []
+    for index, hit in enumerate(hits):
+        weight = hit.weight
+        following = hits[index + 1] if index + 1 < len(hits) else None
+        if following is not None and following.start - hit.end <= 0:
+            weight *= 0.5
+        previous = hits[index - 1] if index > 0 else None
+        if previous is not None and 0 < hit.start - previous.end <= 3:
+            between = units[previous.end : hit.start]
+            if any(w in linkers for w in between):
+                weight *= 0.6
+        out.append(Hit(hit.term, hit.entry, hit.start, hit.end, weight))
+    return out
+
+
+def en_key(term: str) -> tuple[str, ...]:
+    """A glossary term as the singular word sequence it is looked up by."""
+    return tuple(singular(w) for w in _RAW_WORD.findall(term.lower()))
+
+
+def parse_glossary(text: str, nomenclature: Nomenclature) -> Glossary:
+    """Parse glossary CSV text (columns ``en,zh,hs``).
+
+    Raises:
+        GlossaryError: naming the line with an HS prefix not in HS 2022 or no term.
+    """
+    entries = []
+    for line_no, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+        en = tuple(t.strip() for t in (row.get("en") or "").split("|") if t.strip())
+        zh = tuple(t.strip() for t in (row.get("zh") or "").split("|") if t.strip())
+        hs = tuple(c.strip() for c in (row.get("hs") or "").split(";") if c.strip())
+        if not en and not zh:
+            raise GlossaryError(f"glossary line {line_no}: no term")
+        for code in hs:
+            if code not in nomenclature:
+                raise GlossaryError(f"glossary line {line_no}: HS prefix {code!r} is not in HS 2022")
+        if not hs:
+            raise GlossaryError(f"glossary line {line_no}: no HS prefix")
+        entries.append(GlossaryEntry(en, zh, hs))
+    return Glossary(entries)
+
+
+@cache
+def load_glossary() -> Glossary:
+    """The bundled glossary (read once)."""
+    from classifiers.nomenclature import load_nomenclature
+
+    text = resources.files("classifiers").joinpath("data/glossary.csv").read_text("utf-8")
+    return parse_glossary(text, load_nomenclature())
+
+
+def hits_for(
+    glossary: Glossary, notification: Notification, zh_tokens: dict[str, list[str]]
+) -> list[tuple[Hit, float]]:
+    """Every glossary hit in a notification's fields, with the field's weight."""
+    found = []
+    for field, field_weight in FIELD_WEIGHTS:
+        text = getattr(notification, field)
+        if not text:
+            continue
+        for hit in glossary.find_en(text):
+            found.append((hit, field_weight))
+        if field in zh_tokens:
+            for hit in glossary.find_zh(text, zh_tokens[field]):
+                found.append((hit, field_weight))
+    return found
+
+
+class GlossaryClassifier:
+    """Product words of the glossary to their HS prefixes."""
+
+    name = "glossary"
+
+    def __init__(self, glossary: Glossary) -> None:
+        self.glossary = glossary
+
+    def classify_hits(self, hits: Sequence[tuple[Hit, float]]) -> list[ProductMatch]:
+        """Matches from glossary hits: the best-weighted hit per prefix, a bonus per repeat."""
+        best: dict[str, tuple[float, str, int]] = {}
+        for hit, field_weight in hits:
+            for code in hit.entry.hs:
+                # A chapter-wide word ("meat", "machinery") says less than a heading word.
+                score = hit.weight * field_weight * (0.8 if len(code) == 2 else 1.0)
+                old = best.get(code)
+                if old is None:
+                    best[code] = (score, hit.term, 1)
+                else:
+                    top, term = (score, hit.term) if score > old[0] else (old[0], old[1])
+                    best[code] = (top, term, old[2] + 1)
+        return [
+            ProductMatch(code, len(code), min(1.0, s + 0.05 * (n - 1)), self.name, f"word “{term}”")
+            for code, (s, term, n) in sorted(best.items(), key=lambda kv: -kv[1][0])
+        ]

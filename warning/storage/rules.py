@@ -1,0 +1,172 @@
+"""Storing analysts' classifier rules, versioned: every change is a new version row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from warning.exceptions import TbtError
+from warning.storage.schema import classifier_rule_versions, classifier_rules
+from warning.storage.sql import insert_returning_id
+from warning.types import ClassifierRule
+
+
+class RuleNotFoundError(TbtError, LookupError):
+    """No active rule has that id."""
+
+
+@dataclass(frozen=True)
+class RuleVersion:
+    """One entry of a rule's history."""
+
+    rule_id: int
+    version: int
+    action: str
+    rule: ClassifierRule
+    author: str
+    changed_at: dt.datetime
+
+
+def _rule(row: Any) -> ClassifierRule:
+    return ClassifierRule(
+        phrases=tuple(row.phrases),
+        hs_codes=tuple(row.hs_codes),
+        exclusions=tuple(row.exclusions),
+        id=row.id,
+        version=row.version,
+        author=row.author,
+        note=row.note,
+    )
+
+
+async def _log(
+    conn: AsyncConnection, rule: ClassifierRule, action: str, author: str, at: dt.datetime
+) -> None:
+    await conn.execute(
+        sa.insert(classifier_rule_versions).values(
+            rule_id=rule.id,
+            version=rule.version,
+            action=action,
+            phrases=list(rule.phrases),
+            hs_codes=list(rule.hs_codes),
+            exclusions=list(rule.exclusions),
+            note=rule.note,
+            author=author,
+            changed_at=at,
+        )
+    )
+
+
+async def add_rule(
+    conn: AsyncConnection, rule: ClassifierRule, author: str, at: dt.datetime
+) -> ClassifierRule:
+    """Store a new rule (version 1) and log it."""
+    values = {
+        "phrases": list(rule.phrases),
+        "hs_codes": list(rule.hs_codes),
+        "exclusions": list(rule.exclusions),
+        "note": rule.note,
+        "version": 1,
+        "active": True,
+        "author": author,
+        "updated_at": at,
+    }
+    rule_id = await insert_returning_id(conn, classifier_rules, values)
+    stored = ClassifierRule(rule.phrases, rule.hs_codes, rule.exclusions, rule_id, 1, author, rule.note)
+    await _log(conn, stored, "add", author, at)
+    return stored
+
+
+async def _active(conn: AsyncConnection, rule_id: int) -> ClassifierRule:
+    row = (
+        await conn.execute(
+            sa.select(classifier_rules).where(classifier_rules.c.id == rule_id, classifier_rules.c.active)
+        )
+    ).first()
+    if row is None:
+        raise RuleNotFoundError(f"no active classifier rule with id {rule_id}")
+    return _rule(row)
+
+
+async def change_rule(
+    conn: AsyncConnection, rule_id: int, rule: ClassifierRule, author: str, at: dt.datetime
+) -> ClassifierRule:
+    """Replace a rule's phrases, codes, exclusions and note as a new version.
+
+    Raises:
+        RuleNotFoundError: no active rule has that id.
+    """
+    old = await _active(conn, rule_id)
+    new = ClassifierRule(
+        rule.phrases, rule.hs_codes, rule.exclusions, rule_id, old.version + 1, author, rule.note
+    )
+    await conn.execute(
+        sa.update(classifier_rules)
+        .where(classifier_rules.c.id == rule_id)
+        .values(
+            phrases=list(new.phrases),
+            hs_codes=list(new.hs_codes),
+            exclusions=list(new.exclusions),
+            note=new.note,
+            version=new.version,
+            author=author,
+            updated_at=at,
+        )
+    )
+    await _log(conn, new, "change", author, at)
+    return new
+
+
+async def remove_rule(conn: AsyncConnection, rule_id: int, author: str, at: dt.datetime) -> ClassifierRule:
+    """Deactivate a rule (its history is kept).
+
+    Raises:
+        RuleNotFoundError: no active rule has that id.
+    """
+    old = await _active(conn, rule_id)
+    gone = ClassifierRule(
+        old.phrases, old.hs_codes, old.exclusions, rule_id, old.version + 1, author, old.note
+    )
+    await conn.execute(
+        sa.update(classifier_rules)
+        .where(classifier_rules.c.id == rule_id)
+        .values(active=False, version=gone.version, author=author, updated_at=at)
+    )
+    await _log(conn, gone, "remove", author, at)
+    return gone
+
+
+async def load_rules(conn: AsyncConnection) -> list[ClassifierRule]:
+    """The active rules, by id."""
+    rows = await conn.execute(
+        sa.select(classifier_rules).where(classifier_rules.c.active).order_by(classifier_rules.c.id)
+    )
+    return [_rule(r) for r in rows]
+
+
+async def rule_history(conn: AsyncConnection, rule_id: int | None = None) -> list[RuleVersion]:
+    """Every version of one rule (or of all rules), oldest first."""
+    query = sa.select(classifier_rule_versions).order_by(
+        classifier_rule_versions.c.changed_at,
+        classifier_rule_versions.c.rule_id,
+        classifier_rule_versions.c.version,
+    )
+    if rule_id is not None:
+        query = query.where(classifier_rule_versions.c.rule_id == rule_id)
+    out = []
+    for row in await conn.execute(query):
+        rule = ClassifierRule(
+            tuple(row.phrases),
+            tuple(row.hs_codes),
+            tuple(row.exclusions),
+            row.rule_id,
+            row.version,
+            row.author,
+            row.note,
+        )
+        out.append(RuleVersion(row.rule_id, row.version, row.action, rule, row.author, row.changed_at))
+    return out
