@@ -25,7 +25,14 @@ from warning.storage.exporters import load_exporters
 from warning.storage.exposure import load_exposure
 from warning.storage.notifications import load_notifications, matches_by_notification
 from warning.storage.warnings import ExporterWarning, NotificationWarning, replace_warnings
-from warning.threads import Thread, group_threads, latest_dates, measure_severity, thread_key
+from warning.threads import (
+    Thread,
+    group_threads,
+    latest_dates,
+    measure_severity,
+    measure_urgency,
+    thread_key,
+)
 from warning.types import Exporter, ExposureRow, Factor, Factors, Level, Notification, ProductMatch, Reason
 
 
@@ -108,7 +115,7 @@ def assess_document(
     view = replace(current, member_codes=member_codes)
     severity, event = measure_severity(documents)
     deadline, adoption, in_force = latest_dates(documents)
-    urgent = urgency(ctx.today, deadline, adoption, in_force, ctx.cfg)
+    urgent = measure_urgency(documents, urgency(ctx.today, deadline, adoption, in_force, ctx.cfg))
     candidates: set[int] = set()
     for match in matches:
         candidates |= ctx.index.candidates(match.hs_code)

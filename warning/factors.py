@@ -185,7 +185,8 @@ def urgency(
                 )
             )
         elif deadline >= today:
-            score = 0.9
+            # Past the enquiry point's last day but not the WTO's: act today.
+            score = 1.0
             reasons.append(
                 Reason(
                     "urgency",

@@ -10,6 +10,10 @@ from __future__ import annotations
 from warning.config import WarningConfig
 from warning.types import LEVELS, Factor, Factors, Level, LevelAssessment
 
+#: Severity below which a document cannot rise above yellow: a corrigendum
+#: that only corrects is worth knowing about, never an emergency.
+MINOR_SEVERITY = 0.15
+
 
 def weighted_score(factors: Factors, cfg: WarningConfig) -> float:
     """The factors' scores weighted by ``cfg`` and normalised to [0, 1]."""
@@ -37,13 +41,16 @@ def level_for_score(score: float, cfg: WarningConfig) -> Level:
 def assess(factors: Factors, cfg: WarningConfig) -> LevelAssessment:
     """The warning level of the factors, with their reasons in factor order.
 
-    A factor whose score is 0 marks a measure that cannot bite (withdrawn,
-    no product in common): then the level is blue whatever the others say.
+    A relevance or severity of 0 marks a measure that cannot bite (no
+    product in common, withdrawn): then the level is blue whatever the
+    others say. A minor severity (a mere correction) caps it at yellow.
     """
     score = weighted_score(factors, cfg)
     level = level_for_score(score, cfg)
     if factors.relevance.score <= 0.0 or factors.severity.score <= 0.0:
         level = "blue"
+    elif factors.severity.score < MINOR_SEVERITY and LEVELS.index(level) < LEVELS.index("yellow"):
+        level = "yellow"
     reasons = tuple(
         r for f in (factors.relevance, factors.exposure, factors.severity, factors.urgency) for r in f.reasons
     )

@@ -81,7 +81,7 @@ CUES: tuple[_Cue, ...] = (
     _Cue(
         "ban",
         0.25,
-        _words(r"\bban(s|ned)?\b", r"prohibit", r"forbid", r"禁止", r"禁令", r"不得进口"),
+        _words(r"\bban(s|ned|ning)?\b", r"prohibit", r"forbid", r"禁止", r"禁令", r"不得进口"),
         "bans or prohibits products",
         "禁止相关产品",
     ),

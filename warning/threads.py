@@ -56,7 +56,7 @@ _EVENT_PATTERNS: tuple[tuple[ThreadEvent, re.Pattern[str]], ...] = (
     (
         ThreadEvent.IN_FORCE,
         _words(
-            r"entr(y|ies|ered|er|ers) into force", r"\bin force\b", r"\beffective\b", r"生效", r"实施时间"
+            r"ent(ry|ries|ered|er|ers) into force", r"\bin force\b", r"\beffective\b", r"生效", r"实施时间"
         ),
     ),
     (
@@ -189,3 +189,33 @@ def latest_dates(documents: Sequence[Notification]) -> tuple[dt.date | None, dt.
         latest("proposed_adoption_date"),
         latest("proposed_entry_into_force_date"),
     )
+
+
+#: The least urgency a measure has once adopted or in force: compliance is due.
+_EVENT_URGENCY: dict[ThreadEvent, tuple[float, str, str]] = {
+    ThreadEvent.ADOPTED: (0.6, "adopted: compliance will be required", "已通过：即将须合规"),
+    ThreadEvent.IN_FORCE: (0.8, "in force: compliance is required now", "已生效：须立即合规"),
+}
+#: How much of its urgency an eased measure keeps.
+_RELAXED_URGENCY = 0.6
+
+
+def measure_urgency(documents: Sequence[Notification], urgency: Factor) -> Factor:
+    """The urgency from the measure's dates, moved by what its follow-ups announce.
+
+    The latest adoption, entry-into-force or easing announcement counts.
+    """
+    for doc in reversed(documents):
+        event = follow_up_event(doc)
+        if event in _EVENT_URGENCY:
+            assert event is not None
+            floor, en, zh = _EVENT_URGENCY[event]
+            if urgency.score >= floor:
+                return urgency
+            return Factor(floor, (*urgency.reasons, Reason("urgency", en, zh)))
+        if event is ThreadEvent.RELAXED:
+            return Factor(
+                urgency.score * _RELAXED_URGENCY,
+                (*urgency.reasons, Reason("urgency", "more time granted to comply", "合规期限已放宽")),
+            )
+    return urgency
