@@ -60,10 +60,12 @@ def relevance(
     if best is None:
         return Factor(0.0)
     score, agree, code, match = best
-    shown = match.hs_code if len(match.hs_code) >= len(code) else code
     en_level, zh_level = _LEVEL_NAMES.get(agree, _LEVEL_NAMES[2])
-    en = f"matches your {shown} {product_label(code, exporter, nomenclature, 'en')} at {en_level} level"
-    zh = f"涉及贵司{shown}{product_label(code, exporter, nomenclature, 'zh')}（{zh_level}级匹配）"
+    en = f"matches your {code} {product_label(code, exporter, nomenclature, 'en')} at {en_level} level"
+    zh = f"涉及贵司{code}{product_label(code, exporter, nomenclature, 'zh')}（{zh_level}级匹配）"
+    if match.hs_code != code:
+        en += f" (notified: {match.hs_code})"
+        zh += f"（通报编码{match.hs_code}）"
     if match.score < 1.0:
         en += f" (classifier confidence {match.score:.0%})"
         zh += f"（分类置信度{match.score:.0%}）"
@@ -153,8 +155,8 @@ def exposure(
     names_en = ", ".join(display_name(m, "en") for m in markets)
     names_zh = "、".join(display_name(m, "zh") for m in markets)
     score = max(share / cfg.exposure_full_share, value / cfg.exposure_full_value_usd)
-    en = f"{share:.0%} of {en_whose} exports go to {names_en} in these products ({_money(value)} in {year})"
-    zh = f"{zh_whose}{share:.0%}的出口为销往{names_zh}的此类产品（{year}年{_money_zh(value)}）"
+    en = f"{share:.0%} of {en_whose} exports go to {names_en} ({_money(value)} of these products in {year})"
+    zh = f"{zh_whose}{share:.0%}的出口销往{names_zh}（{year}年此类产品{_money_zh(value)}）"
     return Factor(clamp(score), (Reason("exposure", en, zh),))
 
 

@@ -92,7 +92,7 @@ COSMETICS = Exporter(
         (
             ProductMatch("330430", 6, 1.0, "member", ""),
             0.75,
-            "matches your 330430 skin cream at heading level",
+            "matches your 3304 skin cream at heading level (notified: 330430)",
         ),
         (ProductMatch("3307", 4, 1.0, "member", ""), 0.4, "at chapter level"),
         (ProductMatch("330499", 6, 0.6, "text", ""), 0.6, "(classifier confidence 60%)"),
@@ -125,7 +125,12 @@ M3304 = [ProductMatch("330499", 6, 1.0, "member", "")]
         (["FRA"], ROWS, 0.2 / 1.2 / 0.3, "17% of your exports go to European Union"),  # EU covers France
         (["USA"], ROWS, 0.1, "none of your recorded 2025 exports"),
         (["KEN"], [], CFG.unknown_exposure, "no export figures on record"),
-        (["KEN"], [ExposureRow("Luyuan", "3304", "KEN", 6_000_000, 2025)], 1.0, "USD 6.0 million in 2025"),
+        (
+            ["KEN"],
+            [ExposureRow("Luyuan", "3304", "KEN", 6_000_000, 2025)],
+            1.0,
+            "USD 6.0 million of these products in 2025",
+        ),
     ],
 )
 def test_exposure(members: list[str], rows: list[ExposureRow], score: float, words: str) -> None:
