@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/tbtwarn --config config.toml init
 	$(BIN)/tbtwarn --config config.toml import exporters warning/data/demo_exporters.csv
+	$(BIN)/tbtwarn --config config.toml import exposure warning/data/demo_exposure.csv
 	$(BIN)/tbtwarn --config config.toml run --once
 
 lint: $(STAMP)

@@ -1,15 +1,39 @@
-"""The alerting step: which exporters each classified notification concerns."""
+"""The alerting step: which exporters each notification concerns, and how gravely.
+
+For every measure thread (a base notification with its follow-ups), each
+document gets a warning level for each exporter it concerns and one for the
+zone as a whole, stored in ``notification_warnings``. Each (measure,
+exporter) pair has one alert; a follow-up updates the level and reasons of
+that alert instead of adding another.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
+from classifiers.nomenclature import Nomenclature, load_nomenclature
+from warning.config import WarningConfig
+from warning.factors import exposure, relevance, urgency
+from warning.levels import assess
 from warning.matching import matching_products
 from warning.runtime import Runtime
-from warning.storage.alerts import add_alert
+from warning.storage.alerts import AlertUpdate, thread_alerts, upsert_thread_alert
 from warning.storage.exporters import load_exporters
+from warning.storage.exposure import load_exposure
 from warning.storage.notifications import load_notifications, matches_by_notification
-from warning.types import Exporter
+from warning.storage.warnings import ExporterWarning, NotificationWarning, replace_warnings
+from warning.threads import (
+    Thread,
+    group_threads,
+    latest_dates,
+    measure_severity,
+    measure_urgency,
+    thread_key,
+)
+from warning.types import Exporter, ExposureRow, Factor, Factors, Level, Notification, ProductMatch, Reason
 
 
 class _ExporterIndex:
@@ -30,29 +54,178 @@ class _ExporterIndex:
         return found
 
 
-async def create_alerts(rt: Runtime) -> int:
-    """Add an alert for every (notification, exporter) pair that matches.
+@dataclass(frozen=True)
+class _Context:
+    """What every assessment of one run shares."""
 
-    Pairs alerted before are left alone: no notification reaches the same
-    exporter twice. Returns the number of matching pairs seen.
+    exporters: dict[int, Exporter]
+    index: _ExporterIndex
+    exposure_by_exporter: dict[str, list[ExposureRow]]
+    zone_exposure: list[ExposureRow]
+    exporters_exposure: list[ExposureRow]
+    nomenclature: Nomenclature
+    cfg: WarningConfig
+    today: dt.date
+
+
+def _context(rt: Runtime, exporters: list[tuple[int, Exporter]], rows: list[ExposureRow]) -> _Context:
+    by_exporter: dict[str, list[ExposureRow]] = defaultdict(list)
+    for row in rows:
+        if row.exporter is not None:
+            by_exporter[row.exporter].append(row)
+    return _Context(
+        dict(exporters),
+        _ExporterIndex(exporters),
+        dict(by_exporter),
+        # Zone-wide figures may cover some products and markets only; the
+        # registered exporters' figures fill the gaps (see factors.exposure).
+        [r for r in rows if r.exporter is None],
+        [r for r in rows if r.exporter is not None],
+        load_nomenclature(),
+        rt.config.warning,
+        rt.today(),
+    )
+
+
+def _merge_matches(groups: Sequence[Sequence[ProductMatch]]) -> list[ProductMatch]:
+    best: dict[str, ProductMatch] = {}
+    for group in groups:
+        for m in group:
+            if m.hs_code not in best or m.score > best[m.hs_code].score:
+                best[m.hs_code] = m
+    return sorted(best.values(), key=lambda m: (-m.score, m.hs_code))
+
+
+@dataclass(frozen=True)
+class _Assessed:
+    warning: NotificationWarning
+    #: Exporter id -> (what concerned it, its warning).
+    by_exporter: dict[int, tuple[list[ProductMatch], ExporterWarning]]
+
+
+def assess_document(
+    ctx: _Context, notification_id: int, documents: Sequence[Notification], matches: Sequence[ProductMatch]
+) -> _Assessed:
+    """The warning of the last of ``documents`` (its measure's documents so far).
+
+    ``matches`` are the measure's product matches at or above the alert threshold.
     """
+    current = documents[-1]
+    member_codes = tuple(dict.fromkeys(c for d in documents for c in d.member_codes))
+    view = replace(current, member_codes=member_codes)
+    severity, event = measure_severity(documents)
+    deadline, adoption, in_force = latest_dates(documents)
+    urgent = measure_urgency(documents, urgency(ctx.today, deadline, adoption, in_force, ctx.cfg))
+    candidates: set[int] = set()
+    for match in matches:
+        candidates |= ctx.index.candidates(match.hs_code)
+    by_exporter: dict[int, tuple[list[ProductMatch], ExporterWarning]] = {}
+    best_relevance = 0.0
+    for exporter_id in sorted(candidates):
+        exporter = ctx.exporters[exporter_id]
+        concerned = matching_products(view, matches, exporter)
+        if not concerned:
+            continue
+        rel = relevance(concerned, exporter, ctx.nomenclature, ctx.cfg)
+        best_relevance = max(best_relevance, rel.score)
+        exp = exposure(ctx.exposure_by_exporter.get(exporter.name, []), member_codes, concerned, ctx.cfg)
+        result = assess(Factors(rel, exp, severity, urgent), ctx.cfg)
+        by_exporter[exporter_id] = (concerned, ExporterWarning(exporter.name, result.level, result.reasons))
+    zone = _zone_warning(ctx, by_exporter, best_relevance, member_codes, severity, urgent)
+    warning = NotificationWarning(
+        notification_id=notification_id,
+        thread_key=thread_key(current),
+        level=zone[0] if zone else None,
+        score=zone[1] if zone else None,
+        reasons=zone[2] if zone else (),
+        alerts=tuple(w for _, w in by_exporter.values()),
+        event=event.value if event else None,
+    )
+    return _Assessed(warning, by_exporter)
+
+
+def _zone_warning(
+    ctx: _Context,
+    by_exporter: dict[int, tuple[list[ProductMatch], ExporterWarning]],
+    best_relevance: float,
+    member_codes: Sequence[str],
+    severity: Factor,
+    urgent: Factor,
+) -> tuple[Level, float, tuple[Reason, ...]] | None:
+    if not by_exporter:
+        return None
+    names = [w.exporter for _, w in by_exporter.values()]
+    count = len(names)
+    rel = Factor(
+        best_relevance,
+        (
+            Reason(
+                "relevance",
+                f"concerns {count} exporter{'s' if count > 1 else ''} of the zone: {', '.join(names)}",
+                f"涉及本区{count}家出口企业：{'、'.join(names)}",
+            ),
+        ),
+    )
+    concerned = _merge_matches([m for m, _ in by_exporter.values()])
+    exp = exposure(
+        ctx.zone_exposure,
+        member_codes,
+        concerned,
+        ctx.cfg,
+        whose=("the zone's", "本区"),
+        also=ctx.exporters_exposure,
+    )
+    result = assess(Factors(rel, exp, severity, urgent), ctx.cfg)
+    return result.level, result.score, result.reasons
+
+
+async def _alert_thread(
+    ctx: _Context, thread: Thread, matches: dict[int, list[ProductMatch]], threshold: float
+) -> tuple[list[NotificationWarning], dict[int, AlertUpdate], int]:
+    """Warnings of each document of a thread, and the alert updates of its latest state."""
+    warnings: list[NotificationWarning] = []
+    latest: dict[int, AlertUpdate] = {}
+    first_doc: dict[int, int] = {}
+    pairs = 0
+    for i, (notification_id, _) in enumerate(thread.members):
+        documents = [n for _, n in thread.members[: i + 1]]
+        # Weak matches are shown to analysts but never alert anyone.
+        strong = _merge_matches(
+            [[m for m in matches.get(nid, []) if m.score >= threshold] for nid, _ in thread.members[: i + 1]]
+        )
+        assessed = assess_document(ctx, notification_id, documents, strong)
+        warnings.append(assessed.warning)
+        for exporter_id, (concerned, w) in assessed.by_exporter.items():
+            pairs += 1
+            first_doc.setdefault(exporter_id, notification_id)
+            latest[exporter_id] = AlertUpdate(
+                first_doc[exporter_id], exporter_id, thread.key, tuple(concerned), w.level, w.reasons
+            )
+    return warnings, latest, pairs
+
+
+async def create_alerts(rt: Runtime) -> int:
+    """Compute warning levels and keep one alert per (measure, exporter).
+
+    A measure alerted before has its alert's level and reasons updated
+    (follow-ups and the passing days move them); it never reaches the same
+    exporter as a new alert twice. Returns the number of matching
+    (notification, exporter) pairs seen.
+    """
+    threshold = rt.config.classifier.alert_threshold
     async with rt.db.begin() as conn:
         exporters = await load_exporters(conn)
-        by_id = dict(exporters)
-        index = _ExporterIndex(exporters)
+        ctx = _context(rt, exporters, await load_exposure(conn))
         matches = await matches_by_notification(conn)
-        threshold = rt.config.classifier.alert_threshold
-        notifications = await load_notifications(conn)
+        notes = await load_notifications(conn)
+        existing = await thread_alerts(conn)
+        all_warnings: list[NotificationWarning] = []
         pairs = 0
-        for notification_id, notification in notifications:
-            # Weak matches are shown to analysts but never alert anyone.
-            product_matches = [m for m in matches.get(notification_id, []) if m.score >= threshold]
-            candidates: set[int] = set()
-            for match in product_matches:
-                candidates |= index.candidates(match.hs_code)
-            for exporter_id in sorted(candidates):
-                concerned = matching_products(notification, product_matches, by_id[exporter_id])
-                if concerned:
-                    pairs += 1
-                    await add_alert(conn, notification_id, exporter_id, concerned, rt.now())
+        for thread in group_threads(notes):
+            warnings, latest, seen = await _alert_thread(ctx, thread, matches, threshold)
+            all_warnings += warnings
+            pairs += seen
+            for exporter_id, update in sorted(latest.items()):
+                await upsert_thread_alert(conn, existing.get((thread.key, exporter_id)), update, rt.now())
+        await replace_warnings(conn, all_warnings, rt.now())
     return pairs

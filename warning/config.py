@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from warning.exceptions import ConfigError
 
@@ -87,6 +87,45 @@ class ClassifierConfig(_Strict):
     examples: list[Path] = Field(default_factory=list)
 
 
+class WarningConfig(_Strict):
+    """How warning levels are computed (see README, "Warning levels")."""
+
+    #: Days the national enquiry point needs before the WTO comment deadline.
+    enquiry_point_days: int = Field(default=5, ge=0, le=60)
+    #: Weights of the four factors; they are normalised by their sum.
+    weight_relevance: float = Field(default=0.30, ge=0.0)
+    weight_exposure: float = Field(default=0.25, ge=0.0)
+    weight_severity: float = Field(default=0.25, ge=0.0)
+    weight_urgency: float = Field(default=0.20, ge=0.0)
+    #: Weighted score at or above which a warning is red, orange, yellow (else blue).
+    red: float = Field(default=0.70, gt=0.0, le=1.0)
+    orange: float = Field(default=0.55, gt=0.0, le=1.0)
+    yellow: float = Field(default=0.40, gt=0.0, le=1.0)
+    #: Relevance of a match agreeing with the exporter's code at 6, 4 and 2 digits.
+    relevance_subheading: float = Field(default=1.0, ge=0.0, le=1.0)
+    relevance_heading: float = Field(default=0.75, ge=0.0, le=1.0)
+    relevance_chapter: float = Field(default=0.4, ge=0.0, le=1.0)
+    #: Share of the exporter's (or zone's) exports at stake that counts as full exposure.
+    exposure_full_share: float = Field(default=0.3, gt=0.0, le=1.0)
+    #: Export value at stake (USD a year) that counts as full exposure on its own.
+    exposure_full_value_usd: float = Field(default=5_000_000.0, gt=0.0)
+    #: Exposure assumed when the register has no export figures for the pair.
+    unknown_exposure: float = Field(default=0.4, ge=0.0, le=1.0)
+    #: Days left to comment at or beyond which urgency is lowest.
+    urgency_horizon_days: int = Field(default=60, ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WarningConfig:
+        if not self.red > self.orange > self.yellow:
+            raise ValueError(
+                f"thresholds must satisfy red > orange > yellow, got {self.red}, {self.orange}, {self.yellow}"
+            )
+        total = self.weight_relevance + self.weight_exposure + self.weight_severity + self.weight_urgency
+        if total <= 0:
+            raise ValueError("at least one weight must be above 0")
+        return self
+
+
 class Config(_Strict):
     """The whole configuration."""
 
@@ -95,6 +134,7 @@ class Config(_Strict):
     sources: list[SourceConfig] = Field(default_factory=list)
     delivery: DeliveryConfig = DeliveryConfig()
     classifier: ClassifierConfig = ClassifierConfig()
+    warning: WarningConfig = WarningConfig()
     #: The zone's sectors; empty means the 21 HS sections.
     sectors: list[SectorConfig] = Field(default_factory=list)
     #: Folder of the config file; relative paths were resolved against it.

@@ -35,3 +35,7 @@ class DeliveryError(TbtError):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class UnknownExporterError(TbtError, ValueError):
+    """A command named an exporter that is not in the register."""

@@ -12,6 +12,7 @@ from typing import Any
 from classifiers.nomenclature import load_nomenclature
 from warning.runtime import Runtime
 from warning.storage.notifications import load_notifications, matches_by_notification, sources_of
+from warning.storage.warnings import NotificationWarning, load_warnings
 
 CSV_COLUMNS = (
     "key",
@@ -34,6 +35,10 @@ CSV_COLUMNS = (
     "language",
     "sources",
     "matches",
+    "warning_level",
+    "warning_reasons",
+    "alerts",
+    "measure",
 )
 
 
@@ -43,6 +48,7 @@ async def notification_records(rt: Runtime) -> list[dict[str, Any]]:
     async with rt.db.begin() as conn:
         notes = await load_notifications(conn)
         matches = await matches_by_notification(conn)
+        warnings = await load_warnings(conn)
         records = []
         for notification_id, n in notes:
             record = asdict(n)
@@ -54,8 +60,25 @@ async def notification_records(rt: Runtime) -> list[dict[str, Any]]:
                 asdict(m) | {"description": nomenclature.label(m.hs_code, "en")}
                 for m in matches.get(notification_id, [])
             ]
+            record |= warning_fields(warnings.get(notification_id))
             records.append(record)
     return records
+
+
+def warning_fields(w: NotificationWarning | None) -> dict[str, Any]:
+    """``warning_level`` (the zone's, null when no exporter matches),
+    ``warning_reasons`` (English strings), ``alerts`` (``{exporter, level,
+    reasons}``) and ``measure`` (thread key and what this document did to it)."""
+    if w is None:
+        return {"warning_level": None, "warning_reasons": [], "alerts": [], "measure": None}
+    return {
+        "warning_level": w.level,
+        "warning_reasons": [r.en for r in w.reasons],
+        "alerts": [
+            {"exporter": a.exporter, "level": a.level, "reasons": [r.en for r in a.reasons]} for a in w.alerts
+        ],
+        "measure": {"thread": w.thread_key, "event": w.event},
+    }
 
 
 def to_jsonl(records: list[dict[str, Any]]) -> Iterator[str]:
@@ -71,6 +94,9 @@ def to_csv(records: list[dict[str, Any]]) -> str:
     for record in records:
         row = dict(record)
         row["matches"] = ";".join(f"{m['hs_code']}:{m['score']:.2f}:{m['method']}" for m in record["matches"])
+        row["alerts"] = ";".join(f"{a['exporter']}:{a['level']}" for a in record["alerts"])
+        measure = record["measure"]
+        row["measure"] = f"{measure['thread']}:{measure['event'] or 'base'}" if measure else ""
         for key, value in row.items():
             if isinstance(value, list | tuple):
                 row[key] = ";".join(map(str, value))

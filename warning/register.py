@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass
 
 from classifiers.nomenclature import Nomenclature, load_nomenclature
 from warning.exceptions import ImportFileError
 from warning.members import ALL_MARKETS, members, normalise_code
-from warning.types import Exporter, Language
+from warning.types import Exporter, ExposureRow, Language
 
 EXPORTER_COLUMNS = ("name", "email", "language", "hs_codes", "markets")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -75,6 +76,7 @@ def _exporter_row(row: dict[str, str], line: int, nomenclature: Nomenclature) ->
         why = _check_market(market)
         if why:
             problems.append(RowProblem(line, "markets", why))
+    product_names = _product_names(row.get("product_names") or "", hs_codes, line, problems)
     if problems:
         return problems
     lang: Language = "zh" if language == "zh" else "en"
@@ -84,7 +86,28 @@ def _exporter_row(row: dict[str, str], line: int, nomenclature: Nomenclature) ->
         language=lang,
         hs_codes=tuple(dict.fromkeys(hs_codes)),
         markets=tuple(dict.fromkeys(m if m == ALL_MARKETS else normalise_code(m) for m in markets)),
+        product_names=product_names,
     )
+
+
+def _product_names(
+    value: str, hs_codes: list[str], line: int, problems: list[RowProblem]
+) -> tuple[tuple[str, str], ...]:
+    """Parse the optional ``product_names`` column: ``3304=护肤霜;3305=洗发水``."""
+    names: dict[str, str] = {}
+    for part in _split(value):
+        code, sep, name = (p.strip() for p in part.partition("="))
+        if not sep or not name:
+            problems.append(RowProblem(line, "product_names", f"expected CODE=name, got {part!r}"))
+        elif not any(code.startswith(c) for c in hs_codes):
+            problems.append(
+                RowProblem(line, "product_names", f"HS code {code!r} is not among the row's hs_codes")
+            )
+        elif code in names:
+            problems.append(RowProblem(line, "product_names", f"HS code {code!r} named twice"))
+        else:
+            names[code] = name
+    return tuple(names.items())
 
 
 def read_exporters(text: str, *, skip_bad: bool = False) -> tuple[list[Exporter], list[RowProblem]]:
@@ -118,3 +141,88 @@ def read_exporters(text: str, *, skip_bad: bool = False) -> tuple[list[Exporter]
     if problems and not skip_bad:
         raise ImportFileError("nothing imported:\n" + "\n".join(map(str, problems)))
     return exporters, problems
+
+
+EXPOSURE_COLUMNS = ("hs_code", "market", "value_usd", "year")
+#: Years accepted in the exposure file.
+_YEARS = range(1990, 2101)
+
+
+def _exposure_row(
+    row: dict[str, str], line: int, nomenclature: Nomenclature, exporters: set[str]
+) -> ExposureRow | list[RowProblem]:
+    problems: list[RowProblem] = []
+    exporter = (row.get("exporter") or "").strip() or None
+    if exporter is not None and exporter not in exporters:
+        problems.append(RowProblem(line, "exporter", f"no exporter named {exporter!r} in the register"))
+    code = (row.get("hs_code") or "").strip()
+    why = _check_hs(code, nomenclature) if code else "empty"
+    if why:
+        problems.append(RowProblem(line, "hs_code", why))
+    market = (row.get("market") or "").strip()
+    if not market:
+        problems.append(RowProblem(line, "market", "empty"))
+    elif market == ALL_MARKETS or normalise_code(market) not in members():
+        problems.append(
+            RowProblem(line, "market", f"unknown market {market!r} (use a WTO member code such as KEN or EU)")
+        )
+    raw_value = (row.get("value_usd") or "").strip().replace(",", "").replace("_", "")
+    value = 0.0
+    try:
+        value = float(raw_value)
+    except ValueError:
+        problems.append(RowProblem(line, "value_usd", f"not a number: {raw_value!r}"))
+    else:
+        if not math.isfinite(value):
+            problems.append(RowProblem(line, "value_usd", f"not a finite number: {raw_value!r}"))
+        elif value < 0:
+            problems.append(RowProblem(line, "value_usd", f"negative value {raw_value}"))
+    raw_year = (row.get("year") or "").strip()
+    if not raw_year.isdigit() or int(raw_year) not in _YEARS:
+        problems.append(RowProblem(line, "year", f"expected a year between 1990 and 2100, got {raw_year!r}"))
+    if problems:
+        return problems
+    return ExposureRow(exporter, code, normalise_code(market), value, int(raw_year))
+
+
+def read_exposure(
+    text: str, exporters: set[str], *, skip_bad: bool = False
+) -> tuple[list[ExposureRow], list[RowProblem]]:
+    """Validate an exposure CSV (``hs_code,market,value_usd,year[,exporter]``).
+
+    ``exporters`` are the names in the register; a row without exporter is a
+    zone-wide figure. Returns the rows and the problems of skipped rows.
+
+    Raises:
+        ImportFileError: listing every bad row, when any row is bad and
+            ``skip_bad`` is false (then nothing is to be imported).
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in EXPOSURE_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ImportFileError(f"line 1: missing column(s): {', '.join(missing)}")
+    nomenclature = load_nomenclature()
+    rows: list[ExposureRow] = []
+    problems: list[RowProblem] = []
+    seen: dict[tuple[str | None, str, str, int], int] = {}
+    for raw in reader:
+        line = reader.line_num
+        result = _exposure_row(raw, line, nomenclature, exporters)
+        if isinstance(result, list):
+            problems.extend(result)
+            continue
+        key = (result.exporter, result.hs_code, result.market, result.year)
+        if key in seen:
+            problems.append(
+                RowProblem(
+                    line,
+                    "hs_code",
+                    f"duplicate of line {seen[key]} (same exporter, hs_code, market and year)",
+                )
+            )
+            continue
+        seen[key] = line
+        rows.append(result)
+    if problems and not skip_bad:
+        raise ImportFileError("nothing imported:\n" + "\n".join(map(str, problems)))
+    return rows, problems

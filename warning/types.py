@@ -191,6 +191,18 @@ class Exporter:
     hs_codes: tuple[str, ...]
     #: Member codes of its markets; ``("*",)`` means all markets.
     markets: tuple[str, ...]
+    #: The exporter's own names for some of its HS codes: ``(("3304", "护肤霜"),)``.
+    product_names: tuple[tuple[str, str], ...] = ()
+
+    def product_name(self, hs_code: str) -> str | None:
+        """The exporter's name for ``hs_code`` or for a code sharing its prefix."""
+        for code, name in self.product_names:
+            if code == hs_code:
+                return name
+        for code, name in self.product_names:
+            if code.startswith(hs_code) or hs_code.startswith(code):
+                return name
+        return None
 
 
 Frequency = Literal["immediate", "daily", "weekly"]
@@ -290,3 +302,60 @@ class ClassifierRule:
     #: Who last changed it.
     author: str = ""
     note: str = ""
+
+
+# --- warning levels (issue 5)
+
+
+@dataclass(frozen=True)
+class ExposureRow:
+    """Yearly export value of one HS code to one market, from the register."""
+
+    #: The exporter's name, or ``None`` for a zone-wide figure.
+    exporter: str | None
+    #: 2, 4 or 6 digits.
+    hs_code: str
+    #: WTO member code (``KEN``, ``EU``...).
+    market: str
+    value_usd: float
+    year: int
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One of the four factors of a warning level: a score in [0, 1] and why."""
+
+    score: float
+    reasons: tuple[Reason, ...] = ()
+
+
+@dataclass(frozen=True)
+class Factors:
+    """What a warning level is computed from."""
+
+    relevance: Factor
+    exposure: Factor
+    severity: Factor
+    urgency: Factor
+
+
+@dataclass(frozen=True)
+class LevelAssessment:
+    """A warning level with its reasons (relevance, exposure, severity, urgency)."""
+
+    level: Level
+    #: The weighted score the level was read from, in [0, 1].
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+class ThreadEvent(StrEnum):
+    """What a follow-up document says happened to a measure."""
+
+    ADOPTED = "adopted"
+    IN_FORCE = "in_force"
+    WITHDRAWN = "withdrawn"
+    RELAXED = "relaxed"
+    CORRECTED = "corrected"
+    REVISED = "revised"
+    OTHER = "other"

@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from warning.cli.base import SubParsers
+from warning.cli.base import SubParsers, command_group
 from warning.exceptions import ImportFileError
 from warning.export import notification_records, to_csv, to_jsonl
 from warning.register import read_exporters
@@ -93,15 +93,13 @@ async def outbox_list(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 def register(sub: SubParsers) -> None:
-    p = sub.add_parser("import", help="import the export register from CSV")
-    what = p.add_subparsers(dest="what", required=True, metavar="WHAT")
-    e = what.add_parser("exporters", help="exporters: name,email,language,hs_codes,markets")
+    what = command_group(sub, "import", "import the export register from CSV")
+    e = what.add_parser("exporters", help="exporters: name,email,language,hs_codes,markets[,product_names]")
     e.add_argument("file", type=Path)
     e.add_argument("--skip-bad", action="store_true", help="import the good rows of a file with bad rows")
     e.set_defaults(handler=import_exporters)
 
-    p = sub.add_parser("export", help="export data")
-    what = p.add_subparsers(dest="what", required=True, metavar="WHAT")
+    what = command_group(sub, "export", "export data")
     n = what.add_parser("notifications", help="one normalised record per notification")
     n.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     n.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")

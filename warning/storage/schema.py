@@ -209,6 +209,15 @@ alerts = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     #: The email that carried it; NULL while not yet in a digest.
     sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id"), nullable=True, index=True),
+    # (issue 5) One alert per measure thread and exporter: the base symbol
+    # (or the key of a notification that is no follow-up). Follow-ups update
+    # the thread's alert instead of adding one.
+    sa.Column("thread_key", sa.String(300), nullable=True, index=True),
+    #: (issue 5) When level or reasons were last recomputed.
+    sa.Column("updated_at", UtcDateTime, nullable=True),
+    #: (issue 5) When the level last changed, and what it was before.
+    sa.Column("level_changed_at", UtcDateTime, nullable=True),
+    sa.Column("previous_level", sa.String(10), nullable=True),
     sa.UniqueConstraint("notification_id", "exporter_id", name="uq_alerts_notification_exporter"),
 )
 
@@ -245,4 +254,59 @@ classifier_rule_versions = sa.Table(
     sa.Column("author", sa.String(200), nullable=False),
     sa.Column("changed_at", UtcDateTime, nullable=False),
     sa.UniqueConstraint("rule_id", "version", name="uq_classifier_rule_versions_rule_id"),
+)
+
+
+# --- warning levels (issue 5)
+
+#: The exporter's own names for its HS codes (optional register column).
+exporter_products = sa.Table(
+    "exporter_products",
+    metadata,
+    sa.Column("exporter_id", sa.Integer, sa.ForeignKey("exporters.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("hs_code", sa.String(6), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+)
+
+#: Yearly export value per HS code and market; exporter NULL = zone-wide figure.
+exposure = sa.Table(
+    "exposure",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "exporter_id",
+        sa.Integer,
+        sa.ForeignKey("exporters.id", ondelete="CASCADE"),
+        nullable=True,
+        index=True,
+    ),
+    sa.Column("hs_code", sa.String(6), nullable=False),
+    sa.Column("market", sa.String(10), nullable=False),
+    sa.Column("value_usd", sa.Float, nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+#: The zone-wide warning of each notification and its per-exporter levels,
+#: recomputed on every alerting run (days left change daily).
+notification_warnings = sa.Table(
+    "notification_warnings",
+    metadata,
+    sa.Column(
+        "notification_id",
+        sa.Integer,
+        sa.ForeignKey("notifications.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("thread_key", sa.String(300), nullable=False, index=True),
+    #: red/orange/yellow/blue; NULL when no exporter matches.
+    sa.Column("level", sa.String(10), nullable=True),
+    sa.Column("score", sa.Float, nullable=True),
+    #: JSON list of {"code", "en", "zh"}.
+    sa.Column("reasons", sa.JSON, nullable=False),
+    #: JSON list of {"exporter", "level", "reasons": [{"code", "en", "zh"}]}.
+    sa.Column("alerts", sa.JSON, nullable=False),
+    #: What the document did to its measure (adopted, withdrawn...); NULL for a base.
+    sa.Column("event", sa.String(20), nullable=True),
+    sa.Column("computed_at", UtcDateTime, nullable=False),
 )
