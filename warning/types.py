@@ -257,3 +257,16 @@ class Alert:
     level: Level | None = None
     #: Why the level is what it is, in both languages.
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class NotificationLink:
+    """Another notification of the same measure (a US proposed rule and its WTO notification)."""
+
+    #: Database id and key of the related notification.
+    related_id: int
+    related_key: str
+    #: ``same_measure``.
+    relation: str
+    #: What showed the link, in words (``FR Doc. 2024-12345``, ``16 CFR 1112``...).
+    evidence: str
