@@ -73,7 +73,8 @@ class RssSource:
             try:
                 results.append(self.notification(entry))
             except RecordProblem as exc:
-                raw_text = str({k: entry.get(k) for k in ("id", "title", "link", "published", "updated")})
+                fields = ("id", "title", "link", "published", "updated")
+                raw_text = str({k: dict.get(entry, k) for k in fields})
                 results.append(RecordError(self.name, f"item {number}", str(exc), raw_text))
         return results
 
@@ -119,8 +120,9 @@ def entry_date(entry: Any) -> dt.date | None:
         RecordError: the entry has a date feedparser could not read.
     """
     for field in ("published", "updated"):
-        text = entry.get(field)
-        parsed: time.struct_time | None = entry.get(f"{field}_parsed")
+        # dict.get: FeedParserDict's own get maps absent keys onto others (with a warning).
+        text = dict.get(entry, field)
+        parsed: time.struct_time | None = dict.get(entry, f"{field}_parsed")
         if parsed is not None:
             return dt.date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
         if text:
