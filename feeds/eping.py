@@ -97,7 +97,7 @@ class EpingSource:
         start, end = self._window(cursor)
         first = await self._page(1, start, end, headers)
         try:
-            total = _total_count(first.payload)
+            total = _total_count(first.payload, first.content_type)
         except RecordProblem as exc:
             # Kept and quarantined by the parser; the source is marked failed.
             return FetchResult([first], cursor, error=f"page 1: {exc}")
@@ -152,8 +152,8 @@ def _envelope(payload: bytes, content_type: str = "application/json") -> Any:
         raise RecordProblem(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
 
 
-def _total_count(payload: bytes) -> int:
-    data = _envelope(payload)
+def _total_count(payload: bytes, content_type: str) -> int:
+    data = _envelope(payload, content_type.split(";")[0])
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise RecordProblem("not an ePing result page: no 'items' list")
     total = data.get("totalCount")
@@ -179,7 +179,7 @@ def _distribution_dates(payload: bytes) -> list[dt.date]:
 def parse_page(payload: bytes, content_type: str, source_name: str, label: str) -> ParseResult:
     """Parse an ePing page (an envelope, or a bare list of items as in saved files)."""
     try:
-        data = _envelope(payload, content_type)
+        data = _envelope(payload, content_type.split(";")[0])
     except RecordProblem as exc:
         return [
             RecordError(source_name, DOCUMENT, f"{label}: {exc}", payload[:2000].decode("utf-8", "replace"))

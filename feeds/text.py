@@ -65,7 +65,8 @@ def html_page_reason(payload: bytes, content_type: str, expected: str) -> str:
     match = _TITLE_RE.search(payload[:4096])
     title = html_to_text(match.group(1).decode("utf-8", "replace"))[:120] if match else ""
     shown = f": {title!r}" if title else ""
-    return f"expected {expected}, got an HTML page ({content_type or 'no content type'}){shown}"
+    media_type = content_type.split(";")[0].strip() or "no content type"
+    return f"expected {expected}, got an HTML page ({media_type}){shown}"
 
 
 def decode_utf8(payload: bytes, what: str) -> str:
