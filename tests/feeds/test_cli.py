@@ -37,7 +37,7 @@ async def test_collect_sources_quarantine_reparse(
     assert code == 1
     assert out.splitlines() == [
         "wto-rss: 3 new, 0 updated, 0 unchanged, 2 quarantined",
-        f"eping: error: page 1: expected JSON, got an HTML page (text/html): 'Bad gateway' "
+        "eping: error: page 1: expected JSON, got an HTML page (text/html): 'Bad gateway' "
         "(0 new, 0 updated, 0 unchanged, 1 quarantined)",
     ]
 
