@@ -12,6 +12,7 @@ import asyncio
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from feeds.base import DOCUMENT, Source, SourceContext
 from feeds.http import HttpClient, Jitter, Sleep
@@ -19,10 +20,11 @@ from feeds.registry import NETWORK_KINDS, build_source
 from warning.config import SourceConfig
 from warning.exceptions import SourceError
 from warning.runtime import Runtime
+from warning.storage.batch import store_notifications
 from warning.storage.links import link_related
-from warning.storage.notifications import upsert_notification
 from warning.storage.raw import (
     get_source_state,
+    list_source_states,
     load_raw,
     mark_parsed,
     quarantine_record,
@@ -74,19 +76,20 @@ class _Collector:
     async def store_parsed(self, source: Source, raw_id: int, raw: RawRecord, outcome: SourceOutcome) -> None:
         # Parsing is CPU work: off the event loop, so other sources keep fetching.
         results = await asyncio.to_thread(source.parse, raw)
+        errors = [r for r in results if isinstance(r, RecordError)]
+        found = [r for r in results if not isinstance(r, RecordError)]
         async with self.write_lock, self.rt.db.begin() as conn:
-            for item in results:
-                if isinstance(item, RecordError):
-                    await quarantine_record(conn, item, raw_id, self.rt.now())
-                    outcome.quarantined += 1
-                    outcome.problems.append(f"{raw.locator} {item.position}: {item.reason}")
-                    if item.position == DOCUMENT and outcome.error is None:
-                        outcome.error = f"{raw.locator}: {item.reason}"
-                    continue
-                notification_id, result = await upsert_notification(conn, item, self.rt.now(), raw_id)
+            for error in errors:
+                await quarantine_record(conn, error, raw_id, self.rt.now())
+                outcome.quarantined += 1
+                outcome.problems.append(f"{raw.locator} {error.position}: {error.reason}")
+                if error.position == DOCUMENT and outcome.error is None:
+                    outcome.error = f"{raw.locator}: {error.reason}"
+            stored = await store_notifications(conn, found, self.rt.now(), raw_id)
+            for notification, (notification_id, result) in zip(found, stored, strict=True):
                 setattr(outcome, result, getattr(outcome, result) + 1)
                 if result != "unchanged":
-                    outcome.linked += await link_related(conn, notification_id, item)
+                    outcome.linked += await link_related(conn, notification_id, notification)
             await mark_parsed(conn, raw_id, self.rt.now())
 
     async def reparse(self, source: Source) -> SourceOutcome:
@@ -98,23 +101,25 @@ class _Collector:
         outcome.error = None  # re-parsing reports quarantine, not source health
         return outcome
 
-    async def run(self, source: Source) -> SourceOutcome:
+    async def run(self, source: Source, cursor: dict[str, Any] | None = None) -> SourceOutcome:
+        """Fetch, keep the payloads, parse, store; ``cursor`` is read from the database if not given."""
         outcome = SourceOutcome(source.name)
-        async with self.rt.db.begin() as conn:
-            state = await get_source_state(conn, source.name)
+        if cursor is None:
+            async with self.rt.db.begin() as conn:
+                cursor = (await get_source_state(conn, source.name)).cursor
         try:
-            fetched = await source.fetch(state.cursor)
+            fetched = await source.fetch(cursor)
         except SourceError as exc:
             outcome.error = str(exc)
             async with self.write_lock, self.rt.db.begin() as conn:
                 await record_source_result(conn, source.name, self.rt.now(), error=outcome.error)
             return outcome
         # Payloads are committed before parsing, so nothing fetched is lost; a
-        # byte-identical payload already stored is not parsed again.
+        # byte-identical payload already stored is not parsed again, and one
+        # left unparsed by a crash is parsed now.
         async with self.write_lock, self.rt.db.begin() as conn:
             for raw in fetched.raws:
                 await store_raw(conn, raw)
-        async with self.rt.db.begin() as conn:
             pending = await load_raw(conn, source.name, unparsed_only=True)
         for raw_id, raw in pending:
             await self.store_parsed(source, raw_id, raw, outcome)
@@ -133,9 +138,11 @@ async def collect_source(rt: Runtime, source: Source, *, reparse: bool = False) 
     return await (collector.reparse(source) if reparse else collector.run(source))
 
 
-async def _guarded(collector: _Collector, source: Source, reparse: bool) -> SourceOutcome:
+async def _guarded(
+    collector: _Collector, source: Source, reparse: bool, cursor: dict[str, Any] | None = None
+) -> SourceOutcome:
     try:
-        return await (collector.reparse(source) if reparse else collector.run(source))
+        return await (collector.reparse(source) if reparse else collector.run(source, cursor))
     except Exception as exc:
         # A bug in one adapter must not stop the other sources: report it as
         # that source's failure, with its type so it can be found.
@@ -164,14 +171,17 @@ async def collect(
         [rt.config.source(n) for n in names] if names else [s for s in rt.config.sources if s.enabled]
     )
     collector = _Collector(rt)
-    needs_http = not reparse and any(c.kind in NETWORK_KINDS for c in configs)
-    if not needs_http:
-        context = SourceContext(clock=rt.clock)
-        return list(
-            await asyncio.gather(*(_guarded(collector, build_source(c, context), reparse) for c in configs))
+    # One query for every cursor, rather than one connection per source at once.
+    async with rt.db.begin() as conn:
+        cursors = {s.source_name: s.cursor for s in await list_source_states(conn)}
+
+    async def run_all(context: SourceContext) -> list[SourceOutcome]:
+        runs = (
+            _guarded(collector, build_source(c, context), reparse, cursors.get(c.name, {})) for c in configs
         )
+        return list(await asyncio.gather(*runs))
+
+    if reparse or not any(c.kind in NETWORK_KINDS for c in configs):
+        return await run_all(SourceContext(clock=rt.clock))
     async with HttpClient(rt.config.collect, rt.clock, sleep=sleep, jitter=jitter) as http:
-        context = SourceContext(clock=rt.clock, http=http)
-        return list(
-            await asyncio.gather(*(_guarded(collector, build_source(c, context), reparse) for c in configs))
-        )
+        return await run_all(SourceContext(clock=rt.clock, http=http))
