@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from feeds.base import DOCUMENT, Source, SourceContext
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from feeds.base import DOCUMENT, ParseResult, Source, SourceContext
 from feeds.http import HttpClient, Jitter, Sleep
 from feeds.registry import NETWORK_KINDS, build_source
 from warning.config import SourceConfig
@@ -32,6 +34,9 @@ from warning.storage.raw import (
     store_raw,
 )
 from warning.types import RawRecord, RecordError
+
+#: Payloads parsed and stored per transaction (a commit is an fsync on SQLite).
+_PAYLOADS_PER_TRANSACTION = 50
 
 
 @dataclass
@@ -73,31 +78,59 @@ class _Collector:
         self.rt = rt
         self.write_lock = asyncio.Lock()
 
-    async def store_parsed(self, source: Source, raw_id: int, raw: RawRecord, outcome: SourceOutcome) -> None:
-        # Parsing is CPU work: off the event loop, so other sources keep fetching.
-        results = await asyncio.to_thread(source.parse, raw)
+    async def store_parsed(
+        self,
+        source: Source,
+        pending: list[tuple[int, RawRecord]],
+        outcome: SourceOutcome,
+        finish: Callable[[AsyncConnection], Awaitable[None]] | None = None,
+    ) -> None:
+        """Parse stored payloads and store what they hold, a chunk per transaction.
+
+        ``finish`` runs in the last transaction (the source's result), so a
+        run commits once per chunk rather than once per payload.
+        """
+        chunks = [
+            pending[i : i + _PAYLOADS_PER_TRANSACTION]
+            for i in range(0, len(pending), _PAYLOADS_PER_TRANSACTION)
+        ]
+        chunks = chunks or [[]]
+
+        def parse(chunk: list[tuple[int, RawRecord]]) -> list[tuple[int, RawRecord, ParseResult]]:
+            return [(raw_id, raw, source.parse(raw)) for raw_id, raw in chunk]
+
+        for number, chunk in enumerate(chunks, start=1):
+            # Parsing is CPU work: off the event loop, so other sources keep fetching.
+            parsed = await asyncio.to_thread(parse, chunk)
+            async with self.write_lock, self.rt.db.begin() as conn:
+                for raw_id, raw, results in parsed:
+                    await self._store_results(conn, raw_id, raw, results, outcome)
+                if finish is not None and number == len(chunks):
+                    await finish(conn)
+
+    async def _store_results(
+        self, conn: AsyncConnection, raw_id: int, raw: RawRecord, results: ParseResult, outcome: SourceOutcome
+    ) -> None:
         errors = [r for r in results if isinstance(r, RecordError)]
         found = [r for r in results if not isinstance(r, RecordError)]
-        async with self.write_lock, self.rt.db.begin() as conn:
-            for error in errors:
-                await quarantine_record(conn, error, raw_id, self.rt.now())
-                outcome.quarantined += 1
-                outcome.problems.append(f"{raw.locator} {error.position}: {error.reason}")
-                if error.position == DOCUMENT and outcome.error is None:
-                    outcome.error = f"{raw.locator}: {error.reason}"
-            stored = await store_notifications(conn, found, self.rt.now(), raw_id)
-            for notification, (notification_id, result) in zip(found, stored, strict=True):
-                setattr(outcome, result, getattr(outcome, result) + 1)
-                if result != "unchanged":
-                    outcome.linked += await link_related(conn, notification_id, notification)
-            await mark_parsed(conn, raw_id, self.rt.now())
+        for error in errors:
+            await quarantine_record(conn, error, raw_id, self.rt.now())
+            outcome.quarantined += 1
+            outcome.problems.append(f"{raw.locator} {error.position}: {error.reason}")
+            if error.position == DOCUMENT and outcome.error is None:
+                outcome.error = f"{raw.locator}: {error.reason}"
+        stored = await store_notifications(conn, found, self.rt.now(), raw_id)
+        for notification, (notification_id, result) in zip(found, stored, strict=True):
+            setattr(outcome, result, getattr(outcome, result) + 1)
+            if result != "unchanged":
+                outcome.linked += await link_related(conn, notification_id, notification)
+        await mark_parsed(conn, raw_id, self.rt.now())
 
     async def reparse(self, source: Source) -> SourceOutcome:
         outcome = SourceOutcome(source.name)
         async with self.rt.db.begin() as conn:
             stored = await load_raw(conn, source.name)
-        for raw_id, raw in stored:
-            await self.store_parsed(source, raw_id, raw, outcome)
+        await self.store_parsed(source, stored, outcome)
         outcome.error = None  # re-parsing reports quarantine, not source health
         return outcome
 
@@ -121,14 +154,15 @@ class _Collector:
             for raw in fetched.raws:
                 await store_raw(conn, raw)
             pending = await load_raw(conn, source.name, unparsed_only=True)
-        for raw_id, raw in pending:
-            await self.store_parsed(source, raw_id, raw, outcome)
-        outcome.error = fetched.error or outcome.error
-        async with self.write_lock, self.rt.db.begin() as conn:
+
+        async def finish(conn: AsyncConnection) -> None:
+            outcome.error = fetched.error or outcome.error
             # A failed run keeps the old cursor: the next run asks again.
             await record_source_result(
                 conn, source.name, self.rt.now(), error=outcome.error, cursor=fetched.cursor
             )
+
+        await self.store_parsed(source, pending, outcome, finish)
         return outcome
 
 
