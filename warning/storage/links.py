@@ -24,7 +24,8 @@ SAME_MEASURE = "same_measure"
 FR_PREFIX = "fr:"
 _FR_DOC_RE = re.compile(r"(?<![\d-])(\d{4}-\d{5})(?![\d-])")
 _CFR_RE = re.compile(r"\b(\d{1,2})\s*C\.?F\.?R\.?\s*(?:parts?\s*|§+\s*)?(\d{1,4})\b", re.IGNORECASE)
-_DOCKET_RE = re.compile(r"\b([A-Z]{2,}(?:-[A-Z]{2,})*-\d{4}-\d{4,})\b")
+# Regulations.gov dockets: CPSC-2026-0011, EPA-HQ-OPP-2022-0001, FDA-2026-N-1234, EERE-2026-BT-TP-0001.
+_DOCKET_RE = re.compile(r"\b([A-Z]{2,}(?:-[A-Z]{1,6})*-(?:19|20)\d{2}(?:-[A-Z]{1,6})*-\d{3,6})\b")
 
 
 def measure_refs(texts: Iterable[str]) -> set[str]:
