@@ -1,23 +1,38 @@
-"""The ``file`` source: notifications from a local file (JSONL of the sample schema)."""
+"""The ``file`` source: notifications from a local file.
+
+Formats: JSONL in the sample schema (``shared/data/notifications/``), JSON in
+the ePing API's shape (an envelope with ``items`` or a bare list), and ePing
+"Export Search Results" spreadsheets (xlsx, csv).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
 
 from feeds.base import FetchResult, ParseResult, SourceContext
+from feeds.eping import parse_page
+from feeds.export_file import parse_export
 from feeds.sample_record import notification_from_sample
 from warning.config import FileSourceConfig
 from warning.exceptions import RecordError as RecordProblem
 from warning.exceptions import SourceError
 from warning.types import RawRecord, RecordError
 
-_CONTENT_TYPES = {".jsonl": "application/jsonl", ".json": "application/json"}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {
+    "jsonl": "application/jsonl",
+    "json": "application/json",
+    "csv": "text/csv",
+    "xlsx": XLSX_TYPE,
+}
+_FORMAT_BY_TYPE = {v: k for k, v in CONTENT_TYPES.items()}
 
 
 class FileSource:
-    """Reads a whole file per fetch; an unchanged file is recognised by its hash upstream."""
+    """Reads a whole file per fetch; a byte-identical file is not parsed again."""
 
     def __init__(self, config: FileSourceConfig, context: SourceContext) -> None:
         self.name = config.name
@@ -25,28 +40,40 @@ class FileSource:
         self.format = config.format
         self.context = context
 
+    def _format(self) -> str:
+        if self.format != "auto":
+            return self.format
+        suffix = self.path.suffix.lower().lstrip(".")
+        if suffix not in CONTENT_TYPES:
+            raise SourceError(
+                f"{self.path}: cannot tell the format from the suffix; set format = jsonl|json|csv|xlsx"
+            )
+        return suffix
+
     async def fetch(self, cursor: dict[str, Any]) -> FetchResult:
+        """Read the file.
+
+        Raises:
+            SourceError: the file cannot be read, or its format is unknown.
+        """
+        fmt = self._format()
         try:
-            payload = self.path.read_bytes()
+            payload = await asyncio.to_thread(self.path.read_bytes)
         except OSError as exc:
             raise SourceError(f"cannot read {self.path}: {exc.strerror or exc}") from None
-        content_type = _CONTENT_TYPES.get(self.path.suffix.lower(), "application/octet-stream")
-        if self.format == "jsonl":
-            content_type = "application/jsonl"
-        raw = RawRecord(self.name, str(self.path), payload, content_type, self.context.clock.now())
+        raw = RawRecord(self.name, str(self.path), payload, CONTENT_TYPES[fmt], self.context.clock.now())
         return FetchResult([raw], cursor)
 
     def parse(self, raw: RawRecord) -> ParseResult:
-        if raw.content_type != "application/jsonl":
-            return [
-                RecordError(
-                    self.name,
-                    "file",
-                    f"unsupported file type {raw.content_type!r} for {raw.locator}",
-                    raw.payload[:2000].decode("utf-8", "replace"),
-                )
-            ]
-        return parse_jsonl(raw.payload, self.name)
+        fmt = _FORMAT_BY_TYPE.get(raw.content_type)
+        if fmt == "jsonl":
+            return parse_jsonl(raw.payload, self.name)
+        if fmt == "json":
+            return parse_page(raw.payload, raw.content_type, self.name, "file")
+        if fmt in ("csv", "xlsx"):
+            return parse_export(raw.payload, fmt, self.name)
+        reason = f"unsupported file type {raw.content_type!r} for {raw.locator}"
+        return [RecordError(self.name, "file", reason, raw.payload[:2000].decode("utf-8", "replace"))]
 
 
 def parse_jsonl(payload: bytes, source_name: str) -> ParseResult:

@@ -359,3 +359,16 @@ class ThreadEvent(StrEnum):
     CORRECTED = "corrected"
     REVISED = "revised"
     OTHER = "other"
+
+
+@dataclass(frozen=True)
+class NotificationLink:
+    """Another notification of the same measure (a US proposed rule and its WTO notification)."""
+
+    #: Database id and key of the related notification.
+    related_id: int
+    related_key: str
+    #: ``same_measure``.
+    relation: str
+    #: What showed the link, in words (``FR Doc. 2024-12345``, ``16 CFR 1112``...).
+    evidence: str

@@ -310,3 +310,31 @@ notification_warnings = sa.Table(
     sa.Column("event", sa.String(20), nullable=True),
     sa.Column("computed_at", UtcDateTime, nullable=False),
 )
+
+
+# --- collectors: links between notifications of the same measure (issue 3)
+
+#: A notification related to another: a US Federal Register proposed rule and
+#: the later WTO notification of the same measure. One row per pair;
+#: ``related_notifications`` reads it in both directions.
+notification_links = sa.Table(
+    "notification_links",
+    metadata,
+    sa.Column(
+        "notification_id",
+        sa.Integer,
+        sa.ForeignKey("notifications.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "related_id",
+        sa.Integer,
+        sa.ForeignKey("notifications.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+    #: ``same_measure``: the two records are one measure seen at two stages.
+    sa.Column("relation", sa.String(50), nullable=False),
+    #: What showed it: ``FR document 2024-12345 named in the WTO notification``...
+    sa.Column("evidence", sa.Text, nullable=False),
+)
