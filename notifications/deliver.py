@@ -1,20 +1,54 @@
-"""Delivering the outbox through the configured transport."""
+"""Delivering the outbox through the configured transport, exactly once.
+
+Each message is claimed (``sending``, with a lease) in a committed
+transaction before the transport sees it, and marked ``sent`` right after.
+A crash between the two leaves a ``sending`` message whose lease lapses;
+the next run settles it before sending anything else:
+
+- the transport can tell (an .eml file exists; the SMTP server's
+  ``received_log`` names the stable Message-ID): sent, or sent again if not;
+- it cannot: ``[smtp] on_uncertain`` decides, ``resend`` (at least once;
+  receivers can drop a copy by Message-ID) or ``hold`` (at most once; the
+  message waits as ``uncertain`` for a person).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from notifications.transports import Transport
 from notifications.transports.eml_dir import EmlDirectoryTransport
-from warning.config import DeliveryConfig
-from warning.exceptions import DeliveryError
+from notifications.transports.smtp import SmtpTransport
+from warning.config import Config
+from warning.exceptions import DeliveryError, DeliveryUncertain, TransportUnavailable
 from warning.runtime import Runtime
-from warning.storage.outbox import list_messages, mark_failed, mark_sent
+from warning.storage.outbox import (
+    OutboxMessage,
+    claim,
+    lapsed_claims,
+    mark_failed,
+    mark_sent,
+    mark_uncertain,
+    pending_ids,
+    requeue,
+)
+
+Sleep = Callable[[float], Awaitable[None]]
+TransportFactory = Callable[[Config, Sleep], Transport]
+
+#: Transports by the name used in ``[delivery] transport``.
+TRANSPORTS: dict[str, TransportFactory] = {
+    "outbox": lambda config, sleep: EmlDirectoryTransport(config.delivery.outbox_dir),
+    "smtp": lambda config, sleep: SmtpTransport(config.smtp, config.delivery.sender, sleep),
+}
 
 
-def build_transport(config: DeliveryConfig) -> Transport:
+def build_transport(config: Config, sleep: Sleep = asyncio.sleep) -> Transport:
     """The transport named by ``[delivery] transport``."""
-    return EmlDirectoryTransport(config.outbox_dir)
+    return TRANSPORTS[config.delivery.transport](config, sleep)
 
 
 @dataclass(frozen=True)
@@ -22,28 +56,119 @@ class DeliveryOutcome:
     sent: int
     failed: int
     errors: tuple[str, ...]
+    #: Messages left pending for a later run (server unreachable).
+    deferred: int = 0
+    #: Messages a crash left undecided that were settled at the start.
+    settled: int = 0
 
 
-async def deliver_pending(rt: Runtime, transport: Transport | None = None) -> DeliveryOutcome:
-    """Deliver every pending message; one failing recipient never stops the others."""
-    transport = transport or build_transport(rt.config.delivery)
-    sent = failed = 0
-    errors: list[str] = []
+async def _settle(rt: Runtime, transport: Transport, message: OutboxMessage, why: str) -> str:
+    """Decide an undecided message: ``sent``, ``retry`` or ``held``."""
+    arrived = await transport.was_delivered(message)
     async with rt.db.begin() as conn:
-        pending = await list_messages(conn, "pending")
+        if arrived:
+            await mark_sent(conn, message.id, rt.now())
+            return "sent"
+        if arrived is None and rt.config.smtp.on_uncertain == "hold":
+            await mark_uncertain(conn, message.id, f"{why}; held: delivery cannot be confirmed")
+            return "held"
+        await requeue(conn, message.id, why)
+    return "retry"
+
+
+async def settle_lapsed(rt: Runtime, transport: Transport) -> int:
+    """Settle messages left ``sending`` by a run that died; returns how many."""
+    async with rt.db.begin() as conn:
+        lapsed = await lapsed_claims(conn, rt.now())
+    for message in lapsed:
+        await _settle(rt, transport, message, "claimed by a run that stopped")
+    return len(lapsed)
+
+
+@dataclass(frozen=True)
+class _Result:
+    #: ``sent``, ``failed`` (permanent), ``later`` (temporary, stays pending) or ``held``.
+    status: str
+    error: str = ""
+
+
+async def _attempt(rt: Runtime, transport: Transport, message: OutboxMessage, sleep: Sleep) -> _Result:
+    """Try one claimed message, retrying temporary failures with back-off.
+
+    Raises:
+        TransportUnavailable: the server stayed unreachable through every retry.
+    """
+    smtp = rt.config.smtp
+    error = "not attempted"
+    for attempt in range(smtp.retries):
+        if attempt:
+            await sleep(smtp.backoff_seconds * 2 ** (attempt - 1))
+        try:
+            await transport.deliver(message)
+            return _Result("sent")
+        except DeliveryUncertain as exc:
+            error = str(exc)
+            outcome = await _settle(rt, transport, message, error)
+            if outcome != "retry":
+                return _Result(outcome, error)
+            async with rt.db.begin() as conn:  # requeued by _settle: claim it back
+                if await claim(conn, message.id, _lease(rt)) is None:
+                    return _Result("held", "claimed by another run")
+        except TransportUnavailable as exc:
+            if exc.permanent or attempt == smtp.retries - 1:
+                raise
+            error = str(exc)
+        except DeliveryError as exc:
+            if exc.permanent:
+                return _Result("failed", str(exc))
+            error = str(exc)
+    return _Result("later", error)
+
+
+def _lease(rt: Runtime) -> dt.datetime:
+    return rt.now() + dt.timedelta(seconds=rt.config.smtp.lease_seconds)
+
+
+async def deliver_pending(
+    rt: Runtime, transport: Transport | None = None, *, sleep: Sleep = asyncio.sleep
+) -> DeliveryOutcome:
+    """Deliver every pending message; one failing recipient never stops the others.
+
+    A server that cannot be reached after the retries stops the run; what is
+    left stays pending for the next one.
+    """
+    transport = transport or build_transport(rt.config, sleep)
+    sent = failed = deferred = 0
+    errors: list[str] = []
     try:
-        for message in pending:
+        settled = await settle_lapsed(rt, transport)
+        async with rt.db.begin() as conn:
+            ids = await pending_ids(conn)
+        for position, message_id in enumerate(ids):
+            async with rt.db.begin() as conn:
+                message = await claim(conn, message_id, _lease(rt))
+            if message is None:
+                continue  # another run has it
             try:
-                await transport.deliver(message)
-            except DeliveryError as exc:
-                failed += 1
-                errors.append(f"{message.recipient}: {exc}")
+                result = await _attempt(rt, transport, message, sleep)
+            except TransportUnavailable as exc:
                 async with rt.db.begin() as conn:
-                    await mark_failed(conn, message.id, str(exc), permanent=exc.permanent)
+                    await mark_failed(conn, message.id, str(exc), permanent=False)
+                deferred = len(ids) - position
+                errors.append(f"{exc}; {deferred} messages left pending")
+                break
+            if result.status == "held":
+                failed += 1
+                errors.append(f"{message.recipient}: {result.error}")
                 continue
             async with rt.db.begin() as conn:
-                await mark_sent(conn, message.id, rt.now())
-            sent += 1
+                if result.status == "sent":
+                    await mark_sent(conn, message.id, rt.now())
+                    sent += 1
+                    continue
+                await mark_failed(conn, message.id, result.error, permanent=result.status == "failed")
+            failed += 1
+            errors.append(f"{message.recipient}: {result.error}")
     finally:
         await transport.close()
-    return DeliveryOutcome(sent, failed, tuple(errors))
+    return DeliveryOutcome(sent, failed, tuple(errors), deferred, settled)

@@ -35,3 +35,19 @@ class DeliveryError(TbtError):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class SubscriptionError(TbtError, ValueError):
+    """A subscription does not exist or a requested change is invalid."""
+
+
+class ReviewError(TbtError):
+    """A weekly digest cannot be approved or sent in its current review state."""
+
+
+class TransportUnavailable(DeliveryError):
+    """The mail server cannot be reached at all; the rest of the batch waits."""
+
+
+class DeliveryUncertain(DeliveryError):
+    """The connection broke after the message data was sent: it may have arrived."""

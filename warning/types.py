@@ -257,3 +257,15 @@ class Alert:
     level: Level | None = None
     #: Why the level is what it is, in both languages.
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A contact's answer to "is this alert relevant to you?", from an email link."""
+
+    alert_id: int
+    notification_id: int
+    exporter_id: int
+    email: str
+    relevant: bool
+    created_at: dt.datetime

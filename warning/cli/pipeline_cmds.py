@@ -1,12 +1,9 @@
-"""Commands that run the pipeline or its steps: init, run, collect, classify, send."""
+"""Commands that run the pipeline or its steps: init, run, collect, classify."""
 
 from __future__ import annotations
 
 import argparse
 
-from notifications.compose import compose_digests
-from notifications.deliver import deliver_pending
-from warning.alerting import create_alerts
 from warning.classify import classify_pending
 from warning.cli.base import SubParsers
 from warning.collect import collect
@@ -44,16 +41,6 @@ async def classify_cmd(args: argparse.Namespace, rt: Runtime) -> int:
     return 0
 
 
-async def send_cmd(args: argparse.Namespace, rt: Runtime) -> int:
-    pairs = await create_alerts(rt)
-    queued = await compose_digests(rt)
-    outcome = await deliver_pending(rt)
-    print(f"{pairs} matches, {queued} queued, {outcome.sent} delivered, {outcome.failed} failed")
-    for error in outcome.errors:
-        print(f"delivery error: {error}")
-    return 0 if outcome.failed == 0 else 1
-
-
 def register(sub: SubParsers) -> None:
     p = sub.add_parser("init", help="create or upgrade the database")
     p.set_defaults(handler=init)
@@ -70,6 +57,3 @@ def register(sub: SubParsers) -> None:
     p = sub.add_parser("classify", help="map notifications to HS products")
     p.add_argument("--all", action="store_true", help="reclassify every notification")
     p.set_defaults(handler=classify_cmd)
-
-    p = sub.add_parser("send", help="match, compose digests and deliver the outbox")
-    p.set_defaults(handler=send_cmd)
