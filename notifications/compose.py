@@ -137,7 +137,7 @@ def compose_one(
         key,
         "alert" if frequency == "immediate" else frequency,
         title,
-        message.as_bytes(),
+        message,
         message_id_for(key, config.delivery.sender),
         tuple((a.id, a.effective_level) for a in alerts),
     )

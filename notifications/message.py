@@ -1,16 +1,23 @@
-"""Building the MIME message of an email."""
+"""Building the MIME message of an email, as the bytes that go on the wire.
+
+The structure is always the same (multipart/alternative: text, then HTML,
+the HTML optionally in multipart/related with inline images), so it is
+written directly: the standard library's generic generator was most of the
+cost of rendering 10,000 digests. Bodies are base64 (UTF-8), lines end in
+CRLF, and every header is ASCII (RFC 2047 encoded words where needed).
+"""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.header import Header
-from email.mime.image import MIMEImage
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
+
+CRLF = b"\r\n"
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,29 @@ def message_id_for(key: str, sender: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
+def _header_text(value: str) -> str:
+    """A header value safe on the wire: one line, RFC 2047 encoded if not ASCII."""
+    value = " ".join(value.split())  # feed text may hold CR/LF: no header injection
+    return value if value.isascii() else Header(value, "utf-8").encode()
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.encodebytes(data).replace(b"\n", CRLF)
+
+
+def _part(content_type: str, body: bytes, extra: Sequence[str] = ()) -> bytes:
+    head = [f"Content-Type: {content_type}", "Content-Transfer-Encoding: base64", *extra]
+    return "\r\n".join(head).encode() + CRLF + CRLF + _b64(body)
+
+
+def _multipart(subtype: str, boundary: str, parts: Sequence[bytes]) -> bytes:
+    out = [f'Content-Type: multipart/{subtype}; boundary="{boundary}"'.encode(), CRLF, CRLF]
+    for part in parts:
+        out += [b"--", boundary.encode(), CRLF, part, CRLF]
+    out += [b"--", boundary.encode(), b"--", CRLF]
+    return b"".join(out)
+
+
 def build_message(
     *,
     sender: str,
@@ -39,32 +69,41 @@ def build_message(
     message_key: str,
     unsubscribe_url: str | None = None,
     images: Sequence[InlineImage] = (),
-) -> MIMEMultipart:
+) -> bytes:
     """A multipart/alternative message (text, then HTML with any inline images).
 
-    ``message_key`` makes the Message-ID stable for the same email. With an
-    ``unsubscribe_url`` the message carries RFC 8058 one-click headers.
+    ``message_key`` makes the Message-ID (and the MIME boundaries) stable for
+    the same email. With an ``unsubscribe_url`` the message carries RFC 8058
+    one-click headers.
     """
-    alternative = MIMEMultipart("alternative")
-    alternative.attach(MIMEText(text, "plain", "utf-8"))
-    html_part = MIMEText(html, "html", "utf-8")
+    # Base64 never contains "_", so these boundaries cannot occur in a body.
+    tag = hashlib.sha256(message_key.encode()).hexdigest()[:24]
+    html_part = _part('text/html; charset="utf-8"', html.encode())
     if images:
-        related = MIMEMultipart("related")
-        related.attach(html_part)
-        for image in images:
-            part = MIMEImage(image.data, image.subtype)
-            part["Content-ID"] = f"<{image.cid}>"
-            part["Content-Disposition"] = f'inline; filename="{image.cid}.{image.subtype}"'
-            related.attach(part)
-        alternative.attach(related)
-    else:
-        alternative.attach(html_part)
-    alternative["From"] = formataddr(parseaddr(sender), "utf-8")
-    alternative["To"] = recipient
-    alternative["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
-    alternative["Date"] = format_datetime(now)
-    alternative["Message-ID"] = message_id_for(message_key, sender)
+        inline = [
+            _part(
+                f"image/{i.subtype}",
+                i.data,
+                [f"Content-ID: <{i.cid}>", f'Content-Disposition: inline; filename="{i.cid}.{i.subtype}"'],
+            )
+            for i in images
+        ]
+        html_part = _multipart("related", f"=_rel_{tag}", [html_part, *inline])
+    name, address = parseaddr(sender)
+    headers = [
+        f"From: {formataddr((name, address), 'utf-8')}",
+        f"To: {recipient}",
+        f"Subject: {_header_text(subject)}",
+        f"Date: {format_datetime(now)}",
+        f"Message-ID: {message_id_for(message_key, sender)}",
+        "MIME-Version: 1.0",
+    ]
     if unsubscribe_url:
-        alternative["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-        alternative["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    return alternative
+        headers += [
+            f"List-Unsubscribe: <{unsubscribe_url}>",
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+        ]
+    body = _multipart(
+        "alternative", f"=_alt_{tag}", [_part('text/plain; charset="utf-8"', text.encode()), html_part]
+    )
+    return "\r\n".join(headers).encode() + CRLF + body

@@ -220,7 +220,7 @@ async def compose_officials_digest(rt: Runtime, week: str) -> int:
                 recipient=official,
                 kind="officials",
                 subject=subject,
-                message=message.as_bytes(),
+                message=message,
                 exporter_id=None,
                 now=rt.now(),
                 message_id=message_id_for(key, sender),
