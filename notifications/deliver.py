@@ -129,46 +129,82 @@ def _lease(rt: Runtime) -> dt.datetime:
     return rt.now() + dt.timedelta(seconds=rt.config.smtp.lease_seconds)
 
 
+async def _send_batch(
+    rt: Runtime, transports: list[Transport], batch: list[OutboxMessage], sleep: Sleep
+) -> tuple[list[tuple[OutboxMessage, _Result]], str | None]:
+    """Send claimed messages over the connections side by side.
+
+    Returns each message's result and, if the server became unreachable, why
+    (messages not yet tried then stay pending).
+    """
+    queue: asyncio.Queue[OutboxMessage] = asyncio.Queue()
+    for message in batch:
+        queue.put_nowait(message)
+    results: list[tuple[OutboxMessage, _Result]] = []
+    unavailable: list[str] = []
+
+    async def worker(transport: Transport) -> None:
+        while not queue.empty():
+            message = queue.get_nowait()
+            if unavailable:
+                results.append((message, _Result("later", unavailable[0])))
+                continue
+            try:
+                results.append((message, await _attempt(rt, transport, message, sleep)))
+            except TransportUnavailable as exc:
+                unavailable.append(str(exc))
+                results.append((message, _Result("later", str(exc))))
+
+    await asyncio.gather(*(worker(t) for t in transports[: len(batch)]))
+    return results, (unavailable[0] if unavailable else None)
+
+
+async def _record(rt: Runtime, results: list[tuple[OutboxMessage, _Result]]) -> None:
+    async with rt.db.begin() as conn:
+        for message, result in results:
+            if result.status == "sent":
+                await mark_sent(conn, message.id, rt.now())
+            elif result.status in ("failed", "later"):
+                await mark_failed(conn, message.id, result.error, permanent=result.status == "failed")
+            # "held": already marked uncertain by _settle.
+
+
 async def deliver_pending(
     rt: Runtime, transport: Transport | None = None, *, sleep: Sleep = asyncio.sleep
 ) -> DeliveryOutcome:
     """Deliver every pending message; one failing recipient never stops the others.
 
-    A server that cannot be reached after the retries stops the run; what is
+    Messages are claimed ``[smtp] batch_size`` at a time and sent over
+    ``[smtp] connections`` connections (one given ``transport`` if passed). A
+    server that stays unreachable through the retries stops the run; what is
     left stays pending for the next one.
     """
-    transport = transport or build_transport(rt.config, sleep)
+    count = rt.config.smtp.connections if rt.config.delivery.transport == "smtp" else 1
+    transports = [transport] if transport else [build_transport(rt.config, sleep) for _ in range(count)]
     sent = failed = deferred = 0
     errors: list[str] = []
     try:
-        settled = await settle_lapsed(rt, transport)
+        settled = await settle_lapsed(rt, transports[0])
         async with rt.db.begin() as conn:
             ids = await pending_ids(conn)
-        for position, message_id in enumerate(ids):
+        size = rt.config.smtp.batch_size
+        for start in range(0, len(ids), size):
             async with rt.db.begin() as conn:
-                message = await claim(conn, message_id, _lease(rt))
-            if message is None:
-                continue  # another run has it
-            try:
-                result = await _attempt(rt, transport, message, sleep)
-            except TransportUnavailable as exc:
-                async with rt.db.begin() as conn:
-                    await mark_failed(conn, message.id, str(exc), permanent=False)
-                deferred = len(ids) - position
-                errors.append(f"{exc}; {deferred} messages left pending")
-                break
-            if result.status == "held":
-                failed += 1
-                errors.append(f"{message.recipient}: {result.error}")
-                continue
-            async with rt.db.begin() as conn:
+                claimed = [m for i in ids[start : start + size] if (m := await claim(conn, i, _lease(rt)))]
+            results, unavailable = await _send_batch(rt, transports, claimed, sleep)
+            await _record(rt, results)
+            for message, result in results:
                 if result.status == "sent":
-                    await mark_sent(conn, message.id, rt.now())
                     sent += 1
-                    continue
-                await mark_failed(conn, message.id, result.error, permanent=result.status == "failed")
-            failed += 1
-            errors.append(f"{message.recipient}: {result.error}")
+                elif result.status != "later" or not unavailable:
+                    failed += 1
+                    errors.append(f"{message.recipient}: {result.error}")
+            if unavailable:
+                not_claimed = max(0, len(ids) - start - size)
+                deferred = sum(r.status == "later" for _, r in results) + not_claimed
+                errors.append(f"{unavailable}; {deferred} messages left pending")
+                break
     finally:
-        await transport.close()
+        for t in transports:
+            await t.close()
     return DeliveryOutcome(sent, failed, tuple(errors), deferred, settled)

@@ -71,8 +71,13 @@ class SmtpConfig(_Strict):
     password_env: str | None = None
     #: Envelope sender (MAIL FROM); empty: the address of ``[delivery] sender``.
     sender: str = ""
-    #: Messages per second at most; 0 means no limit.
+    #: Messages per second at most (per connection); 0 means no limit.
     rate_per_second: float = Field(default=10.0, ge=0)
+    #: Connections used side by side (each reused for the whole run).
+    connections: int = Field(default=4, ge=1, le=32)
+    #: Messages claimed per transaction. A crash leaves at most this many
+    #: undecided (settled by ``received_log`` or ``on_uncertain``).
+    batch_size: int = Field(default=10, ge=1, le=1000)
     timeout_seconds: float = Field(default=30.0, gt=0)
     #: Attempts per message for temporary failures (4xx, connection errors).
     retries: int = Field(default=3, ge=1)

@@ -125,9 +125,12 @@ class MailServer:
         self.controller.stop()
 
 
-def smtp_config(port: int, log: Path | None = None, extra: str = "") -> str:
-    """The ``[smtp]`` section (and transport) for a test server; no pacing."""
-    text = f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nrate_per_second = 0\nbackoff_seconds = 1\n'
+def smtp_config(port: int, log: Path | None = None, extra: str = "", connections: int = 2) -> str:
+    """The ``[smtp]`` section for a test server; no pacing, two connections side by side."""
+    text = (
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nrate_per_second = 0\nbackoff_seconds = 1\n'
+        f"connections = {connections}\n"
+    )
     if log is not None:
         text += f'received_log = "{log}"\n'
     return text + extra
