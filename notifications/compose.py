@@ -15,6 +15,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from classifiers.nomenclature import Nomenclature, load_nomenclature
 from classifiers.sectors import configured_sectors
 from notifications.digest import (
@@ -29,7 +31,7 @@ from notifications.digest import (
 )
 from notifications.links import Links
 from notifications.message import build_message, message_id_for
-from notifications.render import render_digest, subject
+from notifications.render import render_digest, render_item_head, subject
 from notifications.subscriptions import sends_now, wants
 from warning.runtime import Runtime
 from warning.storage.deliveries import AlertRow, delivered_pairs, load_alerts, record_deliveries
@@ -64,28 +66,33 @@ class _Context:
     nomenclature: Nomenclature
     notifications: dict[int, Notification]
     today: dt.date
-    views: dict[tuple[int, str], NotificationView]
+    views: dict[tuple[int, str], tuple[NotificationView, str, Markup]]
 
-    def view(self, notification_id: int, language: Language) -> NotificationView:
+    def view(self, notification_id: int, language: Language) -> tuple[NotificationView, str, Markup]:
+        """The notification as shown in ``language``, with its rendered part (cached)."""
         key = (notification_id, language)
         found = self.views.get(key)
         if found is None:
-            found = notification_view(
+            view = notification_view(
                 notification_id,
                 self.notifications[notification_id],
                 language,
                 self.today,
                 self.links.notification(notification_id),
             )
+            found = (view, *render_item_head(view, language))
             self.views[key] = found
         return found
 
 
 def _item(ctx: _Context, alert: AlertRow, email: str, language: Language) -> DigestItem:
     level = alert.effective_level
+    view, head_text, head_html = ctx.view(alert.notification_id, language)
     return DigestItem(
         alert_id=alert.id,
-        n=ctx.view(alert.notification_id, language),
+        n=view,
+        head_text=head_text,
+        head_html=head_html,
         level=level,
         level_label=level_name(level, language),
         colour=LEVEL_COLOURS[level],

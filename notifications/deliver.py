@@ -28,9 +28,11 @@ from warning.runtime import Runtime
 from warning.storage.outbox import (
     OutboxMessage,
     claim,
+    claim_many,
     lapsed_claims,
     mark_failed,
     mark_sent,
+    mark_sent_many,
     mark_uncertain,
     pending_ids,
     requeue,
@@ -161,10 +163,9 @@ async def _send_batch(
 
 async def _record(rt: Runtime, results: list[tuple[OutboxMessage, _Result]]) -> None:
     async with rt.db.begin() as conn:
+        await mark_sent_many(conn, [m.id for m, r in results if r.status == "sent"], rt.now())
         for message, result in results:
-            if result.status == "sent":
-                await mark_sent(conn, message.id, rt.now())
-            elif result.status in ("failed", "later"):
+            if result.status in ("failed", "later"):
                 await mark_failed(conn, message.id, result.error, permanent=result.status == "failed")
             # "held": already marked uncertain by _settle.
 
@@ -190,7 +191,7 @@ async def deliver_pending(
         size = rt.config.smtp.batch_size
         for start in range(0, len(ids), size):
             async with rt.db.begin() as conn:
-                claimed = [m for i in ids[start : start + size] if (m := await claim(conn, i, _lease(rt)))]
+                claimed = await claim_many(conn, ids[start : start + size], _lease(rt))
             results, unavailable = await _send_batch(rt, transports, claimed, sleep)
             await _record(rt, results)
             for message, result in results:

@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from classifiers.nomenclature import Nomenclature
 from warning.members import display_name
 from warning.types import LEVEL_NAMES_ZH, LEVELS, Language, Level, Notification, ProductMatch
@@ -85,6 +87,9 @@ class DigestItem:
 
     alert_id: int
     n: NotificationView
+    #: The notification's part, rendered once per language (HTML already escaped).
+    head_text: str
+    head_html: Markup
     level: Level
     level_label: str
     colour: str

@@ -6,8 +6,9 @@ from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
+from markupsafe import Markup
 
-from notifications.digest import Digest
+from notifications.digest import Digest, NotificationView
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -91,6 +92,13 @@ def subject(digest: Digest) -> str:
 
 def render(name: str, context: dict[str, Any]) -> str:
     return template(name).render(context)
+
+
+def render_item_head(n: NotificationView, language: str) -> tuple[str, Markup]:
+    """The text and (escaped, safe) HTML of the part of an item that is the same
+    for every reader of one language; rendered once per notification and reused."""
+    context = {"n": n, "t": TEXTS[language]}
+    return render("item_head.txt", context).rstrip("\n"), Markup(render("item_head.html", context))
 
 
 def render_digest(digest: Digest) -> tuple[str, str]:

@@ -10,6 +10,7 @@ was claimed by a run that died: the delivery step settles it deliberately
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -125,6 +126,34 @@ async def claim(conn: AsyncConnection, message_id: int, lease_until: dt.datetime
         return None
     row = (await conn.execute(sa.select(outbox).where(outbox.c.id == message_id))).one()
     return _message(row)
+
+
+async def claim_many(
+    conn: AsyncConnection, message_ids: Sequence[int], lease_until: dt.datetime
+) -> list[OutboxMessage]:
+    """Claim the pending ones among ``message_ids`` in one statement; returns them, oldest first.
+
+    ``RETURNING`` (SQLite 3.35+, PostgreSQL) yields exactly the rows this
+    statement changed, so two runs never claim the same message.
+    """
+    if not message_ids:
+        return []
+    result = await conn.execute(
+        sa.update(outbox)
+        .where(outbox.c.id.in_(list(message_ids)), outbox.c.status == "pending")
+        .values(status="sending", lease_until=lease_until, attempts=outbox.c.attempts + 1)
+        .returning(*outbox.c)
+    )
+    return sorted((_message(r) for r in result), key=lambda m: m.id)
+
+
+async def mark_sent_many(conn: AsyncConnection, message_ids: Sequence[int], now: dt.datetime) -> None:
+    if message_ids:
+        await conn.execute(
+            sa.update(outbox)
+            .where(outbox.c.id.in_(list(message_ids)))
+            .values(status="sent", sent_at=now, lease_until=None, last_error=None)
+        )
 
 
 async def lapsed_claims(conn: AsyncConnection, now: dt.datetime) -> list[OutboxMessage]:
