@@ -66,6 +66,8 @@ class SmtpConfig(_Strict):
     port: int = Field(default=25, ge=1, le=65535)
     #: ``none`` (plain), ``starttls`` (upgrade after connecting) or ``tls`` (implicit TLS).
     security: Literal["none", "starttls", "tls"] = "none"
+    #: CA bundle to verify the relay's certificate (an internal CA); default: the system's.
+    ca_file: Path | None = None
     username: str | None = None
     #: Name of the environment variable holding the password (never the password).
     password_env: str | None = None
@@ -205,8 +207,8 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
     delivery["outbox_dir"] = resolve(delivery.get("outbox_dir", "var/outbox"))
     out["delivery"] = delivery
     smtp = out.get("smtp")
-    if isinstance(smtp, dict) and isinstance(smtp.get("received_log"), str):
-        out["smtp"] = {**smtp, "received_log": resolve(smtp["received_log"])}
+    if isinstance(smtp, dict):
+        out["smtp"] = {k: resolve(v) if k in ("received_log", "ca_file") else v for k, v in smtp.items()}
     sources = out.get("sources")
     if isinstance(sources, list):
         out["sources"] = [

@@ -58,6 +58,7 @@ class SmtpTransport:
             username=c.username,
             password=self._password,
             timeout=c.timeout_seconds,
+            cert_bundle=str(c.ca_file) if c.ca_file else None,
             # The sender's domain: avoids a reverse-DNS look-up for EHLO.
             local_hostname=self.envelope_sender.rpartition("@")[2] or "localhost",
         )
