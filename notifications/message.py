@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import cache, lru_cache
 
 CRLF = b"\r\n"
 
@@ -29,12 +30,19 @@ class InlineImage:
     subtype: str = "png"
 
 
+@cache
+def _sender(sender: str) -> tuple[str, str]:
+    """The From header and the Message-ID domain of a configured sender (parsed once)."""
+    name, address = parseaddr(sender)
+    return formataddr((name, address), "utf-8"), address.rpartition("@")[2] or "localhost"
+
+
 def message_id_for(key: str, sender: str) -> str:
     """A Message-ID fixed by the idempotency key, so a re-delivery is recognisable."""
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{_sender(sender)[1]}>"
 
 
+@lru_cache(maxsize=1024)  # subjects repeat across thousands of digests
 def _header_text(value: str) -> str:
     """A header value safe on the wire: one line, RFC 2047 encoded if not ASCII."""
     value = " ".join(value.split())  # feed text may hold CR/LF: no header injection
@@ -89,9 +97,8 @@ def build_message(
             for i in images
         ]
         html_part = _multipart("related", f"=_rel_{tag}", [html_part, *inline])
-    name, address = parseaddr(sender)
     headers = [
-        f"From: {formataddr((name, address), 'utf-8')}",
+        f"From: {_sender(sender)[0]}",
         f"To: {recipient}",
         f"Subject: {_header_text(subject)}",
         f"Date: {format_datetime(now)}",
