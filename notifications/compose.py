@@ -222,12 +222,13 @@ async def write(rt: Runtime, composed: Sequence[Composed]) -> int:
     return queued
 
 
-async def compose_digests(rt: Runtime) -> int:
+async def compose_digests(rt: Runtime, frequencies: Sequence[str] = ("immediate", "daily")) -> int:
     """Queue the red alerts of ``immediate`` contacts and the daily digests.
 
-    Returns the number of messages queued.
+    A scheduler can pass ``("immediate",)`` on every run and ``("daily",)``
+    once a day. Returns the number of messages queued.
     """
-    return await write(rt, await plan(rt, ("immediate", "daily")))
+    return await write(rt, await plan(rt, frequencies))
 
 
 async def compose_weekly_digests(rt: Runtime) -> int:

@@ -84,7 +84,9 @@ async def test_levels_frequencies_and_filters(make_runtime: MakeRuntime) -> None
             (sub,) = await load_subscriptions(conn, email=email)
             new = sub.subscription.__class__(**{**sub.subscription.__dict__, **changes})
             await save_choices(conn, sub, new, rt.now(), active=True)
-    assert await compose_digests(rt) == 2  # en: the red alone, then the blue in a daily digest
+    # en: the red goes alone at once; the blue waits for the daily digest.
+    assert await compose_digests(rt, ("immediate",)) == 1
+    assert await compose_digests(rt) == 1
     async with rt.db.begin() as conn:
         queued = await list_messages(conn)
     assert [(m.recipient, m.kind) for m in queued] == [
