@@ -198,6 +198,7 @@ async def run(args: argparse.Namespace, folder: Path, port: int, cert: Path | No
     runs = [baseline(port, sample[i::3], cert) / len(sample[i::3]) for i in range(3)]
     plain = 1 / statistics.median(runs)
     print(f"security: {'starttls' if cert else 'none'}; tbtwarn used {args.connections} connections")
+    print("load average (1, 5, 15 min; the machine is shared): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     print(f"plain smtplib, a connection per message: {len(sample)} sent, median {plain:.0f} msg/s")
     print(f"send rate ratio: {ours / plain:.1f}x (target >= 5x)")
 

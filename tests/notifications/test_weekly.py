@@ -89,3 +89,5 @@ def test_weekly_digest_waits_for_approval(config: str, capsys: pytest.CaptureFix
     assert main([*cli, "outbox", "list", "--status", "sent"]) == 0
     listing = capsys.readouterr().out
     assert "weekly en@qilu.example.com" in listing and "officials official@" in listing
+    assert main([*cli, "outbox", "requeue", "1"]) == 0
+    assert "#1: sent, not requeued" in capsys.readouterr().out

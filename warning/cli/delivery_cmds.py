@@ -15,7 +15,7 @@ from warning.cli.base import SubParsers
 from warning.exceptions import SubscriptionError
 from warning.runtime import Runtime
 from warning.storage.exporters import load_exporters
-from warning.storage.outbox import STATUSES, list_messages
+from warning.storage.outbox import STATUSES, list_messages, requeue
 from warning.storage.reviews import approve, get_review
 from warning.storage.subscriptions import load_subscriptions, save_choices, sync_from_register
 from warning.types import LEVELS, Subscription
@@ -41,6 +41,20 @@ async def outbox_list(args: argparse.Namespace, rt: Runtime) -> int:
         error = f" ({m.last_error})" if m.last_error else ""
         print(f"#{m.id} {m.status} {m.kind} {m.recipient} attempts={m.attempts}{error}: {m.subject}")
     print(f"{len(messages)} messages")
+    return 0
+
+
+async def outbox_requeue(args: argparse.Namespace, rt: Runtime) -> int:
+    async with rt.db.begin() as conn:
+        found = {m.id: m for m in await list_messages(conn) if m.id in set(args.ids)}
+        for message_id in args.ids:
+            message = found.get(message_id)
+            if message is None or message.status not in ("failed", "uncertain"):
+                state = message.status if message else "unknown"
+                print(f"#{message_id}: {state}, not requeued (only failed or uncertain messages)")
+                continue
+            await requeue(conn, message_id, f"requeued by hand (was {message.status})")
+            print(f"#{message_id}: pending again; tbtwarn send delivers it")
     return 0
 
 
@@ -155,6 +169,9 @@ def register(sub: SubParsers) -> None:
     o.add_argument("--status", choices=STATUSES)
     o.add_argument("--limit", type=int, default=None)
     o.set_defaults(handler=outbox_list)
+    o = what.add_parser("requeue", help="send failed or uncertain messages again")
+    o.add_argument("ids", type=int, nargs="+", metavar="ID")
+    o.set_defaults(handler=outbox_requeue)
 
     p = sub.add_parser("subscriptions", help="what each exporter contact receives")
     what = p.add_subparsers(dest="what", required=True, metavar="ACTION")
