@@ -1,88 +1,237 @@
-"""Composing digests: each exporter's pending alerts become outbox messages."""
+"""Composing emails: each subscription's undelivered alerts become outbox messages.
+
+Red alerts for ``immediate`` subscriptions go out one by one at once; the
+rest wait for the contact's daily or weekly digest. Each message and the
+``deliveries`` rows naming the alerts it carries are written in one
+transaction, so a crash leaves both or neither, and no alert reaches a
+contact twice.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import defaultdict
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from classifiers.nomenclature import load_nomenclature
-from notifications.digest import Digest, build_item
-from notifications.message import build_message
-from notifications.render import render_digest, subject
+from markupsafe import Markup
+
+from classifiers.nomenclature import Nomenclature, load_nomenclature
+from classifiers.sectors import configured_sectors
+from notifications.digest import (
+    LEVEL_COLOURS,
+    Digest,
+    DigestItem,
+    NotificationView,
+    group_items,
+    level_name,
+    matched_codes,
+    notification_view,
+)
+from notifications.links import Links
+from notifications.message import build_message, message_id_for
+from notifications.render import render_digest, render_item_head, subject
+from notifications.subscriptions import sends_now, wants
 from warning.runtime import Runtime
-from warning.storage.alerts import mark_alerts_queued, matches_from_json, pending_alerts
+from warning.storage.deliveries import AlertRow, delivered_pairs, load_alerts, record_deliveries
 from warning.storage.exporters import load_exporters
 from warning.storage.notifications import load_notifications
 from warning.storage.outbox import enqueue
 from warning.storage.schema import notifications as notifications_table
+from warning.storage.subscriptions import StoredSubscription, load_subscriptions, sync_from_register
+from warning.types import Language, Level, Notification
+
+#: Messages written per transaction: each is atomic with its deliveries either way.
+WRITE_BATCH = 500
 
 
-async def compose_digests(rt: Runtime) -> int:
-    """Queue one digest per exporter contact for the alerts not yet sent.
+@dataclass(frozen=True)
+class Composed:
+    """A rendered email waiting to be written to the outbox."""
 
-    The message, its outbox row and the alerts' link to it are written in
-    one transaction, so a crash leaves either all of them or none.
-    Returns the number of messages queued.
-    """
-    nomenclature = load_nomenclature()
-    today = rt.today()
-    queued = 0
-    async with rt.db.begin() as conn:
-        alerts = await pending_alerts(conn)
-        if not alerts:
-            return 0
-        by_exporter: dict[int, list[Any]] = defaultdict(list)
-        for alert in alerts:
-            by_exporter[alert.exporter_id].append(alert)
-        exporters = dict(await load_exporters(conn))
-        ids = sorted({a.notification_id for a in alerts})
-        notes = dict(await load_notifications(conn, notifications_table.c.id.in_(ids)))
-    for exporter_id, exporter_alerts in by_exporter.items():
-        exporter = exporters[exporter_id]
-        items = tuple(
-            build_item(
-                notes[a.notification_id],
-                matches_from_json(a.matches),
-                nomenclature,
-                exporter.language,
-                today,
+    subscription: StoredSubscription
+    key: str
+    kind: str
+    subject: str
+    message: bytes
+    message_id: str
+    alerts: tuple[tuple[int, Level], ...]
+
+
+@dataclass
+class _Context:
+    rt: Runtime
+    links: Links
+    nomenclature: Nomenclature
+    notifications: dict[int, Notification]
+    today: dt.date
+    views: dict[tuple[int, str], tuple[NotificationView, str, Markup]]
+
+    def view(self, notification_id: int, language: Language) -> tuple[NotificationView, str, Markup]:
+        """The notification as shown in ``language``, with its rendered part (cached)."""
+        key = (notification_id, language)
+        found = self.views.get(key)
+        if found is None:
+            view = notification_view(
+                notification_id,
+                self.notifications[notification_id],
+                language,
+                self.today,
+                self.links.notification(notification_id),
+                self.rt.config.warning.enquiry_point_days,
             )
-            for a in exporter_alerts
-        )
-        digest = Digest(exporter, exporter.language, items, today, _zone_name(rt, exporter.language))
-        text, html = render_digest(digest)
-        alert_ids = [a.id for a in exporter_alerts]
-        batch = hashlib.sha256(",".join(map(str, alert_ids)).encode()).hexdigest()[:16]
+            found = (view, *render_item_head(view, language))
+            self.views[key] = found
+        return found
+
+
+def _item(ctx: _Context, alert: AlertRow, email: str, language: Language) -> DigestItem:
+    level = alert.effective_level
+    view, head_text, head_html = ctx.view(alert.notification_id, language)
+    return DigestItem(
+        alert_id=alert.id,
+        n=view,
+        head_text=head_text,
+        head_html=head_html,
+        level=level,
+        level_label=level_name(level, language),
+        colour=LEVEL_COLOURS[level],
+        reasons=tuple(r.text(language) for r in alert.reasons),
+        codes=matched_codes(alert.matches, ctx.nomenclature, language),
+        relevant_url=ctx.links.feedback(alert.id, email, True),
+        not_relevant_url=ctx.links.feedback(alert.id, email, False),
+    )
+
+
+def compose_one(
+    ctx: _Context, stored: StoredSubscription, alerts: Sequence[AlertRow], frequency: str, period: str
+) -> Composed:
+    """Render one email to one contact carrying ``alerts``."""
+    sub = stored.subscription
+    items = [_item(ctx, a, sub.email, sub.language) for a in alerts]
+    config = ctx.rt.config
+    digest = Digest(
+        recipient=sub.email,
+        name=sub.exporter,
+        language=sub.language,
+        frequency=frequency,
+        groups=group_items(items, sub.language),
+        count=len(items),
+        today=ctx.today,
+        zone_name=config.zone.name_zh if sub.language == "zh" else config.zone.name,
+        unsubscribe_url=ctx.links.unsubscribe(stored.id, sub.email),
+    )
+    text, html = render_digest(digest)
+    ids = ",".join(str(a.id) for a in alerts)
+    if frequency == "immediate":
+        key = f"alert:{ids}:{sub.email}:{stored.id}"
+    else:
+        batch = hashlib.sha256(ids.encode()).hexdigest()[:12]
+        key = f"{frequency}:{period}:{sub.email}:{stored.id}:{batch}"
+    title = subject(digest)
+    message = build_message(
+        sender=config.delivery.sender,
+        recipient=sub.email,
+        subject=title,
+        text=text,
+        html=html,
+        now=ctx.rt.now(),
+        message_key=key,
+        unsubscribe_url=digest.unsubscribe_url,
+    )
+    return Composed(
+        stored,
+        key,
+        "alert" if frequency == "immediate" else frequency,
+        title,
+        message,
+        message_id_for(key, config.delivery.sender),
+        tuple((a.id, a.effective_level) for a in alerts),
+    )
+
+
+def iso_week(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+async def _load(
+    rt: Runtime,
+) -> tuple[_Context, list[StoredSubscription], dict[int, list[AlertRow]], set[tuple[int, int]]]:
+    async with rt.db.begin() as conn:
+        await sync_from_register(conn, await load_exporters(conn), rt.now())
+        subs = await load_subscriptions(conn)
+        alerts = await load_alerts(conn)
+        done = await delivered_pairs(conn)
+        ids = sorted({a.notification_id for a in alerts})
+        notes = dict(await load_notifications(conn, notifications_table.c.id.in_(ids))) if ids else {}
+    by_exporter: dict[int, list[AlertRow]] = defaultdict(list)
+    for alert in alerts:
+        by_exporter[alert.exporter_id].append(alert)
+    ctx = _Context(rt, Links.for_runtime(rt), load_nomenclature(), notes, rt.today(), {})
+    return ctx, subs, by_exporter, done
+
+
+async def plan(rt: Runtime, frequencies: Sequence[str]) -> list[Composed]:
+    """Render the emails due for subscriptions of the given frequencies (writes nothing)."""
+    ctx, subs, by_exporter, done = await _load(rt)
+    sectors = {s.key: s for s in configured_sectors(rt.config.sectors)}
+    today = ctx.today
+    out: list[Composed] = []
+    for stored in subs:
+        sub = stored.subscription
+        due = [
+            a
+            for a in by_exporter.get(stored.exporter_id, ())
+            if (a.id, stored.id) not in done and wants(sub, a, ctx.notifications[a.notification_id], sectors)
+        ]
+        if not due:
+            continue
+        now_alone = [a for a in due if sends_now(sub, a)]
+        rest = [a for a in due if not sends_now(sub, a)]
+        if "immediate" in frequencies:
+            out.extend(compose_one(ctx, stored, [a], "immediate", "") for a in now_alone)
+        # An immediate contact's less urgent alerts wait for the daily digest.
+        digest_frequency = "daily" if sub.frequency == "immediate" else sub.frequency
+        if rest and digest_frequency in frequencies:
+            period = iso_week(today) if digest_frequency == "weekly" else today.isoformat()
+            out.append(compose_one(ctx, stored, rest, digest_frequency, period))
+    return out
+
+
+async def write(rt: Runtime, composed: Sequence[Composed]) -> int:
+    """Write rendered emails to the outbox with their deliveries; returns messages queued."""
+    queued = 0
+    for start in range(0, len(composed), WRITE_BATCH):
         async with rt.db.begin() as conn:
-            first_id: int | None = None
-            for recipient in exporter.emails:
-                key = f"digest:{exporter_id}:{recipient}:{batch}"
-                message = build_message(
-                    sender=rt.config.delivery.sender,
-                    recipient=recipient,
-                    subject=subject(digest),
-                    text=text,
-                    html=html,
-                    now=rt.now(),
-                    message_key=key,
-                )
-                outbox_id = await enqueue(
+            for c in composed[start : start + WRITE_BATCH]:
+                outbox_id, created = await enqueue(
                     conn,
-                    idempotency_key=key,
-                    recipient=recipient,
-                    kind="digest",
-                    subject=subject(digest),
-                    message=message.as_bytes(),
-                    exporter_id=exporter_id,
+                    idempotency_key=c.key,
+                    recipient=c.subscription.subscription.email,
+                    kind=c.kind,
+                    subject=c.subject,
+                    message=c.message,
+                    exporter_id=c.subscription.exporter_id,
                     now=rt.now(),
+                    message_id=c.message_id,
                 )
-                first_id = first_id or outbox_id
-                queued += 1
-            if first_id is not None:
-                await mark_alerts_queued(conn, alert_ids, first_id)
+                if created:
+                    await record_deliveries(conn, c.subscription.id, outbox_id, c.alerts, rt.now())
+                    queued += 1
     return queued
 
 
-def _zone_name(rt: Runtime, language: str) -> str:
-    return rt.config.zone.name_zh if language == "zh" else rt.config.zone.name
+async def compose_digests(rt: Runtime, frequencies: Sequence[str] = ("immediate", "daily")) -> int:
+    """Queue the red alerts of ``immediate`` contacts and the daily digests.
+
+    A scheduler can pass ``("immediate",)`` on every run and ``("daily",)``
+    once a day. Returns the number of messages queued.
+    """
+    return await write(rt, await plan(rt, frequencies))
+
+
+async def compose_weekly_digests(rt: Runtime) -> int:
+    """Queue the exporters' weekly digests (the caller checks the review)."""
+    return await write(rt, await plan(rt, ("weekly",)))

@@ -1,4 +1,4 @@
-"""What a digest says: the items of one exporter's email, ready to render."""
+"""What a digest says: the items of one contact's email, grouped, ready to render."""
 
 from __future__ import annotations
 
@@ -6,60 +6,162 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from classifiers.nomenclature import Nomenclature
 from warning.members import display_name
-from warning.types import Exporter, Language, Notification, ProductMatch
+from warning.types import LEVEL_NAMES_ZH, LEVELS, Language, Level, Notification, ProductMatch
+
+LEVEL_NAMES_EN = {"red": "Red", "orange": "Orange", "yellow": "Yellow", "blue": "Blue"}
+#: Inline colours that survive mail clients (no CSS classes).
+LEVEL_COLOURS = {"red": "#c00000", "orange": "#e46c0a", "yellow": "#b38f00", "blue": "#1f6fb2"}
+
+
+def level_name(level: Level, language: str) -> str:
+    return LEVEL_NAMES_ZH[level] if language == "zh" else LEVEL_NAMES_EN[level]
 
 
 @dataclass(frozen=True)
 class MatchedCode:
     code: str
     label: str
+    #: The Chinese name, shown to English readers too (customs forms use it).
+    name_zh: str
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    """The parts of a notification that are the same for every reader of one language."""
+
+    id: int
+    symbols: str
+    member: str
+    #: The market it is grouped under (the notifying member's name).
+    market: str
+    title: str
+    products: str
+    comment_deadline: dt.date | None
+    days_left: int | None
+    #: When the national enquiry point needs comments (deadline minus its lead time).
+    enquiry_deadline: dt.date | None
+    enquiry_days_left: int | None
+    url: str
+    documents: tuple[str, ...]
+
+
+def notification_view(
+    notification_id: int,
+    n: Notification,
+    language: Language,
+    today: dt.date,
+    url: str,
+    enquiry_days: int,
+) -> NotificationView:
+    deadline = n.comment_deadline
+    enquiry = deadline - dt.timedelta(days=enquiry_days) if deadline else None
+    members = ", ".join(display_name(c, language) for c in n.member_codes)
+    return NotificationView(
+        id=notification_id,
+        symbols=", ".join(s.text for s in n.symbols) or n.key,
+        member=members or n.member_name,
+        market=display_name(n.member_codes[0], language) if n.member_codes else n.member_name,
+        title=n.title,
+        products=n.products,
+        comment_deadline=deadline,
+        days_left=(deadline - today).days if deadline else None,
+        enquiry_deadline=enquiry,
+        enquiry_days_left=(enquiry - today).days if enquiry else None,
+        url=url,
+        # Only web links: a ``javascript:`` URL from a feed must never become a link.
+        documents=tuple(link for link in n.links if link.startswith(("https://", "http://"))),
+    )
 
 
 @dataclass(frozen=True)
 class DigestItem:
-    """One notification as shown to one exporter."""
+    """One alert as shown to one contact."""
 
-    symbols: str
-    member: str
-    title: str
-    products: str
+    alert_id: int
+    n: NotificationView
+    #: The notification's part, rendered once per language (HTML already escaped).
+    head_text: str
+    head_html: Markup
+    level: Level
+    level_label: str
+    colour: str
+    reasons: tuple[str, ...]
     codes: tuple[MatchedCode, ...]
-    comment_deadline: dt.date | None
-    #: Days from today to the comment deadline; negative once it has passed.
-    days_left: int | None
-    link: str | None
+    relevant_url: str
+    not_relevant_url: str
+
+
+def matched_codes(
+    matches: Sequence[ProductMatch], nomenclature: Nomenclature, language: str
+) -> tuple[MatchedCode, ...]:
+    seen: dict[str, MatchedCode] = {}
+    for m in matches:
+        if m.hs_code not in seen:
+            zh = nomenclature.chapter_name(m.hs_code, "zh")
+            seen[m.hs_code] = MatchedCode(m.hs_code, nomenclature.label(m.hs_code, language), zh)
+    return tuple(seen.values())
+
+
+@dataclass(frozen=True)
+class MarketGroup:
+    market: str
+    items: tuple[DigestItem, ...]
+
+
+@dataclass(frozen=True)
+class LevelGroup:
+    level: Level
+    label: str
+    colour: str
+    markets: tuple[MarketGroup, ...]
+    count: int
+
+
+def group_items(items: Sequence[DigestItem], language: str) -> tuple[LevelGroup, ...]:
+    """Items by level (gravest first), then by market (by name), then by deadline."""
+    groups = []
+    for level in LEVELS:
+        at_level = [i for i in items if i.level == level]
+        if not at_level:
+            continue
+        markets: dict[str, list[DigestItem]] = {}
+        for item in at_level:
+            markets.setdefault(item.n.market, []).append(item)
+        groups.append(
+            LevelGroup(
+                level,
+                level_name(level, language),
+                LEVEL_COLOURS[level],
+                tuple(
+                    MarketGroup(name, tuple(sorted(found, key=_deadline_order)))
+                    for name, found in sorted(markets.items())
+                ),
+                len(at_level),
+            )
+        )
+    return tuple(groups)
+
+
+def _deadline_order(item: DigestItem) -> tuple[dt.date, str]:
+    return (item.n.comment_deadline or dt.date.max, item.n.symbols)
 
 
 @dataclass(frozen=True)
 class Digest:
-    """One exporter's email."""
+    """One contact's email."""
 
-    exporter: Exporter
+    recipient: str
+    #: The exporter's name, for the greeting.
+    name: str
     language: Language
-    items: tuple[DigestItem, ...]
+    #: ``immediate``, ``daily`` or ``weekly``.
+    frequency: str
+    groups: tuple[LevelGroup, ...]
+    count: int
     today: dt.date
     zone_name: str
-
-
-def build_item(
-    notification: Notification,
-    matches: Sequence[ProductMatch],
-    nomenclature: Nomenclature,
-    language: Language,
-    today: dt.date,
-) -> DigestItem:
-    """The digest entry of one notification for a reader of ``language``."""
-    deadline = notification.comment_deadline
-    members = ", ".join(display_name(c, language) for c in notification.member_codes)
-    return DigestItem(
-        symbols=", ".join(s.text for s in notification.symbols) or notification.key,
-        member=members or notification.member_name,
-        title=notification.title,
-        products=notification.products,
-        codes=tuple(MatchedCode(m.hs_code, nomenclature.label(m.hs_code, language)) for m in matches),
-        comment_deadline=deadline,
-        days_left=(deadline - today).days if deadline else None,
-        link=notification.links[0] if notification.links else None,
-    )
+    unsubscribe_url: str

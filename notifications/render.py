@@ -3,41 +3,61 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
+from markupsafe import Markup
 
-from notifications.digest import Digest
+from notifications.digest import Digest, NotificationView
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
-        "subject": "TBT early warning: {n} new foreign measure(s) concerning your products",
+        "subject": "TBT early warning: {n} foreign measure(s) concerning your products",
+        "subject_red": "URGENT TBT warning (red): {title}",
         "greeting": "Dear {name},",
         "intro": (
             "These foreign technical measures notified to the WTO concern "
-            "the products and markets in your export register."
+            "the products and markets you follow. Most urgent first."
         ),
+        "level": "Warning level",
+        "why": "Why",
         "member": "Member",
         "products": "Products",
         "codes": "Your products concerned",
         "deadline": "Comment deadline",
+        "enquiry": "Send comments to the national enquiry point by",
         "days_left": "{n} days left",
         "closed": "closed",
         "no_deadline": "not given",
-        "link": "Notification",
+        "link": "Notification page",
+        "documents": "Documents",
+        "relevant": "Relevant to us",
+        "not_relevant": "Not relevant",
+        "feedback": "Is this relevant to you?",
+        "unsubscribe": "Unsubscribe",
         "footer": "Sent by the TBT early-warning service of {zone}.",
     },
     "zh": {
         "subject": "TBT预警：{n} 项涉及贵企业产品的国外技术性贸易措施",
+        "subject_red": "【红色预警】{title}",
         "greeting": "{name}：",
-        "intro": "以下向WTO通报的国外技术性贸易措施涉及贵企业出口登记中的产品和市场。",
+        "intro": "以下向WTO通报的国外技术性贸易措施涉及贵企业关注的产品和市场，按紧急程度排列。",
+        "level": "预警等级",
+        "why": "原因",
         "member": "通报成员",
         "products": "涉及产品",
         "codes": "贵企业相关产品",
         "deadline": "评议截止日期",
+        "enquiry": "请于此日期前向国家TBT咨询点提交评议意见",
         "days_left": "剩余 {n} 天",
         "closed": "已截止",
         "no_deadline": "未注明",
-        "link": "通报原文",
+        "link": "通报详情",
+        "documents": "通报文件",
+        "relevant": "与我司相关",
+        "not_relevant": "与我司无关",
+        "feedback": "此预警是否与贵企业相关？",
+        "unsubscribe": "退订",
         "footer": "本邮件由{zone}技术性贸易措施预警服务发送。",
     },
 }
@@ -55,15 +75,33 @@ def environment() -> Environment:
     )
 
 
+@cache
+def template(name: str) -> Template:
+    return environment().get_template(name)
+
+
 def subject(digest: Digest) -> str:
-    return TEXTS[digest.language]["subject"].format(n=len(digest.items))
+    """The subject line; a single red alert sent at once names the measure."""
+    texts = TEXTS[digest.language]
+    if digest.frequency == "immediate" and digest.count == 1:
+        item = digest.groups[0].markets[0].items[0]
+        # Subjects are one line: feed text may hold newlines.
+        return texts["subject_red"].format(title=" ".join(item.n.title.split())[:120])
+    return texts["subject"].format(n=digest.count)
+
+
+def render(name: str, context: dict[str, Any]) -> str:
+    return template(name).render(context)
+
+
+def render_item_head(n: NotificationView, language: str) -> tuple[str, Markup]:
+    """The text and (escaped, safe) HTML of the part of an item that is the same
+    for every reader of one language; rendered once per notification and reused."""
+    context = {"n": n, "t": TEXTS[language]}
+    return render("item_head.txt", context).rstrip("\n"), Markup(render("item_head.html", context))
 
 
 def render_digest(digest: Digest) -> tuple[str, str]:
     """The plain-text and HTML bodies of a digest."""
-    env = environment()
-    context = {"d": digest, "t": TEXTS[digest.language]}
-    return (
-        env.get_template("digest.txt").render(context),
-        env.get_template("digest.html").render(context),
-    )
+    context = {"d": digest, "t": TEXTS[digest.language], "subject": subject(digest)}
+    return render("digest.txt", context), render("digest.html", context)

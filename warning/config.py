@@ -128,10 +128,57 @@ class CollectConfig(_Strict):
 class DeliveryConfig(_Strict):
     """How emails leave the outbox."""
 
-    #: ``outbox`` writes .eml files into ``outbox_dir``.
-    transport: Literal["outbox"] = "outbox"
+    #: ``outbox`` writes .eml files into ``outbox_dir``; ``smtp`` sends through ``[smtp]``.
+    transport: Literal["outbox", "smtp"] = "outbox"
     outbox_dir: Path = Path("var/outbox")
     sender: str = "TBT Early Warning <tbt-warning@localhost>"
+
+
+class SmtpConfig(_Strict):
+    """The SMTP relay used by ``transport = "smtp"`` (one connection reused for a run)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=25, ge=1, le=65535)
+    #: ``none`` (plain), ``starttls`` (upgrade after connecting) or ``tls`` (implicit TLS).
+    security: Literal["none", "starttls", "tls"] = "none"
+    #: CA bundle to verify the relay's certificate (an internal CA); default: the system's.
+    ca_file: Path | None = None
+    username: str | None = None
+    #: Name of the environment variable holding the password (never the password).
+    password_env: str | None = None
+    #: Envelope sender (MAIL FROM); empty: the address of ``[delivery] sender``.
+    sender: str = ""
+    #: Messages per second at most (per connection); 0 means no limit.
+    rate_per_second: float = Field(default=10.0, ge=0)
+    #: Connections used side by side (each reused for the whole run).
+    connections: int = Field(default=4, ge=1, le=32)
+    #: Messages claimed per transaction. A crash leaves at most this many
+    #: undecided (settled by ``received_log`` or ``on_uncertain``).
+    batch_size: int = Field(default=10, ge=1, le=1000)
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    #: Attempts per message for temporary failures (4xx, connection errors).
+    retries: int = Field(default=3, ge=1)
+    #: First back-off delay; doubles at each retry.
+    backoff_seconds: float = Field(default=2.0, ge=0)
+    #: A message claimed by a run that died is decided again after this long.
+    lease_seconds: int = Field(default=600, ge=1)
+    #: A file where the receiving server logs ``message-id=<...>`` of what it accepted
+    #: (Postfix's mail log does); used to settle messages a crash left undecided.
+    received_log: Path | None = None
+    #: What to do with an undecided message the log cannot settle: ``resend``
+    #: (at least once; the stable Message-ID lets mail clients drop a copy) or ``hold``.
+    on_uncertain: Literal["resend", "hold"] = "resend"
+
+
+class DigestConfig(_Strict):
+    """Digests: who reviews and receives the weekly digest, how long links work."""
+
+    #: Exporters' weekly digests wait until an official approves the week's digest.
+    review_required: bool = False
+    #: Trade officials who receive the weekly digest.
+    officials: list[str] = Field(default_factory=list)
+    #: Days that feedback links in emails stay valid (unsubscribe links: a year).
+    link_valid_days: int = Field(default=90, ge=1)
 
 
 class SectorConfig(_Strict):
@@ -209,6 +256,8 @@ class Config(_Strict):
     sources: list[SourceConfig] = Field(default_factory=list)
     collect: CollectConfig = CollectConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    smtp: SmtpConfig = SmtpConfig()
+    digest: DigestConfig = DigestConfig()
     classifier: ClassifierConfig = ClassifierConfig()
     warning: WarningConfig = WarningConfig()
     #: The zone's sectors; empty means the 21 HS sections.
@@ -280,6 +329,9 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
     classifier = out.get("classifier")
     if isinstance(classifier, dict) and isinstance(classifier.get("examples"), list):
         out["classifier"] = {**classifier, "examples": [resolve(p) for p in classifier["examples"]]}
+    smtp = out.get("smtp")
+    if isinstance(smtp, dict):
+        out["smtp"] = {k: resolve(v) if k in ("received_log", "ca_file") else v for k, v in smtp.items()}
     sources = out.get("sources")
     if isinstance(sources, list):
         out["sources"] = [

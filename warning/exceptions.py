@@ -39,3 +39,19 @@ class DeliveryError(TbtError):
 
 class UnknownExporterError(TbtError, ValueError):
     """A command named an exporter that is not in the register."""
+
+
+class SubscriptionError(TbtError, ValueError):
+    """A subscription does not exist or a requested change is invalid."""
+
+
+class ReviewError(TbtError):
+    """A weekly digest cannot be approved or sent in its current review state."""
+
+
+class TransportUnavailable(DeliveryError):
+    """The mail server cannot be reached at all; the rest of the batch waits."""
+
+
+class DeliveryUncertain(DeliveryError):
+    """The connection broke after the message data was sent: it may have arrived."""

@@ -59,7 +59,7 @@ class Signer:
         self._secret = secret
 
     def _mac(self, payload: str) -> str:
-        return _b64(hmac.new(self._secret, payload.encode(), hashlib.sha256).digest())
+        return _b64(hmac.digest(self._secret, payload.encode(), hashlib.sha256))
 
     def sign(self, purpose: str, data: dict[str, Any], expires_at: dt.datetime) -> str:
         """A token for ``purpose`` carrying ``data``, valid until ``expires_at``."""

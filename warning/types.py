@@ -372,3 +372,15 @@ class NotificationLink:
     relation: str
     #: What showed the link, in words (``FR Doc. 2024-12345``, ``16 CFR 1112``...).
     evidence: str
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A contact's answer to "is this alert relevant to you?", from an email link."""
+
+    alert_id: int
+    notification_id: int
+    exporter_id: int
+    email: str
+    relevant: bool
+    created_at: dt.datetime

@@ -1,4 +1,5 @@
-"""Delivery transports, registered by the ``transport`` key of ``[delivery]``."""
+"""Delivery transports, registered by the ``transport`` key of ``[delivery]``
+(``notifications.deliver.TRANSPORTS``)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,18 @@ from warning.storage.outbox import OutboxMessage
 
 
 class Transport(Protocol):
-    """Delivers one stored message.
+    """Delivers stored messages, one at a time, reusing what it can between them."""
 
-    Raises:
-        DeliveryError: with ``permanent`` telling whether a retry can help.
-    """
+    async def deliver(self, message: OutboxMessage) -> None:
+        """Hand one message over.
 
-    async def deliver(self, message: OutboxMessage) -> None: ...
+        Raises:
+            DeliveryError: ``permanent`` tells whether a retry can help;
+                ``TransportUnavailable`` when the server cannot be reached;
+                ``DeliveryUncertain`` when it may or may not have arrived.
+        """
+
+    async def was_delivered(self, message: OutboxMessage) -> bool | None:
+        """Whether a message whose outcome is unknown arrived; ``None``: cannot tell."""
 
     async def close(self) -> None: ...

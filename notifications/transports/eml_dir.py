@@ -41,5 +41,9 @@ class EmlDirectoryTransport:
         except OSError as exc:
             raise DeliveryError(f"cannot write {self.folder}: {exc.strerror or exc}") from None
 
+    async def was_delivered(self, message: OutboxMessage) -> bool | None:
+        # The file is renamed into place atomically: present means delivered.
+        return (self.folder / eml_name(message)).exists()
+
     async def close(self) -> None:
         return None

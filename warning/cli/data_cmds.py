@@ -1,4 +1,4 @@
-"""Commands that move data in and out: import, export, quarantine, sources, outbox."""
+"""Commands that move data in and out: import, export, quarantine, sources."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from warning.exceptions import ImportFileError
 from warning.export import notification_records, to_csv, to_jsonl
 from warning.register import read_exporters
 from warning.runtime import Runtime
-from warning.storage.exporters import save_exporter
-from warning.storage.outbox import list_messages
+from warning.storage.exporters import load_exporters, save_exporter
 from warning.storage.raw import list_quarantine, list_source_states
+from warning.storage.subscriptions import sync_from_register
 
 
 def _read_text(path: Path) -> str:
@@ -36,6 +36,8 @@ async def import_exporters(args: argparse.Namespace, rt: Runtime) -> int:
     async with rt.db.begin() as conn:
         for exporter in exporters:
             counts[await save_exporter(conn, exporter, rt.now())] += 1
+        # Each contact gets a default subscription; their own choices are kept.
+        await sync_from_register(conn, await load_exporters(conn), rt.now())
     for problem in skipped:
         print(f"{args.file}: skipped {problem}", file=sys.stderr)
     print(
@@ -82,16 +84,6 @@ async def sources_cmd(args: argparse.Namespace, rt: Runtime) -> int:
     return 0
 
 
-async def outbox_list(args: argparse.Namespace, rt: Runtime) -> int:
-    async with rt.db.begin() as conn:
-        messages = await list_messages(conn, args.status)
-    for m in messages:
-        error = f" ({m.last_error})" if m.last_error else ""
-        print(f"#{m.id} {m.status} {m.kind} {m.recipient} attempts={m.attempts}{error}: {m.subject}")
-    print(f"{len(messages)} messages")
-    return 0
-
-
 def register(sub: SubParsers) -> None:
     what = command_group(sub, "import", "import the export register from CSV")
     e = what.add_parser("exporters", help="exporters: name,email,language,hs_codes,markets[,product_names]")
@@ -114,9 +106,3 @@ def register(sub: SubParsers) -> None:
 
     p = sub.add_parser("sources", help="sources and their health")
     p.set_defaults(handler=sources_cmd)
-
-    p = sub.add_parser("outbox", help="the email outbox")
-    what = p.add_subparsers(dest="what", required=True, metavar="ACTION")
-    o = what.add_parser("list", help="list messages")
-    o.add_argument("--status", choices=("pending", "sent", "failed"))
-    o.set_defaults(handler=outbox_list)

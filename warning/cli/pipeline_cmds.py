@@ -1,12 +1,9 @@
-"""Commands that run the pipeline or its steps: init, run, collect, send (classify: classify_cmds)."""
+"""Commands that run the pipeline or its steps: init, run, collect (classify and send: their own modules)."""
 
 from __future__ import annotations
 
 import argparse
 
-from notifications.compose import compose_digests
-from notifications.deliver import deliver_pending
-from warning.alerting import create_alerts
 from warning.cli.base import SubParsers
 from warning.collect import collect
 from warning.pipeline import run_once
@@ -37,16 +34,6 @@ async def collect_cmd(args: argparse.Namespace, rt: Runtime) -> int:
     return 0 if all(o.ok for o in outcomes) else 1
 
 
-async def send_cmd(args: argparse.Namespace, rt: Runtime) -> int:
-    pairs = await create_alerts(rt)
-    queued = await compose_digests(rt)
-    outcome = await deliver_pending(rt)
-    print(f"{pairs} matches, {queued} queued, {outcome.sent} delivered, {outcome.failed} failed")
-    for error in outcome.errors:
-        print(f"delivery error: {error}")
-    return 0 if outcome.failed == 0 else 1
-
-
 def register(sub: SubParsers) -> None:
     p = sub.add_parser("init", help="create or upgrade the database")
     p.set_defaults(handler=init)
@@ -59,6 +46,3 @@ def register(sub: SubParsers) -> None:
     p.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
     p.add_argument("--reparse", action="store_true", help="re-parse stored payloads instead of fetching")
     p.set_defaults(handler=collect_cmd)
-
-    p = sub.add_parser("send", help="match, compose digests and deliver the outbox")
-    p.set_defaults(handler=send_cmd)

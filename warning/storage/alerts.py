@@ -38,24 +38,6 @@ async def add_alert(
     )
 
 
-async def pending_alerts(conn: AsyncConnection) -> list[sa.Row[Any]]:
-    """Alerts not yet carried by an email, by exporter then notification.
-
-    Alerts made before levels were computed (level NULL) are included.
-    """
-    rows = await conn.execute(
-        sa.select(alerts)
-        .where(alerts.c.outbox_id.is_(None))
-        .order_by(alerts.c.exporter_id, alerts.c.notification_id)
-    )
-    return list(rows)
-
-
-async def mark_alerts_queued(conn: AsyncConnection, alert_ids: Sequence[int], outbox_id: int) -> None:
-    """Tie alerts to the outbox message that carries them."""
-    await conn.execute(sa.update(alerts).where(alerts.c.id.in_(list(alert_ids))).values(outbox_id=outbox_id))
-
-
 def matches_from_json(data: Sequence[dict[str, Any]]) -> tuple[ProductMatch, ...]:
     return tuple(ProductMatch(**m) for m in data)
 

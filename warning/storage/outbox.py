@@ -1,8 +1,16 @@
-"""The outbox: every email is stored before it is delivered."""
+"""The outbox: every email is stored before it is delivered.
+
+A message moves ``pending`` -> ``sending`` (claimed, with a lease, committed
+before the transport is called) -> ``sent`` or ``failed`` (permanent), or back
+to ``pending`` (temporary failure). A ``sending`` message whose lease lapsed
+was claimed by a run that died: the delivery step settles it deliberately
+(see ``notifications.deliver``); ``uncertain`` holds it for a person.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -10,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.storage.schema import outbox
 from warning.storage.sql import insert_returning_id
+
+STATUSES = ("pending", "sending", "sent", "failed", "uncertain")
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,9 @@ class OutboxMessage:
     last_error: str | None
     created_at: dt.datetime
     sent_at: dt.datetime | None
+    #: The Message-ID header, stable across retries.
+    message_id: str | None = None
+    lease_until: dt.datetime | None = None
 
 
 async def enqueue(
@@ -37,14 +50,15 @@ async def enqueue(
     message: bytes,
     exporter_id: int | None,
     now: dt.datetime,
-) -> int:
-    """Store a message to send; a key already queued returns the existing id."""
+    message_id: str | None = None,
+) -> tuple[int, bool]:
+    """Store a message to send: ``(id, True)``, or ``(existing id, False)`` for a known key."""
     found = (
         await conn.execute(sa.select(outbox.c.id).where(outbox.c.idempotency_key == idempotency_key))
     ).scalar_one_or_none()
     if found is not None:
-        return int(found)
-    return await insert_returning_id(
+        return int(found), False
+    new_id = await insert_returning_id(
         conn,
         outbox,
         {
@@ -54,11 +68,13 @@ async def enqueue(
             "kind": kind,
             "subject": subject,
             "message": message,
+            "message_id": message_id,
             "status": "pending",
             "attempts": 0,
             "created_at": now,
         },
     )
+    return new_id, True
 
 
 def _message(r: sa.Row[object]) -> OutboxMessage:
@@ -74,33 +90,112 @@ def _message(r: sa.Row[object]) -> OutboxMessage:
         r.last_error,
         r.created_at,
         r.sent_at,
+        r.message_id,
+        r.lease_until,
     )
 
 
-async def list_messages(conn: AsyncConnection, status: str | None = None) -> list[OutboxMessage]:
+async def list_messages(
+    conn: AsyncConnection, status: str | None = None, *, limit: int | None = None
+) -> list[OutboxMessage]:
     """Outbox messages, oldest first, optionally of one status."""
     query = sa.select(outbox).order_by(outbox.c.id)
     if status is not None:
         query = query.where(outbox.c.status == status)
+    if limit is not None:
+        query = query.limit(limit)
     return [_message(r) for r in await conn.execute(query)]
+
+
+async def pending_ids(conn: AsyncConnection) -> list[int]:
+    """Ids of the messages waiting to be sent, oldest first."""
+    rows = await conn.execute(
+        sa.select(outbox.c.id).where(outbox.c.status == "pending").order_by(outbox.c.id)
+    )
+    return [int(i) for i in rows.scalars()]
+
+
+async def claim(conn: AsyncConnection, message_id: int, lease_until: dt.datetime) -> OutboxMessage | None:
+    """Mark a pending message ``sending`` and return it; ``None`` if another run has it."""
+    result = await conn.execute(
+        sa.update(outbox)
+        .where(outbox.c.id == message_id, outbox.c.status == "pending")
+        .values(status="sending", lease_until=lease_until, attempts=outbox.c.attempts + 1)
+    )
+    if result.rowcount != 1:
+        return None
+    row = (await conn.execute(sa.select(outbox).where(outbox.c.id == message_id))).one()
+    return _message(row)
+
+
+async def claim_many(
+    conn: AsyncConnection, message_ids: Sequence[int], lease_until: dt.datetime
+) -> list[OutboxMessage]:
+    """Claim the pending ones among ``message_ids`` in one statement; returns them, oldest first.
+
+    ``RETURNING`` (SQLite 3.35+, PostgreSQL) yields exactly the rows this
+    statement changed, so two runs never claim the same message.
+    """
+    if not message_ids:
+        return []
+    result = await conn.execute(
+        sa.update(outbox)
+        .where(outbox.c.id.in_(list(message_ids)), outbox.c.status == "pending")
+        .values(status="sending", lease_until=lease_until, attempts=outbox.c.attempts + 1)
+        .returning(*outbox.c)
+    )
+    return sorted((_message(r) for r in result), key=lambda m: m.id)
+
+
+async def mark_sent_many(conn: AsyncConnection, message_ids: Sequence[int], now: dt.datetime) -> None:
+    if message_ids:
+        await conn.execute(
+            sa.update(outbox)
+            .where(outbox.c.id.in_(list(message_ids)))
+            .values(status="sent", sent_at=now, lease_until=None, last_error=None)
+        )
+
+
+async def lapsed_claims(conn: AsyncConnection, now: dt.datetime) -> list[OutboxMessage]:
+    """Messages left ``sending`` by a run that died (their lease has lapsed)."""
+    rows = await conn.execute(
+        sa.select(outbox)
+        .where(outbox.c.status == "sending", outbox.c.lease_until <= now)
+        .order_by(outbox.c.id)
+    )
+    return [_message(r) for r in rows]
 
 
 async def mark_sent(conn: AsyncConnection, message_id: int, now: dt.datetime) -> None:
     await conn.execute(
         sa.update(outbox)
         .where(outbox.c.id == message_id)
-        .values(status="sent", sent_at=now, attempts=outbox.c.attempts + 1, last_error=None)
+        .values(status="sent", sent_at=now, lease_until=None, last_error=None)
     )
 
 
 async def mark_failed(conn: AsyncConnection, message_id: int, error: str, *, permanent: bool) -> None:
-    """Record a failed attempt; a permanent failure is not retried."""
+    """Record a failed attempt: ``failed`` if permanent, else back to ``pending`` for a retry."""
     await conn.execute(
         sa.update(outbox)
         .where(outbox.c.id == message_id)
-        .values(
-            status="failed" if permanent else "pending",
-            attempts=outbox.c.attempts + 1,
-            last_error=error,
-        )
+        .values(status="failed" if permanent else "pending", lease_until=None, last_error=error)
+    )
+
+
+async def mark_uncertain(conn: AsyncConnection, message_id: int, why: str) -> None:
+    """Hold a message whose delivery cannot be settled, for a person to decide."""
+    await conn.execute(
+        sa.update(outbox)
+        .where(outbox.c.id == message_id)
+        .values(status="uncertain", lease_until=None, last_error=why)
+    )
+
+
+async def requeue(conn: AsyncConnection, message_id: int, why: str) -> None:
+    """Put a lapsed or held message back to ``pending`` (it will be sent again)."""
+    await conn.execute(
+        sa.update(outbox)
+        .where(outbox.c.id == message_id)
+        .values(status="pending", lease_until=None, last_error=why)
     )

@@ -189,6 +189,10 @@ outbox = sa.Table(
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("sent_at", UtcDateTime, nullable=True),
+    #: The stable Message-ID header, to reconcile after a crash (issue 6).
+    sa.Column("message_id", sa.String(300), nullable=True),
+    #: While ``sending``: when the claim lapses and another run may decide (issue 6).
+    sa.Column("lease_until", UtcDateTime, nullable=True),
 )
 
 alerts = sa.Table(
@@ -207,8 +211,7 @@ alerts = sa.Table(
     sa.Column("level", sa.String(10), nullable=True),
     sa.Column("reasons", sa.JSON, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
-    #: The email that carried it; NULL while not yet in a digest.
-    sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id"), nullable=True, index=True),
+    # Which emails carried it is in ``deliveries`` (issue 6), one row per contact.
     # (issue 5) One alert per measure thread and exporter: the base symbol
     # (or the key of a notification that is no follow-up). Follow-ups update
     # the thread's alert instead of adding one.
@@ -337,4 +340,73 @@ notification_links = sa.Table(
     sa.Column("relation", sa.String(50), nullable=False),
     #: What showed it: ``FR document 2024-12345 named in the WTO notification``...
     sa.Column("evidence", sa.Text, nullable=False),
+)
+
+
+# --- subscriptions, deliveries, feedback and digest reviews (issue 6)
+
+#: What each contact of an exporter wants; defaults come from the export register.
+subscriptions = sa.Table(
+    "subscriptions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("exporter_id", sa.Integer, sa.ForeignKey("exporters.id"), nullable=False),
+    sa.Column("email", sa.String(300), nullable=False, index=True),
+    sa.Column("language", sa.String(2), nullable=False),
+    #: Sector keys (``classifiers.sectors``); empty: no sector filter.
+    sa.Column("sectors", sa.JSON, nullable=False),
+    #: HS prefixes; empty: no product filter beyond the exporter's alerts.
+    sa.Column("hs_prefixes", sa.JSON, nullable=False),
+    #: Member codes; ``["*"]`` for all markets.
+    sa.Column("markets", sa.JSON, nullable=False),
+    sa.Column("min_level", sa.String(10), nullable=False),
+    #: immediate, daily or weekly.
+    sa.Column("frequency", sa.String(10), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    #: Set once the contact changed something: register updates leave it alone.
+    sa.Column("customised", sa.Boolean, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("exporter_id", "email", name="uq_subscriptions_exporter_email"),
+)
+
+#: Which email carried which alert to which contact: each pair exactly once.
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("alert_id", sa.Integer, sa.ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("subscription_id", sa.Integer, sa.ForeignKey("subscriptions.id"), nullable=False, index=True),
+    sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id"), nullable=False, index=True),
+    #: The level announced (a later, higher level may be re-announced deliberately).
+    sa.Column("level", sa.String(10), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("alert_id", "subscription_id", name="uq_deliveries_alert_subscription"),
+)
+
+#: "Relevant / not relevant" clicks from emails; the latest click per contact counts.
+feedback = sa.Table(
+    "feedback",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("alert_id", sa.Integer, sa.ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("notification_id", sa.Integer, nullable=False, index=True),
+    sa.Column("exporter_id", sa.Integer, nullable=False),
+    sa.Column("email", sa.String(300), nullable=False),
+    sa.Column("relevant", sa.Boolean, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("alert_id", "email", name="uq_feedback_alert_email"),
+)
+
+#: Officials' approval of a weekly digest before exporters' weekly digests go out.
+digest_reviews = sa.Table(
+    "digest_reviews",
+    metadata,
+    #: ISO week, ``2026-W27``.
+    sa.Column("period", sa.String(10), primary_key=True),
+    #: pending or approved.
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("approved_by", sa.String(200), nullable=True),
+    sa.Column("approved_at", UtcDateTime, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
 )
