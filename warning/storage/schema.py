@@ -211,3 +211,22 @@ alerts = sa.Table(
     sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id"), nullable=True, index=True),
     sa.UniqueConstraint("notification_id", "exporter_id", name="uq_alerts_notification_exporter"),
 )
+
+# --- web app (issue 7)
+
+#: Staff accounts of the web app; passwords are argon2 hashes.
+staff_users = sa.Table(
+    "staff_users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("email", sa.String(300), nullable=False, unique=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    #: official, analyst or admin.
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("last_login_at", UtcDateTime, nullable=True),
+)
+
+# The notification list filters on "open for comments" and the dashboard
+# lists upcoming deadlines; both read comment_deadline ranges.
+sa.Index("ix_notifications_comment_deadline", notifications.c.comment_deadline)
