@@ -143,7 +143,10 @@ class SignIn:
             user = await get_user_by_email(conn, email_of(role))
         assert user is not None
         session = new_session(self.rt.now(), dt.timedelta(hours=1), user.id)
-        client.session.cookie_jar.update_cookies({SESSION_COOKIE: encode_session(Signer(SECRET), session)})
+        # Same origin as the server's own Set-Cookie, so it replaces an anonymous session.
+        client.session.cookie_jar.update_cookies(
+            {SESSION_COOKIE: encode_session(Signer(SECRET), session)}, response_url=client.make_url("/")
+        )
         return session.csrf
 
 
