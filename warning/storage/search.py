@@ -18,7 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from warning.storage.schema import alerts, notifications, product_matches
+from warning.members import symbol_codes
+from warning.storage.schema import alerts, notification_symbols, notifications, product_matches
 from warning.types import LEVELS, Level
 
 _FTS_COLUMNS = "title, description, products"
@@ -46,7 +47,8 @@ _MEMBER_CODE = re.compile(r"^[A-Z]{2,5}$")
 
 
 async def ensure_search_index(conn: AsyncConnection) -> None:
-    """Create the SQLite full-text index and its triggers if missing (no-op on PostgreSQL).
+    """Create the SQLite full-text index and its triggers if missing, and refresh the
+    planner's statistics (no-op on PostgreSQL, whose autovacuum keeps them).
 
     When a trigger is missing (first start, or a migration recreated the
     ``notifications`` table, which drops its triggers) the index is rebuilt
@@ -62,11 +64,13 @@ async def ensure_search_index(conn: AsyncConnection) -> None:
             "content='notifications', content_rowid='id', tokenize='trigram')"
         )
     )
-    if all(name in present for name in _TRIGGERS):
-        return
-    for ddl in _TRIGGERS.values():
-        await conn.execute(sa.text(ddl))
-    await conn.execute(sa.text("INSERT INTO notifications_fts(notifications_fts) VALUES ('rebuild')"))
+    if not all(name in present for name in _TRIGGERS):
+        for ddl in _TRIGGERS.values():
+            await conn.execute(sa.text(ddl))
+        await conn.execute(sa.text("INSERT INTO notifications_fts(notifications_fts) VALUES ('rebuild')"))
+    # Statistics let the planner pick the selective index (a rare member's
+    # deadlines) over walking the date order; without them it guesses.
+    await conn.execute(sa.text("ANALYZE"))
 
 
 @dataclass(frozen=True)
@@ -108,16 +112,51 @@ class NotificationSummary:
 
 
 def _prefix_condition(prefix: str) -> sa.ColumnElement[bool]:
-    """Matches at the prefix or below it, or at a coarser code above it."""
+    """Matches at the prefix or below it, or at a coarser code above it.
+
+    A range instead of LIKE, so both SQLite and PostgreSQL use the index on hs_code.
+    """
     coarser = [prefix[:n] for n in (2, 4) if n < len(prefix)]
-    return sa.or_(product_matches.c.hs_code.like(f"{prefix}%"), product_matches.c.hs_code.in_(coarser))
+    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    code = product_matches.c.hs_code
+    return sa.or_(sa.and_(code >= prefix, code < after), code.in_(coarser))
+
+
+def _in_set(ids: sa.Select[Any]) -> sa.ColumnElement[bool]:
+    """The notification's id is among ``ids``, tested while walking the date order.
+
+    ``id + 0`` is not a bare column, so SQLite does not fetch the set's rows
+    by primary key and sort them (slow when the set is large, e.g. chapter
+    84); it builds the set once and probes it for each row of the
+    distribution-date index until the page is full. The cost is bounded by
+    one index walk whatever the filter selects.
+    """
+    return (notifications.c.id + 0).in_(ids)
 
 
 def _matches_any(prefixes: Sequence[str]) -> sa.ColumnElement[bool]:
-    return sa.exists().where(
-        product_matches.c.notification_id == notifications.c.id,
-        sa.or_(*(_prefix_condition(p) for p in prefixes)),
+    matching = sa.select(product_matches.c.notification_id).where(
+        sa.or_(*(_prefix_condition(p) for p in prefixes))
     )
+    return _in_set(matching)
+
+
+def _member_condition(code: str) -> sa.ColumnElement[bool]:
+    """Notified by ``code``: through the symbols' index (``G/TBT/N/USA/...``); the
+    few notifications without WTO symbols are read by their member_codes."""
+    symbol = notification_symbols.c.symbol
+    ranges = [
+        sa.and_(symbol >= f"G/{area}/N/{alias}/", symbol < f"G/{area}/N/{alias}0")
+        for area in ("TBT", "SPS")
+        for alias in symbol_codes(code)
+    ]
+    by_symbol = sa.select(notification_symbols.c.notification_id).where(sa.or_(*ranges))
+    key = notifications.c.key
+    unsymbolled = sa.select(notifications.c.id).where(
+        sa.or_(key < "G/", key >= "G0"),
+        sa.cast(notifications.c.member_codes, sa.Text).like(f'%"{code}"%'),
+    )
+    return (notifications.c.id + 0).in_(sa.union(by_symbol, unsymbolled))
 
 
 def _fts_query(words: Sequence[str]) -> str:
@@ -133,8 +172,12 @@ def _text_condition(dialect: str, text: str) -> sa.ColumnElement[bool]:
     # The trigram index needs three characters; shorter words use LIKE.
     long_words = [w for w in words if len(w) >= 3] if dialect == "sqlite" else []
     if long_words:
-        fts = sa.text("SELECT rowid FROM notifications_fts WHERE notifications_fts MATCH :fts_query")
-        conditions.append(notifications.c.id.in_(fts.bindparams(fts_query=_fts_query(long_words))))
+        found: sa.Select[Any] = sa.select(sa.column("rowid")).select_from(
+            sa.text("notifications_fts WHERE notifications_fts MATCH :fts_query").bindparams(
+                fts_query=_fts_query(long_words)
+            )
+        )
+        conditions.append(_in_set(found))
     for word in words:
         if word in long_words:
             continue
@@ -153,7 +196,7 @@ def filter_conditions(f: NotificationFilter, dialect: str) -> list[sa.ColumnElem
     if f.member:
         if not _MEMBER_CODE.match(f.member):
             raise ValueError(f"member code {f.member!r} must be 2 to 5 capital letters")
-        conditions.append(sa.cast(notifications.c.member_codes, sa.Text).like(f'%"{f.member}"%'))
+        conditions.append(_member_condition(f.member))
     for prefix in (f.hs_prefix, *f.sector_prefixes):
         if prefix and (not prefix.isdigit() or not 2 <= len(prefix) <= 6):
             raise ValueError(f"HS prefix {prefix!r} must be 2 to 6 digits")
@@ -163,11 +206,13 @@ def filter_conditions(f: NotificationFilter, dialect: str) -> list[sa.ColumnElem
         conditions.append(_matches_any(f.sector_prefixes))
     if f.level is not None:
         graver = LEVELS[: LEVELS.index(f.level) + 1]
-        conditions.append(
-            sa.exists().where(alerts.c.notification_id == notifications.c.id, alerts.c.level.in_(graver))
-        )
+        conditions.append(_in_set(sa.select(alerts.c.notification_id).where(alerts.c.level.in_(graver))))
     if f.open_on is not None:
-        conditions.append(notifications.c.comment_deadline >= f.open_on)
+        # Open notifications are few (deadlines run about 60 days): fetch them
+        # through the deadline index and sort them, instead of walking the
+        # whole date order hunting for them (a bare id, unlike _in_set).
+        still_open = sa.select(notifications.c.id).where(notifications.c.comment_deadline >= f.open_on)
+        conditions.append(notifications.c.id.in_(still_open))
     if f.date_from is not None:
         conditions.append(notifications.c.distribution_date >= f.date_from)
     if f.date_to is not None:

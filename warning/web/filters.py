@@ -11,6 +11,8 @@ from warning.types import LEVELS, Level, Sector
 
 #: The query parameters the list understands, for links that keep the filters.
 FILTER_PARAMS = ("member", "sector", "hs", "level", "open", "from", "to", "q")
+#: Other query parameters of the list (not filters).
+LIST_PARAMS = ("page", "count")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from warning.members import members
 from warning.storage.overview import notification_detail
-from warning.storage.search import count_notifications, search_notifications
+from warning.storage.search import search_notifications
 from warning.types import LEVELS
 from warning.web.filters import parse_filter
 from warning.web.keys import RUNTIME, SECTORS
@@ -17,7 +17,6 @@ from warning.web.templating import NavItem, language, render
 
 routes = web.RouteTableDef()
 NAV = [NavItem("/notifications", "nav_notifications", ("official", "analyst"))]
-COUNT_CAP = 10_000
 
 
 def page_link(values: dict[str, str], page: int) -> str:
@@ -38,7 +37,6 @@ async def notification_list(request: web.Request) -> web.Response:
         rows = await search_notifications(
             conn, parsed.filter, limit=size + 1, offset=(parsed.page - 1) * size
         )
-        total = await count_notifications(conn, parsed.filter, cap=COUNT_CAP)
     lang = language(request)
     member_options = sorted(
         ((m.code, m.name_zh if lang == "zh" else m.name_en) for m in members().values()), key=lambda x: x[1]
@@ -50,9 +48,9 @@ async def notification_list(request: web.Request) -> web.Response:
         rows=rows[:size],
         errors=parsed.errors,
         values=parsed.values,
-        total=total,
-        total_capped=total > COUNT_CAP,
-        cap=COUNT_CAP,
+        first=(parsed.page - 1) * size + 1,
+        last=(parsed.page - 1) * size + min(len(rows), size),
+        more=len(rows) > size,
         today=today,
         previous_link=page_link(parsed.values, parsed.page - 1) if parsed.page > 1 else None,
         next_link=page_link(parsed.values, parsed.page + 1) if len(rows) > size else None,

@@ -36,6 +36,7 @@ _FILTERS = [
     _query("to", "distributed on or before (YYYY-MM-DD)", {"type": "string", "format": "date"}),
     _query("q", "words that must all occur in title, description or products"),
     _query("page", "page number from 1", {"type": "integer", "minimum": 1}),
+    _query("count", "1: also count every match (slower)", {"type": "string", "enum": ["1"]}),
 ]
 
 _ERROR = {
@@ -118,7 +119,11 @@ def _page_of(item: str) -> dict[str, Any]:
                         "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}},
                         "page": {"type": "integer"},
                         "page_size": {"type": "integer"},
-                        "total": {"type": "integer", "description": "capped at 10001"},
+                        "total": {
+                            "type": "integer",
+                            "nullable": True,
+                            "description": "with count=1 only; capped at 10001",
+                        },
                     },
                 }
             }

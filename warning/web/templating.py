@@ -65,6 +65,7 @@ def base_context(request: web.Request) -> dict[str, Any]:
         "lang": lang,
         "t": t,
         "level_name": level_name,
+        "level_names": LEVEL_NAMES[lang],
         "user": user,
         "csrf_token": session.csrf if session else "",
         "nav": nav,
