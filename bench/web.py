@@ -163,27 +163,50 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def start_server(config: Path) -> tuple[asyncio.subprocess.Process, str]:
+async def start_server(config: Path, workers: int) -> tuple[asyncio.subprocess.Process, str]:
     """``tbtwarn serve`` in its own process (as deployed), once it answers."""
     port = free_port()
     env = os.environ | {"TBTWARN_NOW": NOW.isoformat(), "TBTWARN_SECRET": "bench-secret-0123456789abcdef!!"}
-    server = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "warning.cli.main",
-        "--config",
-        str(config),
-        "serve",
-        "--port",
-        str(port),
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-    )
+    command = [sys.executable, "-m", "warning.cli.main", "--config", str(config), "serve"]
+    command += ["--port", str(port), "--workers", str(workers)]
+    server = await asyncio.create_subprocess_exec(*command, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE)
     assert server.stdout is not None
     line = await asyncio.wait_for(server.stdout.readline(), timeout=300)  # after the index is built
     assert b"web app on" in line, line
     return server, f"http://127.0.0.1:{port}"
+
+
+async def signed_in_jar(base: str) -> aiohttp.CookieJar:
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(cookie_jar=jar) as session:
+        async with session.get(f"{base}/login") as page:
+            html = await page.text()
+        token = html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        form = {"csrf_token": token, "email": "bench@example.com", "password": PASSWORD}
+        async with session.post(f"{base}/login", data=form) as signed:
+            assert signed.status == 200 and "bench@example.com" in await signed.text()
+    return jar
+
+
+async def measure(config: Path, workers: int, args: argparse.Namespace) -> float:
+    """Run every measurement against a server of ``workers`` processes; returns the filtered p95."""
+    server, base = await start_server(config, workers)
+    try:
+        jar = await signed_in_jar(base)
+        n = args.requests
+        await timed_run(base, jar, ["/notifications?" + q for q in FILTERED] * 2, args.clients)  # warm-up
+        print(f"--- tbtwarn serve --workers {workers}: {args.clients} concurrent clients")
+        report("baseline: sign-in page", await timed_run(base, jar, ["/login"] * n, args.clients))
+        report("baseline: unfiltered list", await timed_run(base, jar, ["/notifications"] * n, args.clients))
+        paths = ["/notifications?" + FILTERED[i % len(FILTERED)] for i in range(n)]
+        filtered = await timed_run(base, jar, paths, args.clients)
+        report("list with filters", filtered)
+        for query in FILTERED:
+            report(f"  {query}", await timed_run(base, jar, ["/notifications?" + query] * 40, args.clients))
+        return statistics.quantiles(filtered, n=100)[94]
+    finally:
+        server.terminate()
+        await server.wait()
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -195,30 +218,11 @@ async def main(args: argparse.Namespace) -> None:
         async with rt.db.begin() as conn:
             count = (await conn.execute(sa.select(sa.func.count()).select_from(notifications))).scalar()
         await rt.close()
-        server, base = await start_server(config)
-        print(f"{count} notifications ready in {time.perf_counter() - began:.1f} s (server pid {server.pid})")
-        jar = aiohttp.CookieJar(unsafe=True)
-        async with aiohttp.ClientSession(cookie_jar=jar) as session:
-            async with session.get(f"{base}/login") as page:
-                html = await page.text()
-            token = html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-            form = {"csrf_token": token, "email": "bench@example.com", "password": PASSWORD}
-            async with session.post(f"{base}/login", data=form) as signed:
-                assert signed.status == 200 and "bench@example.com" in await signed.text()
-        n = args.requests
-        await timed_run(base, jar, ["/notifications?" + q for q in FILTERED], args.clients)  # warm-up
-        print(f"{args.clients} concurrent clients, {n} requests each run:")
-        report("baseline: sign-in page", await timed_run(base, jar, ["/login"] * n, args.clients))
-        report("baseline: unfiltered list", await timed_run(base, jar, ["/notifications"] * n, args.clients))
-        paths = ["/notifications?" + FILTERED[i % len(FILTERED)] for i in range(n)]
-        filtered = await timed_run(base, jar, paths, args.clients)
-        report("list with filters", filtered)
-        for query in FILTERED:
-            report(f"  {query}", await timed_run(base, jar, ["/notifications?" + query] * 40, args.clients))
-        p95 = statistics.quantiles(filtered, n=100)[94]
-        print(f"target p95 < 150 ms: {'met' if p95 < 150 else 'NOT met'} ({p95:.1f} ms)")
-        server.terminate()
-        await server.wait()
+        print(f"{count} notifications ready in {time.perf_counter() - began:.1f} s; {os.cpu_count()} CPUs")
+        for workers in args.workers:
+            p95 = await measure(config, workers, args)
+            verdict = "met" if p95 < 150 else "NOT met"
+            print(f"target p95 < 150 ms with {workers} worker(s): {verdict} ({p95:.1f} ms)")
 
 
 if __name__ == "__main__":
@@ -228,4 +232,5 @@ if __name__ == "__main__":
     parser.add_argument("--notifications", type=int, default=50_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=600)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="server processes to compare")
     asyncio.run(main(parser.parse_args()))

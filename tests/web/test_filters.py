@@ -146,3 +146,20 @@ async def test_bad_filter_values_are_named(client: Client, sign_in: SignIn, quer
     api = await client.get(f"/api/notifications?{query}")
     assert api.status == 400
     assert (await api.json())["error"].startswith(f"{named}:")
+
+
+def test_postgresql_branch_compiles_without_sqlite_only_sql() -> None:
+    from sqlalchemy.dialects import postgresql
+
+    from warning.storage.search import NotificationFilter, filter_conditions
+
+    f = NotificationFilter(
+        member="EU", hs_prefix="39", sector_prefixes=("99",), level="red", text="EV cosmetic"
+    )
+    sql = " AND ".join(
+        str(c.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))  # type: ignore[no-untyped-call]
+        for c in filter_conditions(f, "postgresql")
+    )
+    assert "notifications_fts" not in sql and "ILIKE" in sql.upper()
+    assert "'G/TBT/N/EEC/%%'" in sql or "'G/TBT/N/EEC/%'" in sql  # historical symbols of the EU
+    assert "product_matches.hs_code < '40'" in sql  # the range after prefix 39, digits only

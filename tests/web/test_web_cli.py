@@ -113,3 +113,34 @@ def test_feed_url_is_signed_for_the_exporter(
     )
     assert isinstance(data["exporter"], int)
     assert main(["--config", cfg, "feed-url", "Nobody Ltd"]) == 1
+
+
+def test_serve_answers_and_stops_with_its_workers(write_config: WriteConfig, tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    cfg = str(write_config())
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = os.environ | {"TBTWARN_NOW": "2026-06-17T02:00:00+00:00"}
+    command = [sys.executable, "-m", "warning.cli.main", "--config", cfg, "serve", "--port", str(port)]
+    server = subprocess.Popen([*command, "--workers", "2"], stdout=subprocess.PIPE, env=env, text=True)
+    try:
+        assert server.stdout is not None
+        assert "web app on" in server.stdout.readline()
+        for _ in range(4):  # connections spread over both processes; each answers
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10) as page:
+                assert page.status == 200 and "Sign in" in page.read().decode()
+                assert page.headers["X-Frame-Options"] == "DENY"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=20) == 0
+    with socket.socket() as probe:  # the worker left with its parent: nothing listens any more
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # ignore TIME_WAIT leftovers
+        probe.bind(("127.0.0.1", port))
+        probe.listen()

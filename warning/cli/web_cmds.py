@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import os
+import signal
 import sys
 from typing import cast
 
@@ -22,16 +23,35 @@ from warning.web.feeds import exporter_feed_path, exporter_feed_token
 from warning.web.security import hash_password
 
 
+async def _start_workers(args: argparse.Namespace) -> list[asyncio.subprocess.Process]:
+    """Extra server processes sharing the port (SO_REUSEPORT: the kernel spreads connections)."""
+    command = [sys.executable, "-m", "warning.cli.main", "--config", str(args.config), "serve"]
+    command += ["--host", args.host, "--port", str(args.port), "--worker"]
+    return [await asyncio.create_subprocess_exec(*command) for _ in range(args.workers - 1)]
+
+
 async def serve(args: argparse.Namespace, rt: Runtime) -> int:
-    """Run the web app until interrupted."""
+    """Run the web app until interrupted (SIGINT or SIGTERM), with ``--workers`` processes."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    shared = args.workers > 1 or args.worker
     runner = web.AppRunner(create_app(rt), access_log=None)
     await runner.setup()
+    workers: list[asyncio.subprocess.Process] = []
     try:
-        site = web.TCPSite(runner, args.host, args.port)
-        await site.start()
-        print(f"tbtwarn web app on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
-        await asyncio.Event().wait()
+        await web.TCPSite(runner, args.host, args.port, reuse_port=shared or None).start()
+        if not args.worker:
+            workers = await _start_workers(args)
+            print(
+                f"tbtwarn web app on http://{args.host}:{args.port}/ ({args.workers} process(es))", flush=True
+            )
+        await stop.wait()
     finally:
+        for worker in workers:
+            worker.terminate()
+            await worker.wait()
         await runner.cleanup()
     return 0
 
@@ -92,6 +112,8 @@ def register(sub: SubParsers) -> None:
     p = sub.add_parser("serve", help="run the web app")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--workers", type=int, default=1, help="server processes sharing the port (Linux)")
+    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)  # a child of --workers
     p.set_defaults(handler=serve)
 
     p = sub.add_parser("users", help="staff accounts of the web app")

@@ -117,9 +117,11 @@ def _prefix_condition(prefix: str) -> sa.ColumnElement[bool]:
     A range instead of LIKE, so both SQLite and PostgreSQL use the index on hs_code.
     """
     coarser = [prefix[:n] for n in (2, 4) if n < len(prefix)]
-    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     code = product_matches.c.hs_code
-    return sa.or_(sa.and_(code >= prefix, code < after), code.in_(coarser))
+    # The next prefix of the same length bounds the range; digits sort alike
+    # in every collation (unlike punctuation). Nothing follows 99...
+    below = [code < str(int(prefix) + 1).zfill(len(prefix))] if set(prefix) != {"9"} else []
+    return sa.or_(sa.and_(code >= prefix, *below), code.in_(coarser))
 
 
 def _in_set(ids: sa.Select[Any]) -> sa.ColumnElement[bool]:
@@ -141,19 +143,21 @@ def _matches_any(prefixes: Sequence[str]) -> sa.ColumnElement[bool]:
     return _in_set(matching)
 
 
-def _member_condition(code: str) -> sa.ColumnElement[bool]:
+def _member_condition(code: str, dialect: str) -> sa.ColumnElement[bool]:
     """Notified by ``code``: through the symbols' index (``G/TBT/N/USA/...``); the
     few notifications without WTO symbols are read by their member_codes."""
     symbol = notification_symbols.c.symbol
-    ranges = [
-        sa.and_(symbol >= f"G/{area}/N/{alias}/", symbol < f"G/{area}/N/{alias}0")
-        for area in ("TBT", "SPS")
-        for alias in symbol_codes(code)
-    ]
+    heads = [f"G/{area}/N/{alias}/" for area in ("TBT", "SPS") for alias in symbol_codes(code)]
+    if dialect == "sqlite":
+        # Ranges use SQLite's index (its BINARY collation sorts "/" just before "0").
+        ranges = [sa.and_(symbol >= head, symbol < head[:-1] + "0") for head in heads]
+    else:
+        # A locale collation may ignore punctuation in comparisons: LIKE is exact.
+        ranges = [symbol.like(head + "%") for head in heads]
     by_symbol = sa.select(notification_symbols.c.notification_id).where(sa.or_(*ranges))
     key = notifications.c.key
     unsymbolled = sa.select(notifications.c.id).where(
-        sa.or_(key < "G/", key >= "G0"),
+        ~key.like("G/%") if dialect != "sqlite" else sa.or_(key < "G/", key >= "G0"),
         sa.cast(notifications.c.member_codes, sa.Text).like(f'%"{code}"%'),
     )
     return (notifications.c.id + 0).in_(sa.union(by_symbol, unsymbolled))
@@ -196,7 +200,7 @@ def filter_conditions(f: NotificationFilter, dialect: str) -> list[sa.ColumnElem
     if f.member:
         if not _MEMBER_CODE.match(f.member):
             raise ValueError(f"member code {f.member!r} must be 2 to 5 capital letters")
-        conditions.append(_member_condition(f.member))
+        conditions.append(_member_condition(f.member, dialect))
     for prefix in (f.hs_prefix, *f.sector_prefixes):
         if prefix and (not prefix.isdigit() or not 2 <= len(prefix) <= 6):
             raise ValueError(f"HS prefix {prefix!r} must be 2 to 6 digits")
