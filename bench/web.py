@@ -7,7 +7,10 @@ description and product matches of another, member and dates of others) into
 127.0.0.1; 20 signed-in clients request the list page with filters.
 
 Prints p50/p95 latency of the filtered list, and in the same run two
-baselines: the sign-in page (no database) and the unfiltered list.
+baselines: the sign-in page (no database) and the unfiltered list; then, per
+filter, the median with one client alone (the service time, little affected by
+other load on the machine) and p50/p95 with 20 clients. The whole is run
+against 1 and 2 server processes (``tbtwarn serve --workers``).
 
     .venv/bin/python bench/web.py [--notifications 50000] [--clients 20] [--requests 600]
 """
@@ -201,8 +204,15 @@ async def measure(config: Path, workers: int, args: argparse.Namespace) -> float
         paths = ["/notifications?" + FILTERED[i % len(FILTERED)] for i in range(n)]
         filtered = await timed_run(base, jar, paths, args.clients)
         report("list with filters", filtered)
+        print("per filter: one client alone (service time), then 20 at once")
         for query in FILTERED:
-            report(f"  {query}", await timed_run(base, jar, ["/notifications?" + query] * 40, args.clients))
+            alone = await timed_run(base, jar, ["/notifications?" + query] * 15, 1)
+            crowd = await timed_run(base, jar, ["/notifications?" + query] * 40, args.clients)
+            cuts = statistics.quantiles(crowd, n=100)
+            print(
+                f"  {query:<30} alone median={statistics.median(alone):6.1f} ms   "
+                f"20 clients p50={cuts[49]:7.1f} ms  p95={cuts[94]:7.1f} ms"
+            )
         return statistics.quantiles(filtered, n=100)[94]
     finally:
         server.terminate()

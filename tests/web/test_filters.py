@@ -127,6 +127,7 @@ async def test_list_is_newest_first_and_paged(client: Client, sign_in: SignIn) -
     kenya = await (await client.get("/api/notifications?member=KEN&count=1")).json()
     assert first["total"] is None and kenya["total"] == len(kenya["items"])
     html = await (await client.get("/notifications?member=KEN")).text()
+    assert '<option value="KEN" selected>' in html and html.count(" selected>") == 1  # the form keeps it
     assert f"notifications 1 to {kenya['total']}<" in html
     assert html.count('href="/notifications/') == kenya["total"]
     page_two = await (await client.get("/notifications?page=2")).text()

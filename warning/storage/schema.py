@@ -230,3 +230,10 @@ staff_users = sa.Table(
 # The notification list filters on "open for comments" and the dashboard
 # lists upcoming deadlines; both read comment_deadline ranges.
 sa.Index("ix_notifications_comment_deadline", notifications.c.comment_deadline)
+# The member filter reads symbol ranges (G/TBT/N/KEN/...); with the id in the
+# index it never visits the table.
+sa.Index(
+    "ix_notification_symbols_symbol_notification",
+    notification_symbols.c.symbol,
+    notification_symbols.c.notification_id,
+)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
 from urllib.parse import urlencode
 
 from aiohttp import web
+from markupsafe import Markup, escape
 
 from warning.members import members
 from warning.storage.overview import notification_detail
@@ -17,6 +19,24 @@ from warning.web.templating import NavItem, language, render
 
 routes = web.RouteTableDef()
 NAV = [NavItem("/notifications", "nav_notifications", ("official", "analyst"))]
+
+
+@cache
+def _member_options_html(lang: str) -> str:
+    by_name = sorted(
+        ((m.code, m.name_zh if lang == "zh" else m.name_en) for m in members().values()), key=lambda x: x[1]
+    )
+    return "".join(
+        f'<option value="{escape(code)}">{escape(name)} ({escape(code)})</option>' for code, name in by_name
+    )
+
+
+def member_options(lang: str, selected: str) -> Markup:
+    """The member <option>s, built once per language (the list page's largest part)."""
+    html = _member_options_html(lang)
+    if selected.isalpha():  # a validated code: no markup can enter the replacement
+        html = html.replace(f'<option value="{selected}">', f'<option value="{selected}" selected>', 1)
+    return Markup(html)
 
 
 def page_link(values: dict[str, str], page: int) -> str:
@@ -38,9 +58,6 @@ async def notification_list(request: web.Request) -> web.Response:
             conn, parsed.filter, limit=size + 1, offset=(parsed.page - 1) * size
         )
     lang = language(request)
-    member_options = sorted(
-        ((m.code, m.name_zh if lang == "zh" else m.name_en) for m in members().values()), key=lambda x: x[1]
-    )
     return render(
         request,
         "notifications.html",
@@ -54,7 +71,7 @@ async def notification_list(request: web.Request) -> web.Response:
         today=today,
         previous_link=page_link(parsed.values, parsed.page - 1) if parsed.page > 1 else None,
         next_link=page_link(parsed.values, parsed.page + 1) if len(rows) > size else None,
-        member_options=member_options,
+        member_options=member_options(lang, parsed.filter.member),
         sector_options=[(s.key, s.name_zh if lang == "zh" else s.name_en) for s in sectors],
         levels=LEVELS,
     )

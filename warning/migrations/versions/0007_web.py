@@ -1,4 +1,4 @@
-"""web app: staff users, index on comment deadlines
+"""web app: staff users, indexes for the notification filters
 
 Revision ID: 0007_web
 Revises: 0001
@@ -29,9 +29,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.create_index("ix_notifications_comment_deadline", ["comment_deadline"], unique=False)
+    with op.batch_alter_table("notification_symbols", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_notification_symbols_symbol_notification", ["symbol", "notification_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("notification_symbols", schema=None) as batch_op:
+        batch_op.drop_index("ix_notification_symbols_symbol_notification")
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.drop_index("ix_notifications_comment_deadline")
     op.drop_table("staff_users")
