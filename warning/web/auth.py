@@ -12,16 +12,11 @@ from warning.storage.users import get_user_by_email, password_hash_of, record_lo
 from warning.web.i18n import LANG_COOKIE, LANGUAGES
 from warning.web.keys import LIMITER, RUNTIME, SECURE_COOKIES
 from warning.web.security import SESSION_KEY, current_user, new_session, safe_next, verify_password
-from warning.web.templating import NavItem, render
+from warning.web.templating import NavItem, render, see_other
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 NAV: list[NavItem] = []
-
-
-def see_other(location: str) -> web.Response:
-    """A 303 redirect (after a POST, the browser follows with a GET)."""
-    return web.Response(status=303, headers={"Location": location})
 
 
 def _home_for(request: web.Request) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
@@ -80,5 +79,6 @@ def render(request: web.Request, template: str, status: int = 200, **context: An
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
 
-def days_left(deadline: dt.date | None, today: dt.date) -> int | None:
-    return (deadline - today).days if deadline else None
+def see_other(location: str) -> web.Response:
+    """A 303 redirect: after a POST, the browser follows it with a GET."""
+    return web.Response(status=303, headers={"Location": location})
