@@ -164,3 +164,24 @@ def test_postgresql_branch_compiles_without_sqlite_only_sql() -> None:
     assert "notifications_fts" not in sql and "ILIKE" in sql.upper()
     assert "'G/TBT/N/EEC/%%'" in sql or "'G/TBT/N/EEC/%'" in sql  # historical symbols of the EU
     assert "product_matches.hs_code < '40'" in sql  # the range after prefix 39, digits only
+
+
+@pytest.mark.parametrize(
+    ("query", "keep"), [c for c in CASES if c[0].startswith(("hs=", "sector=", "member=KEN&hs"))]
+)
+async def test_broad_product_filters_probe_rows_and_find_the_same(
+    client: Client,
+    sign_in: SignIn,
+    web_rt: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+    keep: Reference,
+) -> None:
+    """The sample is small: lower the threshold so the EXISTS path is the one taken."""
+    from warning.storage import search
+
+    monkeypatch.setattr(search, "BROAD_PRODUCT_MATCHES", 1)
+    await sign_in(client, "official")
+    expected = await reference_keys(web_rt, keep)
+    found, _ = await api_keys(client, query)
+    assert found == expected and expected

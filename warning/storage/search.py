@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,11 +136,30 @@ def _in_set(ids: sa.Select[Any]) -> sa.ColumnElement[bool]:
     return (notifications.c.id + 0).in_(ids)
 
 
-def _matches_any(prefixes: Sequence[str]) -> sa.ColumnElement[bool]:
-    matching = sa.select(product_matches.c.notification_id).where(
-        sa.or_(*(_prefix_condition(p) for p in prefixes))
-    )
-    return _in_set(matching)
+#: Above this many product matches, a product filter probes each row
+#: (EXISTS) instead of building the set of ids: hits are frequent, so the
+#: walk along the date order stops soon, while the set would be large.
+BROAD_PRODUCT_MATCHES = 1000
+
+
+def _matches_any(prefixes: Sequence[str], broad: bool) -> sa.ColumnElement[bool]:
+    where = sa.or_(*(_prefix_condition(p) for p in prefixes))
+    if broad:
+        return sa.exists().where(product_matches.c.notification_id == notifications.c.id, where)
+    return _in_set(sa.select(product_matches.c.notification_id).where(where))
+
+
+async def _broad_products(conn: AsyncConnection, f: NotificationFilter) -> set[str]:
+    """Which of the filter's product conditions (``hs``, ``sector``) match many rows."""
+    broad = set()
+    for name, prefixes in (("hs", (f.hs_prefix,) if f.hs_prefix else ()), ("sector", f.sector_prefixes)):
+        if prefixes:
+            within = sa.or_(*(_prefix_condition(p) for p in prefixes))
+            counted = sa.select(product_matches.c.id).where(within).limit(BROAD_PRODUCT_MATCHES + 1)
+            query = sa.select(sa.func.count()).select_from(counted.subquery())
+            if (await conn.execute(query)).scalar_one() > BROAD_PRODUCT_MATCHES:
+                broad.add(name)
+    return broad
 
 
 def _member_condition(code: str, dialect: str) -> sa.ColumnElement[bool]:
@@ -190,8 +209,11 @@ def _text_condition(dialect: str, text: str) -> sa.ColumnElement[bool]:
     return sa.and_(*conditions)
 
 
-def filter_conditions(f: NotificationFilter, dialect: str) -> list[sa.ColumnElement[bool]]:
-    """SQL conditions on ``notifications`` for a filter.
+def filter_conditions(
+    f: NotificationFilter, dialect: str, broad: Collection[str] = ()
+) -> list[sa.ColumnElement[bool]]:
+    """SQL conditions on ``notifications`` for a filter; ``broad`` names the product
+    conditions (``hs``, ``sector``) known to match many rows.
 
     Raises:
         ValueError: a member code or HS prefix is malformed (the message names it).
@@ -205,9 +227,9 @@ def filter_conditions(f: NotificationFilter, dialect: str) -> list[sa.ColumnElem
         if prefix and (not prefix.isdigit() or not 2 <= len(prefix) <= 6):
             raise ValueError(f"HS prefix {prefix!r} must be 2 to 6 digits")
     if f.hs_prefix:
-        conditions.append(_matches_any([f.hs_prefix]))
+        conditions.append(_matches_any([f.hs_prefix], "hs" in broad))
     if f.sector_prefixes:
-        conditions.append(_matches_any(f.sector_prefixes))
+        conditions.append(_matches_any(f.sector_prefixes, "sector" in broad))
     if f.level is not None:
         graver = LEVELS[: LEVELS.index(f.level) + 1]
         conditions.append(_in_set(sa.select(alerts.c.notification_id).where(alerts.c.level.in_(graver))))
@@ -287,7 +309,7 @@ async def search_notifications(
     gravest = sa.select(sa.func.min(rank)).where(alerts.c.notification_id == notifications.c.id)
     query = (
         sa.select(*SUMMARY_COLUMNS, gravest.scalar_subquery().label("level_rank"))
-        .where(*filter_conditions(f, conn.dialect.name))
+        .where(*filter_conditions(f, conn.dialect.name, await _broad_products(conn, f)))
         .order_by(notifications.c.distribution_date.desc(), notifications.c.id.desc())
         .limit(limit)
         .offset(offset)
