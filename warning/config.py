@@ -248,6 +248,23 @@ class WarningConfig(_Strict):
         return self
 
 
+class WebConfig(_Strict):
+    """The web app (``tbtwarn serve``)."""
+
+    #: Mark the session cookie ``Secure``; unset means "when ``zone.base_url`` is https".
+    secure_cookies: bool | None = None
+    #: How long a staff session lasts after sign-in.
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    #: Failed sign-ins allowed per account, and per client address, within the window.
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_ip: int = Field(default=20, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    #: Rows per page of the notification list and the API.
+    page_size: int = Field(default=50, ge=5, le=500)
+    #: How long an exporter's Atom feed link stays valid.
+    feed_token_days: int = Field(default=365, ge=1)
+
+
 class Config(_Strict):
     """The whole configuration."""
 
@@ -262,6 +279,7 @@ class Config(_Strict):
     warning: WarningConfig = WarningConfig()
     #: The zone's sectors; empty means the 21 HS sections.
     sectors: list[SectorConfig] = Field(default_factory=list)
+    web: WebConfig = WebConfig()
     #: Folder of the config file; relative paths were resolved against it.
     base_dir: Path = Path(".")
 

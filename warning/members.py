@@ -79,3 +79,8 @@ def display_name(code: str, language: str) -> str:
     if member is None:
         return code
     return member.name_zh if language == "zh" else member.name_en
+
+
+def symbol_codes(code: str) -> tuple[str, ...]:
+    """The codes WTO symbols may use for a member: its own and historical ones (``EU``: ``EEC``, ``EC``)."""
+    return (code, *sorted(alias for alias, target in _ALIASES.items() if target == code))

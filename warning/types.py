@@ -384,3 +384,24 @@ class Feedback:
     email: str
     relevant: bool
     created_at: dt.datetime
+
+
+Role = Literal["official", "analyst", "admin"]
+#: Staff roles of the web app; ``admin`` may do everything.
+ROLES: tuple[Role, ...] = ("official", "analyst", "admin")
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    """A member of staff who signs in to the web app with a password."""
+
+    id: int
+    #: Lower-cased email address, used to sign in.
+    email: str
+    role: Role
+    created_at: dt.datetime
+    last_login_at: dt.datetime | None = None
+
+    def may(self, *roles: Role) -> bool:
+        """Whether the user holds one of ``roles`` (an admin holds them all)."""
+        return self.role == "admin" or self.role in roles

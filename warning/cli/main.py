@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from warning import __version__
-from warning.cli import classify_cmds, data_cmds, delivery_cmds, pipeline_cmds, warning_cmds
+from warning.cli import classify_cmds, data_cmds, delivery_cmds, pipeline_cmds, warning_cmds, web_cmds
 from warning.cli.base import Handler
 from warning.config import load_config
 from warning.exceptions import ConfigError, TbtError
 from warning.runtime import Runtime
 
 #: Modules that add sub-commands; each has ``register(subparsers)``.
-COMMAND_MODULES = (pipeline_cmds, classify_cmds, data_cmds, warning_cmds, delivery_cmds)
+COMMAND_MODULES = (pipeline_cmds, classify_cmds, data_cmds, warning_cmds, delivery_cmds, web_cmds)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -410,3 +410,30 @@ digest_reviews = sa.Table(
     sa.Column("approved_at", UtcDateTime, nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
+
+
+# --- web app (issue 7)
+
+#: Staff accounts of the web app; passwords are argon2 hashes.
+staff_users = sa.Table(
+    "staff_users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("email", sa.String(300), nullable=False, unique=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    #: official, analyst or admin.
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("last_login_at", UtcDateTime, nullable=True),
+)
+
+# The notification list filters on "open for comments" and the dashboard
+# lists upcoming deadlines; both read comment_deadline ranges.
+sa.Index("ix_notifications_comment_deadline", notifications.c.comment_deadline)
+# The member filter reads symbol ranges (G/TBT/N/KEN/...); with the id in the
+# index it never visits the table.
+sa.Index(
+    "ix_notification_symbols_symbol_notification",
+    notification_symbols.c.symbol,
+    notification_symbols.c.notification_id,
+)

@@ -1,0 +1,121 @@
+"""The JSON API, its OpenAPI description, the exporter Atom feed and the deadlines calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import sqlalchemy as sa
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from icalendar import Calendar
+
+from tests.web.conftest import HOSTILE_KEY, SECRET, SignIn
+from warning.runtime import Runtime
+from warning.storage.schema import alerts, exporters
+from warning.tokens import Signer
+from warning.web.feeds import ATOM, exporter_feed_path, exporter_feed_token
+from warning.web.filters import FILTER_PARAMS, LIST_PARAMS
+
+Client = TestClient[web.Request, web.Application]
+
+
+async def test_api_notification_has_matches_alerts_and_thread(client: Client, sign_in: SignIn) -> None:
+    await sign_in(client, "analyst")
+    listing = await (await client.get("/api/notifications?level=red")).json()
+    assert len(listing["items"]) == 1 and listing["items"][0]["level"] == "red"
+    detail = await (
+        await client.get(listing["items"][0]["url"].replace("/notifications", "/api/notifications"))
+    ).json()
+    assert detail["level"] == "red"
+    assert detail["matches"] and {"hs_code", "score", "method", "evidence"} <= set(detail["matches"][0])
+    red = [a for a in detail["alerts"] if a["level"] == "red"]
+    assert red and red[0]["reasons"] == [{"code": "urgency", "en": "red reason <i>", "zh": "red理由"}]
+    assert red[0]["delivery"] == "sent"
+    assert detail["symbols"][0] == detail["key"] and isinstance(detail["thread"], list)
+
+
+async def test_api_alerts_filter_by_exporter_and_time(
+    client: Client, sign_in: SignIn, web_rt: Runtime
+) -> None:
+    await sign_in(client, "official")
+    async with web_rt.db.begin() as conn:
+        exporter_id = (await conn.execute(sa.select(alerts.c.exporter_id).limit(1))).scalar_one()
+        expected = (
+            await conn.execute(sa.select(sa.func.count()).where(alerts.c.exporter_id == exporter_id))
+        ).scalar_one()
+    body = await (await client.get(f"/api/alerts?exporter_id={exporter_id}")).json()
+    assert len(body["items"]) == min(expected, body["page_size"])
+    assert {a["exporter_id"] for a in body["items"]} == {exporter_id}
+    later = await (await client.get("/api/alerts?since=2030-01-01T00:00:00")).json()
+    assert later["items"] == []
+    assert (await client.get("/api/alerts?since=tomorrow")).status == 400
+    assert (await client.get("/api/alerts?exporter_id=x")).status == 400
+
+
+async def test_openapi_describes_every_api_route(client: Client, web_app: web.Application) -> None:
+    doc = await (await client.get("/api/openapi.json")).json()
+    assert doc["openapi"].startswith("3.")
+    api_routes = {
+        r.resource.canonical
+        for r in web_app.router.routes()
+        if r.resource and r.resource.canonical.startswith("/api/") and r.method == "GET"
+    }
+    assert api_routes - {"/api/openapi.json"} == set(doc["paths"])
+    names = {p["name"] for p in doc["paths"]["/api/notifications"]["get"]["parameters"]}
+    assert names == set(FILTER_PARAMS) | set(LIST_PARAMS)
+
+
+async def _exporter_with_alerts(rt: Runtime) -> tuple[int, str, int]:
+    async with rt.db.begin() as conn:
+        row = (
+            await conn.execute(
+                sa.select(exporters.c.id, exporters.c.name, sa.func.count(alerts.c.id).label("n"))
+                .join(alerts, alerts.c.exporter_id == exporters.c.id)
+                .group_by(exporters.c.id, exporters.c.name)
+                .order_by(exporters.c.id)
+            )
+        ).first()
+    assert row is not None
+    return row.id, row.name, row.n
+
+
+async def test_exporter_atom_feed_with_a_signed_token(client: Client, web_rt: Runtime) -> None:
+    exporter_id, name, count = await _exporter_with_alerts(web_rt)
+    token = exporter_feed_token(Signer(SECRET), exporter_id, web_rt.now(), days=30)
+    response = await client.get(exporter_feed_path(token))
+    assert response.status == 200
+    assert response.content_type == "application/atom+xml"
+    feed = ET.fromstring(await response.read())
+    assert feed.findtext(f"{{{ATOM}}}title") == f"TBT alerts: {name}"
+    entries = feed.findall(f"{{{ATOM}}}entry")
+    assert len(entries) == min(count, 100)
+    assert all(e.findtext(f"{{{ATOM}}}id", "").startswith("urn:tbtwarn:alert:") for e in entries)
+
+
+async def test_feed_refuses_forged_expired_and_foreign_tokens(client: Client, web_rt: Runtime) -> None:
+    exporter_id, _, _ = await _exporter_with_alerts(web_rt)
+    signer = Signer(SECRET)
+    expired = signer.sign("exporter-feed", {"exporter": exporter_id}, web_rt.now() - dt.timedelta(seconds=1))
+    other_purpose = signer.sign("web-session", {"exporter": exporter_id}, web_rt.now() + dt.timedelta(days=1))
+    forged = Signer(b"another-secret-of-32-bytes-long!!").sign(
+        "exporter-feed", {"exporter": exporter_id}, web_rt.now() + dt.timedelta(days=1)
+    )
+    for token, why in ((expired, "expired"), (other_purpose, "not for"), (forged, "signature")):
+        response = await client.get(exporter_feed_path(token))
+        assert response.status == 403
+        assert why in await response.text()
+
+
+async def test_deadlines_calendar(client: Client, sign_in: SignIn) -> None:
+    assert (await client.get("/calendar.ics", allow_redirects=False)).status == 303
+    await sign_in(client, "official")
+    response = await client.get("/calendar.ics")
+    assert response.content_type == "text/calendar"
+    cal = Calendar.from_ical(await response.read())
+    events = {str(e["summary"]): e for e in cal.walk("VEVENT")}
+    hostile = next(e for s, e in events.items() if HOSTILE_KEY in s)
+    assert hostile.decoded("dtstart") == dt.date(2026, 7, 1)
+    assert any("G/TBT/N/BDI/786" in s for s in events)  # joint with KEN/2076, deadline 2026-08-14
+    # Deadlines further back than 90 days are left out.
+    assert all(e.decoded("dtstart") >= dt.date(2026, 3, 19) for e in events.values())

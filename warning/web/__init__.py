@@ -1,0 +1,1 @@
+"""The web app: staff pages, JSON API, feeds."""

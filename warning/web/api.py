@@ -1,0 +1,143 @@
+"""The JSON API under /api/ (staff session required; see /api/openapi.json)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from typing import Any
+
+from aiohttp import web
+
+from warning.storage.overview import AlertView, list_alerts, notification_detail
+from warning.storage.search import NotificationSummary, count_notifications, search_notifications
+from warning.web.filters import parse_filter
+from warning.web.keys import RUNTIME, SECTORS
+from warning.web.notification_pages import notification_id
+from warning.web.openapi import openapi_document
+from warning.web.security import STAFF, require_role
+from warning.web.templating import NavItem
+
+routes = web.RouteTableDef()
+NAV: list[NavItem] = []
+
+
+def _json_default(value: object) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def json_response(data: object, status: int = 200) -> web.Response:
+    text = json.dumps(data, default=_json_default, ensure_ascii=False)
+    return web.json_response(text=text, status=status)
+
+
+def summary_json(s: NotificationSummary) -> dict[str, Any]:
+    return dataclasses.asdict(s) | {"member_codes": list(s.member_codes), "url": f"/notifications/{s.id}"}
+
+
+def alert_json(a: AlertView) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "notification_id": a.notification_id,
+        "notification_key": a.notification_key,
+        "exporter_id": a.exporter_id,
+        "exporter": a.exporter_name,
+        "level": a.level,
+        "reasons": [dataclasses.asdict(r) for r in a.reasons],
+        "matches": [dataclasses.asdict(m) for m in a.matches],
+        "created_at": a.created_at,
+        "delivery": a.delivery,
+    }
+
+
+def _page(request: web.Request) -> int:
+    text = request.query.get("page", "1")
+    if not text.isdigit() or not 0 < int(text) < 100_000:
+        raise web.HTTPBadRequest(reason=f"page: {text!r} must be a positive whole number")
+    return int(text)
+
+
+@routes.get("/api/openapi.json")
+async def openapi(request: web.Request) -> web.Response:
+    """The API description; public, as it holds no data."""
+    return json_response(openapi_document())
+
+
+@routes.get("/api/notifications")
+@require_role(*STAFF)
+async def api_notifications(request: web.Request) -> web.Response:
+    rt = request.app[RUNTIME]
+    sectors = request.app[SECTORS]
+    parsed = parse_filter(request.query, sectors, rt.today())
+    if parsed.errors:
+        raise web.HTTPBadRequest(reason="; ".join(parsed.errors))
+    page = _page(request)
+    size = rt.config.web.page_size
+    async with rt.db.begin() as conn:
+        rows = await search_notifications(conn, parsed.filter, limit=size, offset=(page - 1) * size)
+        # Counting scans every match: only when asked for.
+        total = await count_notifications(conn, parsed.filter) if request.query.get("count") == "1" else None
+    return json_response(
+        {"items": [summary_json(r) for r in rows], "page": page, "page_size": size, "total": total}
+    )
+
+
+@routes.get("/api/notifications/{id}")
+@require_role(*STAFF)
+async def api_notification(request: web.Request) -> web.Response:
+    rt = request.app[RUNTIME]
+    async with rt.db.begin() as conn:
+        d = await notification_detail(conn, notification_id(request))
+    if d is None:
+        raise web.HTTPNotFound(reason="no such notification")
+    n = d.notification
+    body = dataclasses.asdict(n) | {
+        "id": d.id,
+        "symbols": [s.text for s in n.symbols],
+        "base_symbol": d.base_symbol,
+        "first_seen_at": d.first_seen_at,
+        "sources": list(d.sources),
+        "level": d.level,
+        "thread": [summary_json(s) for s in d.thread],
+        "matches": [dataclasses.asdict(m) for m in d.matches],
+        "alerts": [alert_json(a) for a in d.alerts],
+    }
+    for unused in ("source_name", "source_id"):
+        body.pop(unused, None)
+    return json_response(body)
+
+
+def _int_param(request: web.Request, name: str) -> int | None:
+    text = request.query.get(name, "")
+    if not text:
+        return None
+    if not text.isdigit():
+        raise web.HTTPBadRequest(reason=f"{name}: {text!r} must be a whole number")
+    return int(text)
+
+
+@routes.get("/api/alerts")
+@require_role(*STAFF)
+async def api_alerts(request: web.Request) -> web.Response:
+    rt = request.app[RUNTIME]
+    since_text = request.query.get("since", "")
+    try:
+        since = dt.datetime.fromisoformat(since_text) if since_text else None
+    except ValueError:
+        raise web.HTTPBadRequest(reason=f"since: {since_text!r} is not an ISO date-time") from None
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)
+    page = _page(request)
+    size = rt.config.web.page_size
+    async with rt.db.begin() as conn:
+        found = await list_alerts(
+            conn,
+            exporter_id=_int_param(request, "exporter_id"),
+            notification_id=_int_param(request, "notification_id"),
+            since=since,
+            limit=size,
+            offset=(page - 1) * size,
+        )
+    return json_response({"items": [alert_json(a) for a in found], "page": page, "page_size": size})

@@ -1,0 +1,174 @@
+"""Building the web application: middlewares, route modules, static files.
+
+Each page group is a module with ``routes`` (an ``aiohttp.web.RouteTableDef``)
+and ``NAV`` (its navigation entries); adding a group means adding its module
+to :data:`ROUTE_MODULES`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from importlib import resources
+from pathlib import Path
+from types import ModuleType
+
+from aiohttp import web
+
+from classifiers.sectors import configured_sectors
+from warning.runtime import Runtime
+from warning.storage.search import ensure_search_index
+from warning.storage.users import get_user
+from warning.tokens import Signer, load_secret
+from warning.web import api, auth, dashboard, feeds, notification_pages, operations
+from warning.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
+from warning.web.keys import LIMITER, RUNTIME, SECTORS, SECURE_COOKIES, SIGNER
+from warning.web.security import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    LANG_KEY,
+    SECURITY_HEADERS,
+    SESSION_COOKIE,
+    SESSION_KEY,
+    USER_KEY,
+    Handler,
+    LoginLimiter,
+    csrf_ok,
+    decode_session,
+    encode_session,
+    new_session,
+)
+from warning.web.templating import NAV_KEY, render
+
+log = logging.getLogger(__name__)
+
+#: The page groups, in navigation order.
+ROUTE_MODULES: tuple[ModuleType, ...] = (dashboard, notification_pages, operations, api, feeds, auth)
+
+
+@web.middleware
+async def headers_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Security headers on every response, errors included."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        exc.headers.update(SECURITY_HEADERS)
+        raise
+    response.headers.update(SECURITY_HEADERS)
+    if not request.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Errors as a page in the user's language (JSON under /api/); redirects pass through."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        if request.path.startswith("/api/"):
+            body = json.dumps({"error": exc.reason, "status": exc.status})
+            return web.Response(text=body, status=exc.status, content_type="application/json")
+        key = f"error_{exc.status}" if exc.status in (400, 403, 404) else "error_other"
+        return render(request, "error.html", status=exc.status, message_key=key, detail=exc.reason)
+
+
+def _now(request: web.Request) -> dt.datetime:
+    return request.app[RUNTIME].now()
+
+
+@web.middleware
+async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Read the signed session cookie, load the user, pick the language; write the cookie back."""
+    app = request.app
+    rt = app[RUNTIME]
+    lifetime = dt.timedelta(hours=rt.config.web.session_hours)
+    session = decode_session(app[SIGNER], request.cookies.get(SESSION_COOKIE), rt.now())
+    if session is None:
+        session = new_session(rt.now(), lifetime)
+    request[SESSION_KEY] = session
+    user = None
+    if session.user_id is not None:
+        async with rt.db.begin() as conn:
+            user = await get_user(conn, session.user_id)
+        if user is None:  # the account was removed: forget it
+            session = new_session(rt.now(), lifetime)
+            request[SESSION_KEY] = session
+    request[USER_KEY] = user
+    chosen = request.cookies.get(LANG_COOKIE, "")
+    request[LANG_KEY] = (
+        chosen if chosen in LANGUAGES else negotiate(request.headers.get("Accept-Language", ""))
+    )
+    response = await handler(request)
+    session = request[SESSION_KEY]  # a handler may have replaced it (sign-in, sign-out)
+    if session.changed:
+        response.set_cookie(
+            SESSION_COOKIE,
+            encode_session(app[SIGNER], session),
+            httponly=True,
+            secure=app[SECURE_COOKIES],
+            samesite="Lax",
+            path="/",
+        )
+    return response
+
+
+@web.middleware
+async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse any state-changing request without the session's CSRF token."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        submitted = request.headers.get(CSRF_HEADER)
+        if submitted is None and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            form = await request.post()
+            value = form.get(CSRF_FIELD)
+            submitted = value if isinstance(value, str) else None
+        if not csrf_ok(request[SESSION_KEY], submitted):
+            raise web.HTTPForbidden(reason="CSRF token missing or wrong; reload the page and try again")
+    return await handler(request)
+
+
+def secure_cookies(rt: Runtime) -> bool:
+    """The configured Secure flag, by default on when the public URL is https."""
+    configured = rt.config.web.secure_cookies
+    if configured is not None:
+        return configured
+    return rt.config.zone.base_url.startswith("https://")
+
+
+async def _on_startup(app: web.Application) -> None:
+    async with app[RUNTIME].db.begin() as conn:
+        await ensure_search_index(conn)
+
+
+def create_app(rt: Runtime, signer: Signer | None = None) -> web.Application:
+    """The web application on an open runtime (the caller closes the runtime).
+
+    The signer defaults to the service secret (``TBTWARN_SECRET`` or
+    ``var/secret`` beside the config file).
+    """
+    app = web.Application(
+        middlewares=[headers_middleware, error_middleware, session_middleware, csrf_middleware],
+        client_max_size=1024 * 1024,
+    )
+    web_config = rt.config.web
+    app[RUNTIME] = rt
+    app[SIGNER] = signer or Signer(load_secret(rt.config.base_dir / "var"))
+    app[LIMITER] = LoginLimiter(
+        dt.timedelta(minutes=web_config.login_window_minutes),
+        web_config.login_failures_per_account,
+        web_config.login_failures_per_ip,
+    )
+    app[SECTORS] = configured_sectors(rt.config.sectors)
+    app[SECURE_COOKIES] = secure_cookies(rt)
+    app[NAV_KEY] = [item for module in ROUTE_MODULES for item in getattr(module, "NAV", [])]
+    for module in ROUTE_MODULES:
+        app.add_routes(module.routes)
+    app.router.add_static("/static/", Path(str(resources.files("warning.web") / "static")))
+    app.on_startup.append(_on_startup)
+    return app

@@ -1,0 +1,121 @@
+"""Feeds: an exporter's alerts as Atom (signed token in the URL), deadlines as iCalendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from urllib.parse import quote
+
+from aiohttp import web
+from icalendar import Calendar, Event
+
+from warning.storage.overview import AlertView, exporter_name, list_alerts, upcoming_deadlines
+from warning.storage.search import NotificationSummary
+from warning.tokens import Signer, TokenError
+from warning.types import LEVEL_NAMES_ZH
+from warning.web.keys import RUNTIME, SIGNER
+from warning.web.security import STAFF, require_role
+from warning.web.templating import NavItem
+
+routes = web.RouteTableDef()
+NAV: list[NavItem] = []
+FEED_PURPOSE = "exporter-feed"
+ATOM = "http://www.w3.org/2005/Atom"
+#: The calendar covers deadlines from this long ago to this far ahead.
+CALENDAR_PAST = dt.timedelta(days=90)
+CALENDAR_AHEAD = dt.timedelta(days=365)
+
+
+def exporter_feed_token(signer: Signer, exporter_id: int, now: dt.datetime, days: int) -> str:
+    """The token of an exporter's Atom feed URL, valid for ``days``."""
+    return signer.sign(FEED_PURPOSE, {"exporter": exporter_id}, now + dt.timedelta(days=days))
+
+
+def exporter_feed_path(token: str) -> str:
+    return f"/feeds/exporter/{token}.atom"
+
+
+def _entry_text(a: AlertView, language: str) -> tuple[str, str]:
+    level = ""
+    if a.level:
+        level = f"[{LEVEL_NAMES_ZH[a.level]}] " if language == "zh" else f"[{a.level.upper()}] "
+    reasons = "\n".join(r.text(language) for r in a.reasons)
+    products = ", ".join(f"{m.hs_code} ({m.evidence})" for m in a.matches)
+    return level + a.notification_key, "\n".join(part for part in (reasons, products) if part)
+
+
+def atom_feed(name: str, alerts: list[AlertView], base_url: str, updated: dt.datetime) -> bytes:
+    """An Atom document of alerts; text is escaped by the XML serialiser."""
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"TBT alerts: {name}"
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"urn:tbtwarn:exporter-feed:{name}"
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = (alerts[0].created_at if alerts else updated).isoformat()
+    ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = "tbtwarn"
+    for a in alerts:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        title, summary = _entry_text(a, "en")
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = title
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:tbtwarn:alert:{a.id}"
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = a.created_at.isoformat()
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary
+        wto = "https://docs.wto.org/dol2fe/Pages/FE_Search/FE_S_S006.aspx?MetaCollection=WTO&SymbolList="
+        ET.SubElement(entry, f"{{{ATOM}}}link", href=wto + quote(a.notification_key, safe=""))
+    xml: bytes = ET.tostring(feed, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + xml
+
+
+@routes.get("/feeds/exporter/{token}.atom")
+async def exporter_feed(request: web.Request) -> web.Response:
+    """An exporter's latest alerts; the signed token is the only credential."""
+    rt = request.app[RUNTIME]
+    try:
+        data = request.app[SIGNER].verify(request.match_info["token"], FEED_PURPOSE, rt.now())
+    except TokenError as exc:
+        raise web.HTTPForbidden(reason=f"feed link refused: {exc}") from None
+    exporter_id = data.get("exporter")
+    if not isinstance(exporter_id, int):
+        raise web.HTTPForbidden(reason="feed link refused: malformed token")
+    async with rt.db.begin() as conn:
+        name = await exporter_name(conn, exporter_id)
+        if name is None:
+            raise web.HTTPNotFound(reason="this exporter is no longer registered")
+        found = await list_alerts(conn, exporter_id=exporter_id, limit=100)
+    body = atom_feed(name, found, rt.config.zone.base_url, rt.now())
+    return web.Response(body=body, content_type="application/atom+xml", charset="utf-8")
+
+
+def deadline_calendar(rows: list[NotificationSummary], base_url: str, now: dt.datetime) -> bytes:
+    """An iCalendar of comment deadlines, one all-day event each."""
+    cal = Calendar()
+    cal.add("prodid", "-//tbtwarn//comment deadlines//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "TBT comment deadlines")
+    for row in rows:
+        assert row.comment_deadline is not None
+        event = Event()
+        event.add("uid", f"deadline-{row.id}@tbtwarn")
+        event.add("dtstamp", now)
+        event.add("dtstart", row.comment_deadline)
+        event.add("dtend", row.comment_deadline + dt.timedelta(days=1))
+        event.add("summary", f"Comments due: {row.key} ({row.member_name})")
+        event.add("description", row.title)
+        event.add("url", f"{base_url.rstrip('/')}/notifications/{row.id}")
+        cal.add_component(event)
+    return bytes(cal.to_ical())
+
+
+@routes.get("/calendar.ics")
+@require_role(*STAFF)
+async def calendar(request: web.Request) -> web.Response:
+    rt = request.app[RUNTIME]
+    today = rt.today()
+    async with rt.db.begin() as conn:
+        rows = await upcoming_deadlines(conn, today - CALENDAR_PAST, today + CALENDAR_AHEAD, limit=5000)
+    body = deadline_calendar(rows, rt.config.zone.base_url, rt.now())
+    return web.Response(
+        body=body,
+        content_type="text/calendar",
+        charset="utf-8",
+        headers={"Content-Disposition": 'attachment; filename="tbt-deadlines.ics"'},
+    )

@@ -1,0 +1,19 @@
+"""Typed keys of what the web application holds (``app[RUNTIME]``...)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from aiohttp import web
+
+from warning.runtime import Runtime
+from warning.tokens import Signer
+from warning.types import Sector
+from warning.web.security import LoginLimiter
+
+RUNTIME: Final = web.AppKey("runtime", Runtime)
+SIGNER: Final = web.AppKey("signer", Signer)
+LIMITER: Final = web.AppKey("limiter", LoginLimiter)
+SECTORS: Final = web.AppKey("sectors", tuple[Sector, ...])
+#: Whether cookies are marked Secure (https deployments).
+SECURE_COOKIES: Final = web.AppKey("secure_cookies", bool)
