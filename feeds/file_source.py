@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,9 @@ class FileSource:
 
     async def fetch(self, cursor: dict[str, Any]) -> FetchResult:
         try:
-            payload = self.path.read_bytes()
+            # In a thread: a file on a hung mount (or a FIFO) must not block
+            # the daemon's event loop; the caller applies a timeout.
+            payload = await asyncio.to_thread(self.path.read_bytes)
         except OSError as exc:
             raise SourceError(f"cannot read {self.path}: {exc.strerror or exc}") from None
         content_type = _CONTENT_TYPES.get(self.path.suffix.lower(), "application/octet-stream")

@@ -35,3 +35,11 @@ class DeliveryError(TbtError):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class JobInterrupted(TbtError):
+    """A scheduled job stopped early because the service is stopping."""
+
+
+class BackupError(TbtError):
+    """A backup could not be made (or not by this command, e.g. on PostgreSQL)."""

@@ -1,4 +1,5 @@
-"""Commands that run the pipeline or its steps: init, run, collect, classify, send."""
+"""Commands that run the pipeline or its steps: init, run (once or as a daemon), collect,
+classify, send."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from notifications.deliver import deliver_pending
 from warning.alerting import create_alerts
 from warning.classify import classify_pending
 from warning.cli.base import SubParsers
+from warning.clock import time_scale_from_env
 from warning.collect import collect
+from warning.daemon import Daemon
 from warning.pipeline import run_once
 from warning.runtime import Runtime
 
@@ -22,8 +25,7 @@ async def init(args: argparse.Namespace, rt: Runtime) -> int:
 
 async def run(args: argparse.Namespace, rt: Runtime) -> int:
     if not args.once:
-        print("tbtwarn run: only --once is available; the scheduler daemon is not built yet")
-        return 2
+        return await Daemon(rt, time_scale=time_scale_from_env()).run(args.host, args.port)
     summary = await run_once(rt)
     for line in summary.lines():
         print(line)
@@ -60,6 +62,8 @@ def register(sub: SubParsers) -> None:
 
     p = sub.add_parser("run", help="run the pipeline")
     p.add_argument("--once", action="store_true", help="collect, classify, match and send once")
+    p.add_argument("--host", default="127.0.0.1", help="address of the web server (daemon)")
+    p.add_argument("--port", type=int, default=8080, help="port of the web server (0: any free port)")
     p.set_defaults(handler=run)
 
     p = sub.add_parser("collect", help="collect notifications from the sources")

@@ -1,0 +1,130 @@
+"""The daemon's jobs: one async function per scheduled job.
+
+This is the seam between the scheduler and the pipeline's steps. Each job
+works from what is stored, so a job interrupted by a crash is completed by
+its next run. When the collectors, levels and subscriptions land, only the
+bodies here change (see the notes on each job); the scheduler does not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from notifications.compose import compose_digests
+from notifications.deliver import build_transport, deliver_pending
+from notifications.transports import Transport
+from warning.alerting import create_alerts
+from warning.classify import classify_pending
+from warning.collect import collect
+from warning.exceptions import JobInterrupted, SourceError
+from warning.runtime import Runtime
+from warning.storage.outbox import OutboxMessage
+
+log = logging.getLogger("tbtwarn.jobs")
+
+
+@dataclass
+class JobContext:
+    """What the daemon hands every job."""
+
+    #: Set when the service is stopping: a job ends after the item in hand.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    #: A collection running longer than this is abandoned (seconds).
+    collect_timeout: float = 300.0
+
+
+class StopAwareTransport:
+    """Wraps a transport so that no new email starts once the service stops;
+    the email being sent is finished and marked sent first."""
+
+    def __init__(self, inner: Transport, stopping: asyncio.Event) -> None:
+        self.inner = inner
+        self.stopping = stopping
+
+    async def deliver(self, message: OutboxMessage) -> None:
+        if self.stopping.is_set():
+            raise JobInterrupted("service stopping; the rest of the outbox waits for the next start")
+        await self.inner.deliver(message)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+def _step(name: str) -> None:
+    # The reliability suite kills the daemon at these events.
+    log.info("step %s started", name, extra={"event": "step_start", "step": name})
+
+
+async def collect_job(rt: Runtime, ctx: JobContext, source_name: str) -> str:
+    """Collect one source.
+
+    Phase 2: the collectors issue's concurrent ``collect`` replaces this body.
+
+    Raises:
+        SourceError: the source failed or did not answer in time (its state
+            records the failure; nothing it sent before is lost).
+    """
+    _step("collect")
+    try:
+        async with asyncio.timeout(ctx.collect_timeout):
+            outcomes = await collect(rt, [source_name])
+    except TimeoutError:
+        raise SourceError(f"{source_name}: no answer in {ctx.collect_timeout:g} s") from None
+    failed = [o.error for o in outcomes if o.error]
+    if failed:
+        raise SourceError("; ".join(f"{source_name}: {e}" for e in failed))
+    return "; ".join(o.line() for o in outcomes)
+
+
+async def process_job(rt: Runtime, ctx: JobContext) -> str:
+    """Classify what is new or changed and record the alerts it raises.
+
+    Phase 2: add the warning levels step (issue 5) after ``create_alerts``.
+    """
+    _step("classify")
+    classified = await classify_pending(rt)
+    _step("alert")
+    pairs = await create_alerts(rt)
+    return f"classified {classified.classified}, {pairs} matching pairs"
+
+
+async def dispatch_job(rt: Runtime, ctx: JobContext) -> str:
+    """Send what is due now: immediate (red) alerts and the outbox backlog.
+
+    Phase 2: compose only the immediate alerts (subscriptions on the
+    ``immediate`` frequency, red level); for now every pending alert is due,
+    as in ``run --once``.
+    """
+    _step("compose")
+    queued = await compose_digests(rt)
+    _step("deliver")
+    transport = StopAwareTransport(build_transport(rt.config.delivery), ctx.stopping)
+    outcome = await deliver_pending(rt, transport)
+    if outcome.failed:
+        # Failures stay pending in the outbox and are retried next run.
+        log.warning(
+            "%d deliveries failed: %s",
+            outcome.failed,
+            "; ".join(outcome.errors[:3]),
+            extra={"event": "delivery_failed", "failed": outcome.failed},
+        )
+    return f"{queued} queued, {outcome.sent} sent, {outcome.failed} failed"
+
+
+async def daily_digest_job(rt: Runtime, ctx: JobContext) -> str:
+    """The daily digests.
+
+    Phase 2: compose the daily-frequency subscriptions' digests (issue 6);
+    for now the same as a dispatch.
+    """
+    return await dispatch_job(rt, ctx)
+
+
+async def weekly_digest_job(rt: Runtime, ctx: JobContext) -> str:
+    """The officials' weekly digest (and weekly-frequency subscriptions).
+
+    Phase 2: issue 6's weekly composition; for now the same as a dispatch.
+    """
+    return await dispatch_job(rt, ctx)
