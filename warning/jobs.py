@@ -11,16 +11,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from notifications.compose import compose_digests
 from notifications.deliver import build_transport, deliver_pending
 from notifications.transports import Transport
 from warning.alerting import create_alerts
 from warning.classify import classify_pending
-from warning.collect import collect
+from warning.collect import SourceOutcome, collect
 from warning.exceptions import JobInterrupted, SourceError
 from warning.runtime import Runtime
-from warning.storage.outbox import OutboxMessage
+from warning.storage.outbox import OutboxMessage, list_messages
+from warning.storage.raw import record_source_result
 
 log = logging.getLogger("tbtwarn.jobs")
 
@@ -33,6 +35,14 @@ class JobContext:
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     #: A collection running longer than this is abandoned (seconds).
     collect_timeout: float = 300.0
+    #: Collections abandoned while still running (a read that hangs in a
+    #: thread cannot be cancelled): no new one starts for that source until
+    #: it ends, so hung reads never use up the thread pool.
+    hung: dict[str, asyncio.Task[list[SourceOutcome]]] = field(default_factory=dict)
+
+    @property
+    def has_hung_work(self) -> bool:
+        return any(not task.done() for task in self.hung.values())
 
 
 class StopAwareTransport:
@@ -52,9 +62,18 @@ class StopAwareTransport:
         await self.inner.close()
 
 
-def _step(name: str) -> None:
+def _step(name: str, **fields: Any) -> None:
     # The reliability suite kills the daemon at these events.
-    log.info("step %s started", name, extra={"event": "step_start", "step": name})
+    log.info("step %s started", name, extra={"event": "step_start", "step": name, **fields})
+
+
+def _late_result(source_name: str, task: asyncio.Task[list[SourceOutcome]]) -> None:
+    if task.cancelled():
+        return
+    if task.exception() is not None:
+        log.warning("%s: abandoned collection failed: %s", source_name, task.exception())
+    else:
+        log.info("%s: abandoned collection ended late", source_name, extra={"event": "late_collection"})
 
 
 async def collect_job(rt: Runtime, ctx: JobContext, source_name: str) -> str:
@@ -66,12 +85,24 @@ async def collect_job(rt: Runtime, ctx: JobContext, source_name: str) -> str:
         SourceError: the source failed or did not answer in time (its state
             records the failure; nothing it sent before is lost).
     """
-    _step("collect")
+    previous = ctx.hung.pop(source_name, None)
+    if previous is not None and not previous.done():
+        ctx.hung[source_name] = previous
+        error = "the previous collection is still hanging"
+        async with rt.db.begin() as conn:
+            await record_source_result(conn, source_name, rt.now(), error=error)
+        raise SourceError(f"{source_name}: {error}")
+    _step("collect", source=source_name)
+    task = asyncio.create_task(collect(rt, [source_name]), name=f"collect:{source_name}")
     try:
-        async with asyncio.timeout(ctx.collect_timeout):
-            outcomes = await collect(rt, [source_name])
+        outcomes = await asyncio.wait_for(asyncio.shield(task), ctx.collect_timeout)
     except TimeoutError:
-        raise SourceError(f"{source_name}: no answer in {ctx.collect_timeout:g} s") from None
+        ctx.hung[source_name] = task
+        task.add_done_callback(lambda t: _late_result(source_name, t))
+        error = f"no answer in {ctx.collect_timeout:g} s"
+        async with rt.db.begin() as conn:
+            await record_source_result(conn, source_name, rt.now(), error=error)
+        raise SourceError(f"{source_name}: {error}") from None
     failed = [o.error for o in outcomes if o.error]
     if failed:
         raise SourceError("; ".join(f"{source_name}: {e}" for e in failed))
@@ -99,7 +130,9 @@ async def dispatch_job(rt: Runtime, ctx: JobContext) -> str:
     """
     _step("compose")
     queued = await compose_digests(rt)
-    _step("deliver")
+    async with rt.db.begin() as conn:
+        pending = len(await list_messages(conn, "pending"))
+    _step("deliver", queued=queued, pending=pending)
     transport = StopAwareTransport(build_transport(rt.config.delivery), ctx.stopping)
     outcome = await deliver_pending(rt, transport)
     if outcome.failed:

@@ -34,13 +34,16 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(config: LoggingConfig) -> None:
     """Send logs to standard error in the configured format and level."""
     handler = logging.StreamHandler(sys.stderr)
+    handler.set_name("tbtwarn")
     if config.format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
+    # Replace our own handler only: a host (pytest, an embedding app) keeps its own.
     for old in list(root.handlers):
-        root.removeHandler(old)
+        if old.get_name() == "tbtwarn":
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(config.level)
     # Migrations and every scheduler tick are noise at INFO.

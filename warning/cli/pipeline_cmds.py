@@ -4,6 +4,8 @@ classify, send."""
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 
 from notifications.compose import compose_digests
 from notifications.deliver import deliver_pending
@@ -25,7 +27,17 @@ async def init(args: argparse.Namespace, rt: Runtime) -> int:
 
 async def run(args: argparse.Namespace, rt: Runtime) -> int:
     if not args.once:
-        return await Daemon(rt, time_scale=time_scale_from_env()).run(args.host, args.port)
+        daemon = Daemon(rt, time_scale=time_scale_from_env())
+        code = await daemon.run(args.host, args.port)
+        if daemon.ctx.has_hung_work:
+            # A source read hangs in a thread that cannot be interrupted, and
+            # Python would wait for it at exit: everything is committed and
+            # closed, so leave without waiting (the stop must take < 10 s).
+            logging.getLogger("tbtwarn.daemon").warning("exiting with a source read still hanging")
+            await rt.close()
+            logging.shutdown()
+            os._exit(code)
+        return code
     summary = await run_once(rt)
     for line in summary.lines():
         print(line)
