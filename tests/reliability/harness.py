@@ -149,6 +149,22 @@ class Daemon:
         self.wait_until(seen, what, timeout)
         return found[0]
 
+    def wait_settled(self, done: Callable[[], bool], what: str, timeout: float = 60) -> None:
+        """Wait until ``done()`` holds and still holds after one more whole
+        collection cycle (collect, classify, alert, dispatch) ended: a state
+        seen between two steps (stored but not yet alerted) does not count."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.wait_until(done, what, max(1.0, deadline - time.monotonic()))
+            cycles = self.count(is_collect_finish)
+            self.wait_until(
+                lambda seen=cycles: self.count(is_collect_finish) > seen,
+                what,
+                max(1.0, deadline - time.monotonic()),
+            )
+            if done():
+                return
+
     def count(self, match: Callable[[Event], bool]) -> int:
         return sum(1 for e in list(self.events) if match(e))
 
@@ -162,6 +178,10 @@ class Daemon:
         self.proc.send_signal(sig)
         code = self.proc.wait(timeout=15)
         return code, time.monotonic() - started
+
+
+def is_collect_finish(e: Event) -> bool:
+    return e.get("event") == "job_finish" and str(e.get("job", "")).startswith("collect:")
 
 
 def job_finished(job: str) -> Callable[[Event], bool]:

@@ -63,7 +63,7 @@ def test_killed_at_each_stage_then_stopped_while_sending(tmp_path: Path) -> None
     assert not list(outbox.glob("*.tmp"))
 
     daemon = Daemon(config)
-    daemon.wait_until(done, "everything mailed after the last restart", timeout=60)
+    daemon.wait_settled(done, "everything mailed after the last restart")
     code, took = daemon.stop(signal.SIGINT)
     assert code == 0 and took < 10
     assert_nothing_lost_or_twice(folder, reference)
