@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 
@@ -12,9 +13,10 @@ from warning.clock import FixedClock
 from warning.config import load_config
 from warning.daemon import Daemon
 from warning.exceptions import ConfigError
+from warning.jobs import JobContext
 from warning.runtime import Runtime
-from warning.scheduler import Cron, Every, first_run_time, job_specs, missed_run
-from warning.storage.job_runs import list_job_runs, record_start
+from warning.scheduler import Cron, Every, JobSpec, first_run_time, job_specs, missed_run
+from warning.storage.job_runs import list_job_runs, record_start, register_job
 
 SHANGHAI = "Asia/Shanghai"
 DAILY = Cron("0 8 * * *", SHANGHAI)  # 00:00 UTC
@@ -132,3 +134,33 @@ def test_config_example_files_load(tmp_path: Path) -> None:
     for name in ("config.toml", "deploy/config.production.toml"):
         config = load_config(root / name)
         assert config.schedule.daily_digest
+
+
+async def test_daemon_runs_a_missed_job_once_and_finishes_it_on_stop(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    """The real scheduler: a daily digest missed while down runs once at start;
+    a stop lets the running job finish and records its end."""
+    started, release = asyncio.Event(), asyncio.Event()
+    runs: list[dt.datetime] = []
+
+    async def digest(rt: Runtime, ctx: JobContext) -> str:
+        runs.append(rt.now())
+        started.set()
+        await release.wait()  # still running when the stop comes
+        return "done"
+
+    spec = JobSpec("daily-digest", DAILY, digest)
+    async with runtime.db.begin() as conn:
+        await register_job(conn, "daily-digest", clock.now() - dt.timedelta(days=3))
+    daemon = Daemon(runtime, specs=[spec])
+    serving = asyncio.create_task(daemon.run("127.0.0.1", 0))
+    await asyncio.wait_for(started.wait(), 10)
+    daemon.request_stop("test")
+    release.set()
+    assert await asyncio.wait_for(serving, 10) == 0
+    assert runs == [NOW]
+    async with runtime.db.begin() as conn:
+        record = (await list_job_runs(conn))["daily-digest"]
+    assert (record.runs, record.last_error, record.covered_until) == (1, None, NOW)
+    assert record.last_success_at == NOW
