@@ -39,10 +39,15 @@ def sample_records() -> list[dict[str, Any]]:
     return [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def recombination_base() -> list[dict[str, Any]]:
+    """The sample records ``recombined`` cycles through (record n uses base[n % len])."""
+    return [r for r in sample_records() if r.get("symbols") and r["symbols"][0].split("/")[3].isalpha()]
+
+
 def recombined(count: int, start: int = 0) -> list[str]:
     """``count`` distinct notifications made from the sample's real records
     (each gets a new symbol of its member), as JSONL lines."""
-    base = [r for r in sample_records() if r.get("symbols") and r["symbols"][0].split("/")[3].isalpha()]
+    base = recombination_base()
     lines = []
     for n in range(start, start + count):
         record = dict(base[n % len(base)])
