@@ -58,6 +58,8 @@ class FileSource:
         """
         fmt = self._format()
         try:
+            # In a thread: a file on a hung mount (or a FIFO) must not block
+            # the daemon's event loop; the caller applies a timeout.
             payload = await asyncio.to_thread(self.path.read_bytes)
         except OSError as exc:
             raise SourceError(f"cannot read {self.path}: {exc.strerror or exc}") from None

@@ -1,13 +1,18 @@
 """Fixtures shared by every test: a config in a temporary folder, a runtime on
-a SQLite file there, and a fixed clock."""
+a SQLite file there (and on a fresh PostgreSQL database too when
+``TBTWARN_TEST_PG_URL`` is set), and a fixed clock."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from warning.clock import FixedClock
 from warning.config import Config, load_config
@@ -51,9 +56,40 @@ def config(write_config: WriteConfig) -> Config:
     return load_config(write_config())
 
 
+#: A PostgreSQL server for the storage tests, e.g.
+#: postgresql+asyncpg://tbtwarn:tbtwarn@127.0.0.1/tbtwarn_test (the role needs CREATEDB).
+PG_URL = os.environ.get("TBTWARN_TEST_PG_URL", "")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: the test runs on SQLite only")
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, config: Config) -> AsyncIterator[str]:
+    """The test's database: the config's SQLite file, or a PostgreSQL database
+    created for this test alone and dropped after it."""
+    if request.param == "sqlite":
+        yield config.database_url
+        return
+    if request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("SQLite only")
+    name = f"tbtwarn_t_{uuid.uuid4().hex[:16]}"
+    admin = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        async with admin.connect() as conn:
+            await conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
 @pytest.fixture
-async def runtime(config: Config, clock: FixedClock) -> AsyncIterator[Runtime]:
-    rt = await Runtime.open(config, clock)
+async def runtime(config: Config, clock: FixedClock, database_url: str) -> AsyncIterator[Runtime]:
+    rt = await Runtime.open(config.model_copy(update={"database_url": database_url}), clock)
     try:
         yield rt
     finally:

@@ -47,3 +47,19 @@ def clock_from_env() -> Clock:
     if pinned:
         return FixedClock(dt.datetime.fromisoformat(pinned))
     return SystemClock()
+
+
+def time_scale_from_env() -> float:
+    """How many real seconds a scheduled second lasts (``TBTWARN_TIME_SCALE``).
+
+    1 in production. Tests of the running daemon set e.g. 0.005 so a
+    one-minute collection interval lasts 0.3 s; cron times are not scaled.
+
+    Raises:
+        ValueError: the variable is not a positive number.
+    """
+    text = os.environ.get("TBTWARN_TIME_SCALE", "1")
+    scale = float(text)
+    if not scale > 0:
+        raise ValueError(f"TBTWARN_TIME_SCALE must be a positive number, got {text!r}")
+    return scale

@@ -10,7 +10,9 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from warning.exceptions import ConfigError
@@ -22,6 +24,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)") from None
+    return name
+
+
 class ZoneConfig(_Strict):
     """The free-trade zone this service runs for."""
 
@@ -31,6 +41,11 @@ class ZoneConfig(_Strict):
     timezone: str = "Asia/Shanghai"
     #: Public base URL of the web app, used for links in emails.
     base_url: str = "http://127.0.0.1:8080"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, name: str) -> str:
+        return _check_timezone(name)
 
 
 class FileSourceConfig(_Strict):
@@ -265,6 +280,46 @@ class WebConfig(_Strict):
     feed_token_days: int = Field(default=365, ge=1)
 
 
+class ScheduleConfig(_Strict):
+    """When the daemon (``tbtwarn run``) runs its jobs; cron fields are
+    minute hour day month day-of-week, read in ``timezone``."""
+
+    #: IANA time zone of the cron times; empty means ``[zone] timezone``.
+    timezone: str = ""
+    #: Daily digests for subscribers on the daily frequency.
+    daily_digest: str = "0 8 * * *"
+    #: The officials' weekly digest.
+    weekly_digest: str = "0 9 * * MON"
+    #: Minutes between dispatch runs (immediate alerts, outbox retries).
+    dispatch_minutes: int = Field(default=1, ge=1)
+    #: A collection still running after this many seconds is abandoned as failed.
+    collect_timeout_seconds: float = Field(default=300.0, gt=0)
+    #: On SIGTERM/SIGINT, how long to wait for the running job before exiting.
+    stop_timeout_seconds: float = Field(default=8.0, gt=0, le=60)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, name: str) -> str:
+        return _check_timezone(name) if name else name
+
+    @field_validator("daily_digest", "weekly_digest")
+    @classmethod
+    def _cron(cls, expr: str) -> str:
+        try:
+            CronTrigger.from_crontab(expr, timezone="UTC")
+        except ValueError as exc:
+            raise ValueError(f"not a cron expression ({exc})") from None
+        return expr
+
+
+class LoggingConfig(_Strict):
+    """Log output of the daemon and commands (standard error)."""
+
+    #: ``text`` for people, ``json`` for one JSON object a line (journald, Loki...).
+    format: Literal["text", "json"] = "text"
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
 class Config(_Strict):
     """The whole configuration."""
 
@@ -280,6 +335,8 @@ class Config(_Strict):
     #: The zone's sectors; empty means the 21 HS sections.
     sectors: list[SectorConfig] = Field(default_factory=list)
     web: WebConfig = WebConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    logging: LoggingConfig = LoggingConfig()
     #: Folder of the config file; relative paths were resolved against it.
     base_dir: Path = Path(".")
 
@@ -291,6 +348,11 @@ class Config(_Strict):
             if names.count(name) > 1:
                 raise ValueError(f"source name {name!r} is used twice")
         return sources
+
+    @property
+    def schedule_timezone(self) -> str:
+        """The time zone of the cron times: ``[schedule]``'s, else the zone's."""
+        return self.schedule.timezone or self.zone.timezone
 
     def source(self, name: str) -> SourceConfig:
         """The source named ``name``.

@@ -55,3 +55,11 @@ class TransportUnavailable(DeliveryError):
 
 class DeliveryUncertain(DeliveryError):
     """The connection broke after the message data was sent: it may have arrived."""
+
+
+class JobInterrupted(TbtError):
+    """A scheduled job stopped early because the service is stopping."""
+
+
+class BackupError(TbtError):
+    """A backup could not be made (or not by this command, e.g. on PostgreSQL)."""

@@ -12,15 +12,26 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from warning import __version__
-from warning.cli import classify_cmds, data_cmds, delivery_cmds, pipeline_cmds, warning_cmds, web_cmds
+from warning.cli import (
+    classify_cmds,
+    data_cmds,
+    delivery_cmds,
+    ops_cmds,
+    pipeline_cmds,
+    warning_cmds,
+    web_cmds,
+)
 from warning.cli.base import Handler
 from warning.config import load_config
 from warning.exceptions import ConfigError, TbtError
+from warning.logs import configure_logging
 from warning.runtime import Runtime
 
 #: Modules that add sub-commands; each has ``register(subparsers)``.
-COMMAND_MODULES = (pipeline_cmds, classify_cmds, data_cmds, warning_cmds, delivery_cmds, web_cmds)
+COMMAND_MODULES = (pipeline_cmds, classify_cmds, data_cmds, warning_cmds, delivery_cmds, web_cmds, ops_cmds)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def _run(handler: Handler, args: argparse.Namespace, config_path: Path) -> int:
-    rt = await Runtime.open(load_config(config_path))
+    config = load_config(config_path)
+    configure_logging(config.logging)
+    rt = await Runtime.open(config)
     try:
         return await handler(args, rt)
     finally:
@@ -54,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except TbtError as exc:
         print(f"tbtwarn: error: {exc}", file=sys.stderr)
+        return 1
+    except (SQLAlchemyError, OSError) as exc:
+        # The database is unreachable or the disk refuses: say so, no traceback.
+        print(f"tbtwarn: database or file error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

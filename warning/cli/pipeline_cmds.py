@@ -1,11 +1,16 @@
-"""Commands that run the pipeline or its steps: init, run, collect (classify and send: their own modules)."""
+"""Commands that run the pipeline or its steps: init, run (once or as a daemon), collect
+(classify and send: their own modules)."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 
 from warning.cli.base import SubParsers
+from warning.clock import time_scale_from_env
 from warning.collect import collect
+from warning.daemon import Daemon
 from warning.pipeline import run_once
 from warning.runtime import Runtime
 
@@ -18,8 +23,17 @@ async def init(args: argparse.Namespace, rt: Runtime) -> int:
 
 async def run(args: argparse.Namespace, rt: Runtime) -> int:
     if not args.once:
-        print("tbtwarn run: only --once is available; the scheduler daemon is not built yet")
-        return 2
+        daemon = Daemon(rt, time_scale=time_scale_from_env())
+        code = await daemon.run(args.host, args.port)
+        if daemon.ctx.has_hung_work:
+            # A source read hangs in a thread that cannot be interrupted, and
+            # Python would wait for it at exit: everything is committed and
+            # closed, so leave without waiting (the stop must take < 10 s).
+            logging.getLogger("tbtwarn.daemon").warning("exiting with a source read still hanging")
+            await rt.close()
+            logging.shutdown()
+            os._exit(code)
+        return code
     summary = await run_once(rt)
     for line in summary.lines():
         print(line)
@@ -40,6 +54,8 @@ def register(sub: SubParsers) -> None:
 
     p = sub.add_parser("run", help="run the pipeline")
     p.add_argument("--once", action="store_true", help="collect, classify, match and send once")
+    p.add_argument("--host", default="127.0.0.1", help="address of the web server (daemon)")
+    p.add_argument("--port", type=int, default=8080, help="port of the web server (0: any free port)")
     p.set_defaults(handler=run)
 
     p = sub.add_parser("collect", help="collect notifications from the sources")

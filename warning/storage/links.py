@@ -67,14 +67,13 @@ async def _link_proposed_rule(conn: AsyncConnection, fr_id: int, n: Notification
         for row in rows.all():
             await _link(conn, fr_id, row.notification_id, [f"{row.symbol} named in the proposed rule"])
             found += 1
-    us_notifications = (
-        sa.select(
-            notifications.c.id, notifications.c.title, notifications.c.description, notifications.c.links
-        )
-        .join(notification_symbols, notification_symbols.c.notification_id == notifications.c.id)
-        .where(notification_symbols.c.symbol.like("G/%/N/USA/%"))
-        .distinct()
+    # IN rather than JOIN + DISTINCT: PostgreSQL cannot compare JSON columns.
+    us_ids = sa.select(notification_symbols.c.notification_id).where(
+        notification_symbols.c.symbol.like("G/%/N/USA/%")
     )
+    us_notifications = sa.select(
+        notifications.c.id, notifications.c.title, notifications.c.description, notifications.c.links
+    ).where(notifications.c.id.in_(us_ids))
     for row in (await conn.execute(us_notifications)).all():
         common = mine & measure_refs(_texts(row.title, row.description, row.links))
         if common:

@@ -437,3 +437,22 @@ sa.Index(
     notification_symbols.c.symbol,
     notification_symbols.c.notification_id,
 )
+
+
+# --- scheduler (issue 8)
+
+#: One row per scheduled job of the daemon: what it last did, so a run missed
+#: while the machine was off is made up once on start.
+job_runs = sa.Table(
+    "job_runs",
+    metadata,
+    sa.Column("job_id", sa.String(200), primary_key=True),
+    #: Scheduled times up to this instant are handled (the start of the last
+    #: run, or when the job was first registered).
+    sa.Column("covered_until", UtcDateTime, nullable=False),
+    sa.Column("last_started_at", UtcDateTime, nullable=True),
+    sa.Column("last_finished_at", UtcDateTime, nullable=True),
+    sa.Column("last_success_at", UtcDateTime, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("runs", sa.Integer, nullable=False),
+)

@@ -1,0 +1,166 @@
+"""When jobs are due: a pure function of (last covered, now, trigger), on a fixed clock."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import WriteConfig
+from warning.clock import FixedClock
+from warning.config import load_config
+from warning.daemon import Daemon
+from warning.exceptions import ConfigError
+from warning.jobs import JobContext
+from warning.runtime import Runtime
+from warning.scheduler import Cron, Every, JobSpec, first_run_time, job_specs, missed_run
+from warning.storage.job_runs import list_job_runs, record_start, register_job
+
+SHANGHAI = "Asia/Shanghai"
+DAILY = Cron("0 8 * * *", SHANGHAI)  # 00:00 UTC
+WEEKLY = Cron("0 9 * * MON", SHANGHAI)  # Monday 01:00 UTC
+# Tuesday 2026-11-24 02:00 UTC = 10:00 in Shanghai.
+NOW = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC)
+
+
+def utc(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 11, day, hour, minute, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("trigger", "covered", "expected"),
+    [
+        # Ran this morning at 08:00 Shanghai: nothing missed.
+        (DAILY, utc(24, 0, 1), None),
+        # Last ran yesterday at 08:00 Shanghai, machine asleep through today's 08:00.
+        (DAILY, utc(23, 0, 1), utc(24, 0)),
+        # Asleep for three days: one run (the first missed time), not three.
+        (DAILY, utc(21, 0, 1), utc(22, 0)),
+        # Covered until exactly the scheduled time: it ran then.
+        (DAILY, utc(24, 0), None),
+        # Weekly: last Monday's run happened; the next is next Monday.
+        (WEEKLY, utc(23, 1, 5), None),
+        (WEEKLY, utc(20, 1), utc(23, 1)),
+        # Never seen: a cron job has missed nothing, a collection is due now.
+        (DAILY, None, None),
+        (Every(60), None, NOW),
+        (Every(60), NOW - dt.timedelta(minutes=59), None),
+        (Every(60), NOW - dt.timedelta(minutes=60), NOW),
+        (Every(60), NOW - dt.timedelta(days=3), NOW - dt.timedelta(days=3) + dt.timedelta(minutes=60)),
+    ],
+)
+def test_missed_run(trigger: Every | Cron, covered: dt.datetime | None, expected: dt.datetime | None) -> None:
+    assert missed_run(trigger, covered, NOW) == expected
+
+
+def test_cron_reads_the_zone() -> None:
+    # 08:00 in New York is 13:00 UTC (EST in November).
+    ny = Cron("0 8 * * *", "America/New_York")
+    assert missed_run(ny, utc(24, 12), utc(24, 13)) == utc(24, 13)
+    assert missed_run(ny, utc(24, 12), utc(24, 12, 59)) is None
+
+
+def test_first_run_time_waits_the_rest_of_an_interval() -> None:
+    clock = FixedClock(NOW)
+    covered = NOW - dt.timedelta(minutes=20)
+    assert first_run_time(Every(60), covered, clock.now()) == NOW + dt.timedelta(minutes=40)
+    assert first_run_time(DAILY, utc(23, 0, 1), clock.now()) == NOW  # missed: at once
+    assert first_run_time(DAILY, utc(24, 0, 1), clock.now()) is None  # the trigger's own time
+    clock.advance(dt.timedelta(minutes=40))
+    assert first_run_time(Every(60), covered, clock.now()) == clock.now()
+
+
+def test_job_specs_from_config(write_config: WriteConfig) -> None:
+    config = load_config(
+        write_config(
+            sources='[[sources]]\nname = "a"\nkind = "file"\npath = "a.jsonl"\ninterval_minutes = 5\n'
+            '[[sources]]\nname = "b"\nkind = "file"\npath = "b.jsonl"\nenabled = false\n',
+            extra='[schedule]\ndaily_digest = "30 7 * * *"\n',
+        )
+    )
+    specs = {s.id: s for s in job_specs(config)}
+    assert set(specs) == {"collect:a", "dispatch", "daily-digest", "weekly-digest"}
+    assert specs["collect:a"].trigger == Every(5)
+    assert specs["daily-digest"].trigger == Cron("30 7 * * *", SHANGHAI)
+    assert specs["weekly-digest"].trigger == Cron("0 9 * * MON", SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            '[schedule]\ndaily_digest = "0 25 * * *"',
+            "schedule.daily_digest: Value error, not a cron",
+        ),
+        ('[schedule]\nweekly_digest = "every monday"', "schedule.weekly_digest: Value error, not a cron"),
+        (
+            '[schedule]\ntimezone = "Asia/Jinan"',
+            "schedule.timezone: Value error, unknown time zone",
+        ),
+        ('[zone]\ntimezone = "Shanghai"', "zone.timezone: Value error, unknown time zone 'Shanghai'"),
+        ("[schedule]\ndispatch_minutes = 0", "schedule.dispatch_minutes: Input should be greater than"),
+        ('[logging]\nformat = "xml"', "logging.format: Input should be 'text' or 'json'"),
+        ("[schedule]\ndaily = 1", "schedule.daily: unknown key"),
+    ],
+)
+def test_schedule_config_errors_name_the_key(write_config: WriteConfig, extra: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_config(write_config(extra=extra))
+
+
+async def test_daemon_plan_runs_a_missed_digest_once(runtime: Runtime, clock: FixedClock) -> None:
+    daemon = Daemon(runtime)
+    first = await daemon.plan()
+    # First start: collections at once, cron jobs at their own time.
+    assert first == {"collect:sample": NOW, "dispatch": NOW, "daily-digest": None, "weekly-digest": None}
+    async with runtime.db.begin() as conn:
+        for job_id in first:
+            await record_start(conn, job_id, clock.now())
+    # The machine sleeps two days; on start the daily digest is due (once),
+    # the weekly one is not (no Monday 09:00 passed).
+    clock.advance(dt.timedelta(days=2))
+    second = await daemon.plan()
+    assert second["daily-digest"] == clock.now()
+    assert second["weekly-digest"] is None
+    async with runtime.db.begin() as conn:
+        runs = await list_job_runs(conn)
+    assert runs["daily-digest"].covered_until == NOW and runs["daily-digest"].runs == 1
+
+
+def test_config_example_files_load(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent.parent
+    for name in ("config.toml", "deploy/config.production.toml"):
+        config = load_config(root / name)
+        assert config.schedule.daily_digest
+
+
+async def test_daemon_runs_a_missed_job_once_and_finishes_it_on_stop(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    """The real scheduler: a daily digest missed while down runs once at start;
+    a stop lets the running job finish and records its end."""
+    started, release = asyncio.Event(), asyncio.Event()
+    runs: list[dt.datetime] = []
+
+    async def digest(rt: Runtime, ctx: JobContext) -> str:
+        runs.append(rt.now())
+        started.set()
+        await release.wait()  # still running when the stop comes
+        return "done"
+
+    spec = JobSpec("daily-digest", DAILY, digest)
+    async with runtime.db.begin() as conn:
+        await register_job(conn, "daily-digest", clock.now() - dt.timedelta(days=3))
+    daemon = Daemon(runtime, specs=[spec])
+    serving = asyncio.create_task(daemon.run("127.0.0.1", 0))
+    await asyncio.wait_for(started.wait(), 10)
+    daemon.request_stop("test")
+    release.set()
+    assert await asyncio.wait_for(serving, 10) == 0
+    assert runs == [NOW]
+    async with runtime.db.begin() as conn:
+        record = (await list_job_runs(conn))["daily-digest"]
+    assert (record.runs, record.last_error, record.covered_until) == (1, None, NOW)
+    assert record.last_success_at == NOW

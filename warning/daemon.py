@@ -1,0 +1,202 @@
+"""``tbtwarn run``: one process serving the web app and running the jobs.
+
+Jobs coalesce and never overlap; a run missed while the service was down
+runs once on start (``job_runs``); SIGTERM/SIGINT let the job in hand finish
+the email and transaction it is in, then the process exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import importlib
+import logging
+import signal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import SQLAlchemyError
+
+from warning.exceptions import JobInterrupted
+from warning.health import mount_health
+from warning.jobs import JobContext
+from warning.runtime import Runtime
+from warning.scheduler import JobFunc, JobSpec, apscheduler_trigger, first_run_time, job_specs
+from warning.storage.job_runs import list_job_runs, record_finish, record_start, register_job
+
+log = logging.getLogger("tbtwarn.daemon")
+
+
+def build_web_app(rt: Runtime) -> web.Application:
+    """The web app (issue 7's ``create_app`` when present) with ``/healthz``."""
+    try:
+        module: Any = importlib.import_module("warning.web.app")
+    except ImportError:
+        app = web.Application()
+    else:
+        app = module.create_app(rt)
+    mount_health(app, rt)
+    return app
+
+
+class Daemon:
+    """The scheduler and its jobs around one runtime."""
+
+    def __init__(self, rt: Runtime, specs: list[JobSpec] | None = None, time_scale: float = 1.0) -> None:
+        self.rt = rt
+        self.specs = specs if specs is not None else job_specs(rt.config)
+        self.time_scale = time_scale
+        self.ctx = JobContext(collect_timeout=rt.config.schedule.collect_timeout_seconds)
+        #: Steps that write shared state (classification, alerts, mail) run one at a time.
+        self.lock = asyncio.Lock()
+        self.running: set[asyncio.Task[None]] = set()
+        self.stop_requested = asyncio.Event()
+
+    def request_stop(self, why: str = "") -> None:
+        log.info("stop requested %s", why, extra={"event": "stop_requested"})
+        self.stop_requested.set()
+
+    async def plan(self) -> dict[str, dt.datetime | None]:
+        """Register every job and decide when it first runs (None: its trigger decides)."""
+        now = self.rt.now()
+        plan: dict[str, dt.datetime | None] = {}
+        async with self.rt.db.begin() as conn:
+            known = await list_job_runs(conn)
+            for spec in self.specs:
+                run = known.get(spec.id)
+                covered = run.covered_until if run else None
+                plan[spec.id] = first_run_time(spec.trigger, covered, now, self.time_scale)
+                if run is None:
+                    await register_job(conn, spec.id, now)
+        return plan
+
+    async def fire(self, spec: JobSpec) -> None:
+        """What APScheduler calls: run the job in a task of our own, so that
+        stopping the scheduler never cancels a job half-way."""
+        if self.stop_requested.is_set():
+            return
+        task = asyncio.create_task(self.execute(spec), name=spec.id)
+        self.running.add(task)
+        task.add_done_callback(self.running.discard)
+        await asyncio.shield(task)
+
+    async def _step(self, spec: JobSpec, func: JobFunc, exclusive: bool) -> tuple[str, str | None]:
+        try:
+            if exclusive:
+                async with self.lock:
+                    return await func(self.rt, self.ctx), None
+            return await func(self.rt, self.ctx), None
+        except JobInterrupted as exc:
+            return "", str(exc)
+        except Exception as exc:
+            # A job boundary: one failing job is recorded and logged, and the
+            # daemon goes on with the others.
+            log.exception("job %s failed", spec.id, extra={"event": "job_error", "job": spec.id})
+            return "", f"{type(exc).__name__}: {exc}"
+
+    async def execute(self, spec: JobSpec) -> None:
+        """Run one job and its follow-ups, recording start and end in ``job_runs``."""
+        log.info("job %s started", spec.id, extra={"event": "job_start", "job": spec.id})
+        try:
+            async with self.rt.db.begin() as conn:
+                await record_start(conn, spec.id, self.rt.now())
+        except (SQLAlchemyError, OSError) as exc:
+            log.error(
+                "job %s not started: database: %s", spec.id, exc, extra={"event": "job_error", "job": spec.id}
+            )
+            return
+        summaries: list[str] = []
+        errors: list[str] = []
+        for func, exclusive in [(spec.run, spec.exclusive), *((f, True) for f in spec.follow_up)]:
+            if summaries and self.stop_requested.is_set():
+                break
+            summary, error = await self._step(spec, func, exclusive)
+            summaries.append(summary)
+            if error:
+                errors.append(error)
+        error_text = "; ".join(errors) or None
+        try:
+            async with self.rt.db.begin() as conn:
+                await record_finish(conn, spec.id, self.rt.now(), error_text)
+        except (SQLAlchemyError, OSError) as exc:
+            log.error("job %s: cannot record its end: %s", spec.id, exc, extra={"job": spec.id})
+        log.info(
+            "job %s finished: %s%s",
+            spec.id,
+            "; ".join(s for s in summaries if s),
+            f" (errors: {error_text})" if error_text else "",
+            extra={"event": "job_finish", "job": spec.id, "error": error_text},
+        )
+
+    def _scheduler(self, plan: dict[str, dt.datetime | None]) -> AsyncIOScheduler:
+        scheduler = AsyncIOScheduler(
+            timezone=ZoneInfo(self.rt.config.schedule_timezone),
+            # A run missed while the loop was busy or the machine asleep runs
+            # once, however late; never two of the same job at once.
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        # The scheduler keeps real time; the decision above used the clock seam.
+        scheduler_now = dt.datetime.now(dt.UTC)
+        now = self.rt.now()
+        for spec in self.specs:
+            kwargs: dict[str, Any] = {}
+            first = plan.get(spec.id)
+            if first is not None:
+                delay = max(0.0, (first - now).total_seconds())
+                kwargs["next_run_time"] = scheduler_now + dt.timedelta(seconds=delay)
+            scheduler.add_job(
+                self.fire,
+                apscheduler_trigger(spec.trigger, self.time_scale),
+                args=[spec],
+                id=spec.id,
+                name=spec.id,
+                **kwargs,
+            )
+        return scheduler
+
+    async def _drain(self) -> None:
+        """Let running jobs finish what they are doing, up to the stop timeout."""
+        self.ctx.stopping.set()
+        pending = set(self.running)
+        if not pending:
+            return
+        timeout = self.rt.config.schedule.stop_timeout_seconds
+        _, late = await asyncio.wait(pending, timeout=timeout)
+        for task in late:
+            # Past the deadline: cancelling rolls back the open transaction;
+            # the job's next run redoes it from what is stored.
+            log.warning("job %s cancelled at stop", task.get_name(), extra={"event": "job_cancelled"})
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+
+    async def run(self, host: str, port: int) -> int:
+        """Serve and schedule until SIGTERM/SIGINT; returns the exit code."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.request_stop, sig.name)
+        plan = await self.plan()
+        runner = web.AppRunner(build_web_app(self.rt))
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, port).start()
+            bound = runner.addresses[0][1] if runner.addresses else port
+            scheduler = self._scheduler(plan)
+            scheduler.start()
+            log.info(
+                "tbtwarn running on http://%s:%s/ with %d jobs",
+                host,
+                bound,
+                len(self.specs),
+                extra={"event": "daemon_ready", "port": bound},
+            )
+            await self.stop_requested.wait()
+            scheduler.shutdown(wait=False)
+            await self._drain()
+        finally:
+            await runner.cleanup()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+        log.info("tbtwarn stopped", extra={"event": "daemon_stopped"})
+        return 0

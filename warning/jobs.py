@@ -1,0 +1,165 @@
+"""The daemon's jobs: one async function per scheduled job.
+
+This is the seam between the scheduler and the pipeline's steps. Each job
+works from what is stored, so a job interrupted by a crash is completed by
+its next run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from notifications.compose import compose_digests, compose_weekly_digests, iso_week
+from notifications.deliver import build_transport, deliver_pending
+from notifications.officials import compose_officials_digest
+from notifications.transports import Transport
+from warning.alerting import create_alerts
+from warning.classify import classify_pending
+from warning.collect import SourceOutcome, collect
+from warning.exceptions import JobInterrupted, SourceError
+from warning.runtime import Runtime
+from warning.storage.outbox import OutboxMessage, list_messages
+from warning.storage.raw import record_source_result
+
+log = logging.getLogger("tbtwarn.jobs")
+
+
+@dataclass
+class JobContext:
+    """What the daemon hands every job."""
+
+    #: Set when the service is stopping: a job ends after the item in hand.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    #: A collection running longer than this is abandoned (seconds).
+    collect_timeout: float = 300.0
+    #: Collections abandoned while still running (a read that hangs in a
+    #: thread cannot be cancelled): no new one starts for that source until
+    #: it ends, so hung reads never use up the thread pool.
+    hung: dict[str, asyncio.Task[list[SourceOutcome]]] = field(default_factory=dict)
+
+    @property
+    def has_hung_work(self) -> bool:
+        return any(not task.done() for task in self.hung.values())
+
+
+class StopAwareTransport:
+    """Wraps a transport so that no new email starts once the service stops;
+    the email being sent is finished and marked sent first."""
+
+    def __init__(self, inner: Transport, stopping: asyncio.Event) -> None:
+        self.inner = inner
+        self.stopping = stopping
+
+    async def deliver(self, message: OutboxMessage) -> None:
+        if self.stopping.is_set():
+            raise JobInterrupted("service stopping; the rest of the outbox waits for the next start")
+        await self.inner.deliver(message)
+
+    async def was_delivered(self, message: OutboxMessage) -> bool | None:
+        return await self.inner.was_delivered(message)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+def _step(name: str, **fields: Any) -> None:
+    # The reliability suite kills the daemon at these events.
+    log.info("step %s started", name, extra={"event": "step_start", "step": name, **fields})
+
+
+def _late_result(source_name: str, task: asyncio.Task[list[SourceOutcome]]) -> None:
+    if task.cancelled():
+        return
+    if task.exception() is not None:
+        log.warning("%s: abandoned collection failed: %s", source_name, task.exception())
+    else:
+        log.info("%s: abandoned collection ended late", source_name, extra={"event": "late_collection"})
+
+
+async def collect_job(rt: Runtime, ctx: JobContext, source_name: str) -> str:
+    """Collect one source (the collectors' ``collect``, under a timeout).
+
+    Raises:
+        SourceError: the source failed or did not answer in time (its state
+            records the failure; nothing it sent before is lost).
+    """
+    previous = ctx.hung.pop(source_name, None)
+    if previous is not None and not previous.done():
+        ctx.hung[source_name] = previous
+        error = "the previous collection is still hanging"
+        async with rt.db.begin() as conn:
+            await record_source_result(conn, source_name, rt.now(), error=error)
+        raise SourceError(f"{source_name}: {error}")
+    _step("collect", source=source_name)
+    task = asyncio.create_task(collect(rt, [source_name]), name=f"collect:{source_name}")
+    try:
+        outcomes = await asyncio.wait_for(asyncio.shield(task), ctx.collect_timeout)
+    except TimeoutError:
+        ctx.hung[source_name] = task
+        task.add_done_callback(lambda t: _late_result(source_name, t))
+        error = f"no answer in {ctx.collect_timeout:g} s"
+        async with rt.db.begin() as conn:
+            await record_source_result(conn, source_name, rt.now(), error=error)
+        raise SourceError(f"{source_name}: {error}") from None
+    failed = [o.error for o in outcomes if o.error]
+    if failed:
+        raise SourceError("; ".join(f"{source_name}: {e}" for e in failed))
+    return "; ".join(o.line() for o in outcomes)
+
+
+async def process_job(rt: Runtime, ctx: JobContext) -> str:
+    """Classify what is new or changed, then record the alerts it raises with
+    their warning levels and reasons (``create_alerts`` computes both)."""
+    _step("classify")
+    classified = await classify_pending(rt)
+    _step("alert")
+    pairs = await create_alerts(rt)
+    return f"classified {classified.classified}, {pairs} matching pairs"
+
+
+async def _deliver(rt: Runtime, ctx: JobContext, queued: int) -> str:
+    async with rt.db.begin() as conn:
+        pending = len(await list_messages(conn, "pending"))
+    _step("deliver", queued=queued, pending=pending)
+    transport = StopAwareTransport(build_transport(rt.config), ctx.stopping)
+    outcome = await deliver_pending(rt, transport)
+    if outcome.failed:
+        # Temporary failures stay pending in the outbox and are retried next run.
+        log.warning(
+            "%d deliveries failed: %s",
+            outcome.failed,
+            "; ".join(outcome.errors[:3]),
+            extra={"event": "delivery_failed", "failed": outcome.failed},
+        )
+    return f"{queued} queued, {outcome.sent} sent, {outcome.failed} failed"
+
+
+async def dispatch_job(rt: Runtime, ctx: JobContext) -> str:
+    """Send what is due now: red alerts for ``immediate`` contacts, and the
+    outbox backlog (retries, digests queued by other jobs or commands)."""
+    _step("compose")
+    queued = await compose_digests(rt, ("immediate",))
+    return await _deliver(rt, ctx, queued)
+
+
+async def daily_digest_job(rt: Runtime, ctx: JobContext) -> str:
+    """The daily digests of the ``daily`` contacts, then delivery."""
+    _step("compose")
+    queued = await compose_digests(rt, ("daily",))
+    return await _deliver(rt, ctx, queued)
+
+
+async def weekly_digest_job(rt: Runtime, ctx: JobContext) -> str:
+    """The officials' digest of the week just ended and, unless officials must
+    approve it first (``[digest] review_required``), the exporters' weekly digests."""
+    week = iso_week(rt.today() - dt.timedelta(days=7))
+    _step("compose", week=week)
+    queued = await compose_officials_digest(rt, week)
+    if not rt.config.digest.review_required:
+        queued += await compose_weekly_digests(rt)
+    # With a review, `digest approve` (CLI or web) queues the exporters' digests.
+    return await _deliver(rt, ctx, queued)

@@ -1,0 +1,132 @@
+"""What the daemon runs and when.
+
+The decision "is a run due" is a pure function of (what the job last
+covered, now, its trigger), so it is tested with a fixed clock; APScheduler
+only keeps the live timetable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from warning import jobs
+from warning.config import Config
+from warning.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Every:
+    """Every ``minutes`` minutes, counted from the last run."""
+
+    minutes: float
+
+    def interval(self, scale: float = 1.0) -> dt.timedelta:
+        return dt.timedelta(minutes=self.minutes * scale)
+
+
+@dataclass(frozen=True)
+class Cron:
+    """At the times of a crontab expression, read in a time zone."""
+
+    expr: str
+    timezone: str
+
+    def trigger(self) -> CronTrigger:
+        return CronTrigger.from_crontab(self.expr, timezone=ZoneInfo(self.timezone))
+
+
+Trigger = Every | Cron
+
+#: A job body: the runtime and the daemon's context in, a one-line summary out.
+JobFunc = Callable[[Runtime, jobs.JobContext], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    trigger: Trigger
+    run: JobFunc
+    #: Steps that write shared state run one at a time (one lock per process).
+    exclusive: bool = True
+    #: Run after ``run`` (even when it failed: what it stored still counts), under the lock.
+    follow_up: tuple[JobFunc, ...] = ()
+
+
+def missed_run(trigger: Trigger, covered_until: dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
+    """The first scheduled time after ``covered_until`` and not after ``now``.
+
+    ``covered_until`` is when the job last started (or was first seen); None
+    means never seen. A job never seen has missed nothing on a cron
+    schedule, while a collection never run is due at once. Several missed
+    times count as one run (coalescing): only whether one exists matters.
+    """
+    if covered_until is None:
+        return now if isinstance(trigger, Every) else None
+    if isinstance(trigger, Every):
+        due = covered_until + trigger.interval()
+        return due if due <= now else None
+    # The cron trigger's first fire time strictly after covered_until.
+    first: dt.datetime | None = trigger.trigger().get_next_fire_time(
+        None, covered_until + dt.timedelta(microseconds=1)
+    )
+    if first is None or first > now:
+        return None
+    return first.astimezone(dt.UTC)
+
+
+def first_run_time(
+    trigger: Trigger, covered_until: dt.datetime | None, now: dt.datetime, scale: float = 1.0
+) -> dt.datetime | None:
+    """When the daemon should first run a job after starting: ``now`` when a
+    run was missed, the rest of the interval for a collection, else None
+    (the trigger's own next time)."""
+    if missed_run(trigger, covered_until, now) is not None:
+        return now
+    if isinstance(trigger, Every) and covered_until is not None:
+        return covered_until + trigger.interval(scale)
+    return None
+
+
+def apscheduler_trigger(trigger: Trigger, scale: float = 1.0) -> BaseTrigger:
+    """The APScheduler trigger; intervals are scaled (tests), cron times never."""
+    if isinstance(trigger, Every):
+        return IntervalTrigger(seconds=trigger.interval(scale).total_seconds())
+    return trigger.trigger()
+
+
+def job_specs(config: Config) -> list[JobSpec]:
+    """Every job of the daemon, from the config."""
+    specs = [
+        JobSpec(
+            f"collect:{s.name}",
+            Every(s.interval_minutes),
+            _collect(s.name),
+            exclusive=False,
+            # Classification and alerting after each collection; red alerts
+            # leave at once rather than at the next dispatch tick.
+            follow_up=(jobs.process_job, jobs.dispatch_job),
+        )
+        for s in config.sources
+        if s.enabled
+    ]
+    tz = config.schedule_timezone
+    specs += [
+        JobSpec("dispatch", Every(config.schedule.dispatch_minutes), jobs.dispatch_job),
+        JobSpec("daily-digest", Cron(config.schedule.daily_digest, tz), jobs.daily_digest_job),
+        JobSpec("weekly-digest", Cron(config.schedule.weekly_digest, tz), jobs.weekly_digest_job),
+    ]
+    return specs
+
+
+def _collect(source_name: str) -> JobFunc:
+    async def run(rt: Runtime, ctx: jobs.JobContext) -> str:
+        return await jobs.collect_job(rt, ctx, source_name)
+
+    return run

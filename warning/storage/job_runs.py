@@ -1,0 +1,72 @@
+"""The daemon's record of its scheduled jobs (``job_runs``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from warning.storage.schema import job_runs
+
+
+@dataclass(frozen=True)
+class JobRun:
+    """What a scheduled job last did."""
+
+    job_id: str
+    #: Scheduled times up to this instant are handled.
+    covered_until: dt.datetime
+    last_started_at: dt.datetime | None
+    last_finished_at: dt.datetime | None
+    last_success_at: dt.datetime | None
+    last_error: str | None
+    runs: int
+
+
+def _run(r: sa.Row[object]) -> JobRun:
+    return JobRun(
+        r.job_id,
+        r.covered_until,
+        r.last_started_at,
+        r.last_finished_at,
+        r.last_success_at,
+        r.last_error,
+        r.runs,
+    )
+
+
+async def list_job_runs(conn: AsyncConnection) -> dict[str, JobRun]:
+    """Every job's record, by job id."""
+    rows = await conn.execute(sa.select(job_runs).order_by(job_runs.c.job_id))
+    return {r.job_id: _run(r) for r in rows}
+
+
+async def register_job(conn: AsyncConnection, job_id: str, now: dt.datetime) -> JobRun:
+    """The job's record, created (covering up to ``now``) if it has none.
+
+    A job seen for the first time has missed nothing: its schedule starts now.
+    """
+    row = (await conn.execute(sa.select(job_runs).where(job_runs.c.job_id == job_id))).one_or_none()
+    if row is not None:
+        return _run(row)
+    await conn.execute(sa.insert(job_runs).values(job_id=job_id, covered_until=now, runs=0))
+    return JobRun(job_id, now, None, None, None, None, 0)
+
+
+async def record_start(conn: AsyncConnection, job_id: str, now: dt.datetime) -> None:
+    """A run starts: every scheduled time up to ``now`` is taken care of."""
+    await conn.execute(
+        sa.update(job_runs)
+        .where(job_runs.c.job_id == job_id)
+        .values(covered_until=now, last_started_at=now, runs=job_runs.c.runs + 1)
+    )
+
+
+async def record_finish(conn: AsyncConnection, job_id: str, now: dt.datetime, error: str | None) -> None:
+    """A run ended, well (``error`` None) or not."""
+    values: dict[str, object] = {"last_finished_at": now, "last_error": error}
+    if error is None:
+        values["last_success_at"] = now
+    await conn.execute(sa.update(job_runs).where(job_runs.c.job_id == job_id).values(values))
