@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from classifiers.glossary import Glossary, GlossaryClassifier, load_glossary
 from classifiers.ics import IcsClassifier, load_ics_mapping
@@ -61,6 +60,8 @@ def fit_calibration(raw: Sequence[float], correct: Sequence[bool]) -> Calibratio
     Raises:
         ValueError: with fewer than two outcomes of each kind.
     """
+    from sklearn.linear_model import LogisticRegression  # slow to import; only for fitting
+
     if sum(correct) < 2 or len(correct) - sum(correct) < 2:
         raise ValueError("calibration needs at least two right and two wrong matches")
     model = LogisticRegression(C=10.0).fit(np.array(raw, dtype=float).reshape(-1, 1), np.array(correct))
@@ -88,7 +89,7 @@ def combine(
         if len(code) > 2:
             finer[code[:2]].append((code, 1.0 - math.prod(1.0 - p for p, _ in methods.values())))
     top_chapter = max(chapter_score.values(), default=0.0)
-    out = []
+    ranked: list[tuple[float, str, str]] = []
     for chapter, raw_score in chapter_score.items():
         # A chapter far behind the best one is rarely a second right answer.
         score = raw_score * (raw_score / top_chapter) ** 2 if top_chapter else 0.0
@@ -97,14 +98,16 @@ def combine(
         for code, s in codes:
             # The chapter's best code carries the chapter's score; others by their share of support.
             final = score * (0.6 + 0.4 * s / best) if best > 0 else 0.0
-            methods = support.get(code) or support.get(chapter) or {}
-            names = sorted(methods, key=lambda m: -methods[m][0])
-            text = "; ".join(f"{m}: {methods[m][1]}" for m in names) or f"chapter {chapter}"
-            out.append(
-                ProductMatch(code, len(code), round(min(1.0, final), 4), "+".join(names) or "ensemble", text)
-            )
-    out.sort(key=lambda m: (-m.score, m.hs_code))
-    return out[:top]
+            ranked.append((-round(min(1.0, final), 4), code, chapter))
+    ranked.sort()
+    out = []
+    # Evidence text only for the matches kept.
+    for neg_score, code, chapter in ranked[:top]:
+        methods = support.get(code) or support.get(chapter) or {}
+        names = sorted(methods, key=lambda m: -methods[m][0])
+        text = "; ".join(f"{m}: {methods[m][1]}" for m in names) or f"chapter {chapter}"
+        out.append(ProductMatch(code, len(code), -neg_score, "+".join(names) or "ensemble", text))
+    return out
 
 
 class Ensemble:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from classifiers.nomenclature import Nomenclature
 from classifiers.textprep import singular
@@ -63,6 +64,7 @@ class Glossary:
             for term in entry.zh:
                 self.zh.setdefault(term, entry)
         self.max_en = max((len(k) for k in self.en), default=1)
+        self.zh_pattern = trie_pattern(t for t in self.zh if 2 <= len(t) <= _MAX_ZH)
 
     def find_en(self, text: str) -> list[Hit]:
         """English terms in ``text``, longest first, not overlapping."""
@@ -82,17 +84,8 @@ class Glossary:
 
     def find_zh(self, text: str, tokens: Iterable[str] = ()) -> list[Hit]:
         """Chinese terms in ``text``: longest match first; one-character terms only as whole words."""
-        hits: list[Hit] = []
-        i = 0
-        while i < len(text):
-            for size in range(min(_MAX_ZH, len(text) - i), 1, -1):
-                entry = self.zh.get(text[i : i + size])
-                if entry is not None:
-                    hits.append(Hit(text[i : i + size], entry, i, i + size, 1.0))
-                    i += size
-                    break
-            else:
-                i += 1
+        # The trie pattern matches the longest term at the leftmost place, then goes on after it.
+        hits = [Hit(m[0], self.zh[m[0]], m.start(), m.end(), 1.0) for m in self.zh_pattern.finditer(text)]
         covered = {pos for h in hits for pos in range(h.start, h.end)}
         position = 0
         for token in tokens:
@@ -105,6 +98,28 @@ class Glossary:
                 hits.append(Hit(token, entry, start, start + 1, 1.0))
         hits.sort(key=lambda h: h.start)
         return _mark_modifiers(hits, list(text), ("用", "于", "的"))
+
+
+def trie_pattern(terms: Iterable[str]) -> re.Pattern[str]:
+    """A regex matching any of ``terms``, preferring the longest (terms share prefixes as a trie)."""
+    trie: dict[str, Any] = {}
+    for term in terms:
+        node = trie
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            # Greedy "?": the longer term is tried first, this one is the fallback.
+            return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
+        return body
+
+    return re.compile(emit(trie) or "(?!)")
 
 
 def _mark_modifiers(hits: list[Hit], units: Sequence[str], linkers: tuple[str, ...]) -> list[Hit]:

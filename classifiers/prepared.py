@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from classifiers.glossary import Glossary, Hit, hits_for
 from classifiers.textprep import english_tokens, has_chinese
-from classifiers.zh_bridge import Bridge, segment
+from classifiers.zh_bridge import Bridge
+from classifiers.zh_segment import segment
 from warning.types import Notification
 
 _FIELDS = ("products", "title", "description")
