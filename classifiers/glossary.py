@@ -24,7 +24,7 @@ from warning.types import Notification, ProductMatch
 _RAW_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 _MAX_ZH = 8
 # The weight of a field: the products line names what is regulated.
-FIELD_WEIGHTS = (("products", 1.0), ("title", 0.9), ("description", 0.6))
+FIELD_WEIGHTS = (("products", 1.0), ("title", 0.8), ("description", 0.4))
 
 
 class GlossaryError(TbtError, ValueError):
@@ -170,13 +170,44 @@ def parse_glossary(text: str, nomenclature: Nomenclature) -> Glossary:
     return Glossary(entries)
 
 
+_ZH_PARTS = re.compile(r"[；;]")
+
+
+def chapter_title_entries(nomenclature: Nomenclature) -> list[GlossaryEntry]:
+    """The HS chapter titles as glossary terms of their chapter.
+
+    Notifications (and the portals translating them) often quote the
+    nomenclature's own titles ("无机化学品；贵金属…", "Apparel and clothing
+    accessories; not knitted or crocheted"): the whole English title, the whole
+    Chinese one and each Chinese part of four characters or more that belongs
+    to one chapter only name that chapter.
+    """
+    chapters = [e for e in nomenclature.entries.values() if e.level == 2]
+    owners: dict[str, set[str]] = {}
+    for entry in chapters:
+        for part in _ZH_PARTS.split(entry.name_zh):
+            owners.setdefault(part.strip(), set()).add(entry.code)
+    out = []
+    for entry in chapters:
+        en = (entry.description,) if len(en_key(entry.description)) >= 3 else ()
+        parts = [p.strip() for p in _ZH_PARTS.split(entry.name_zh)]
+        zh = tuple(
+            dict.fromkeys([entry.name_zh, *(p for p in parts if len(p) >= 4 and owners[p] == {entry.code})])
+        )
+        if en or any(zh):
+            out.append(GlossaryEntry(en, tuple(t for t in zh if t), (entry.code,)))
+    return out
+
+
 @cache
 def load_glossary() -> Glossary:
-    """The bundled glossary (read once)."""
+    """The bundled glossary (read once), our product words first, then the HS chapter titles."""
     from classifiers.nomenclature import load_nomenclature
 
+    nomenclature = load_nomenclature()
     text = resources.files("classifiers").joinpath("data/glossary.csv").read_text("utf-8")
-    return parse_glossary(text, load_nomenclature())
+    ours = parse_glossary(text, nomenclature)
+    return Glossary([*ours.entries, *chapter_title_entries(nomenclature)])
 
 
 def hits_for(

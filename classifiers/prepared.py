@@ -12,7 +12,7 @@ from warning.types import Notification
 
 _FIELDS = ("products", "title", "description")
 # Products name what is regulated; the description mostly says how.
-_REPEAT = {"products": 2, "title": 1, "description": 1}
+_REPEAT = {"products": 3, "title": 2, "description": 1}
 
 
 @dataclass(frozen=True)
