@@ -64,20 +64,26 @@ class Glossary:
             for term in entry.zh:
                 self.zh.setdefault(term, entry)
         self.max_en = max((len(k) for k in self.en), default=1)
+        self.en_prefixes = frozenset(k[:i] for k in self.en for i in range(1, len(k) + 1))
         self.zh_pattern = trie_pattern(t for t in self.zh if 2 <= len(t) <= _MAX_ZH)
 
     def find_en(self, text: str) -> list[Hit]:
         """English terms in ``text``, longest first, not overlapping."""
         words = [singular(w) for w in _RAW_WORD.findall(text.lower())]
         hits: list[Hit] = []
-        i = 0
-        while i < len(words):
-            for size in range(min(self.max_en, len(words) - i), 0, -1):
-                entry = self.en.get(tuple(words[i : i + size]))
-                if entry is not None:
-                    hits.append(Hit(" ".join(words[i : i + size]), entry, i, i + size, 1.0))
-                    i += size
-                    break
+        prefixes, terms = self.en_prefixes, self.en
+        i, n = 0, len(words)
+        while i < n:
+            end, j = 0, i + 1
+            # Grow the phrase while some term still starts this way; keep the longest term seen.
+            while j <= n and tuple(words[i:j]) in prefixes:
+                if tuple(words[i:j]) in terms:
+                    end = j
+                j += 1
+            if end:
+                key = tuple(words[i:end])
+                hits.append(Hit(" ".join(key), terms[key], i, end, 1.0))
+                i = end
             else:
                 i += 1
         return _mark_modifiers(hits, words, ("for", "in", "of", "with", "on"))

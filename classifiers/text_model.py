@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -168,13 +168,14 @@ class TextModel:
         vocabulary = self.chars.vocabulary
         for row, tokens in enumerate(batch):
             before = len(columns)
-            for word in tokens:
+            # Products are repeated to weigh more: count each distinct word once, times its repeats.
+            for word, times in Counter(tokens).items():
                 found = known.get(word)
                 if found is None:
                     found = known[word] = tuple(
                         c for c in map(vocabulary.get, char_wb_ngrams(word)) if c is not None
                     )
-                columns.extend(found)
+                columns.extend(found if times == 1 else found * times)
             rows.extend([row] * (len(columns) - before))
         return self.chars.vectors(rows, columns, [1] * len(rows), len(batch))
 

@@ -37,16 +37,16 @@ class Dictionary:
         nxt = [0] * (n + 1)
         for i in range(n - 1, -1, -1):
             best, best_end = -math.inf, 0
-            j = i + 1
-            while j <= n:
+            for j in range(i + 1, n + 1):
                 fragment = run[i:j]
                 p = logp.get(fragment)
-                if p is None and fragment not in partial:
+                if p is None:
+                    if fragment in partial:
+                        continue
                     break
                 # ">=": on a tie jieba keeps the longer word.
-                if p is not None and p + score[j] >= best:
+                if p + score[j] >= best:
                     best, best_end = p + score[j], j
-                j += 1
             if not best_end:
                 best, best_end = self.unknown + score[i + 1], i + 1
             score[i], nxt[i] = best, best_end
