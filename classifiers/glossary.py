@@ -92,6 +92,9 @@ class Glossary:
         """Chinese terms in ``text``: longest match first; one-character terms only as whole words."""
         # The trie pattern matches the longest term at the leftmost place, then goes on after it.
         hits = [Hit(m[0], self.zh[m[0]], m.start(), m.end(), 1.0) for m in self.zh_pattern.finditer(text)]
+        tokens = list(tokens)
+        if not any(len(t) == 1 and t in self.zh for t in tokens):
+            return _mark_modifiers(hits, text, ("用", "于", "的"))
         covered = {pos for h in hits for pos in range(h.start, h.end)}
         position = 0
         for token in tokens:
@@ -103,7 +106,7 @@ class Glossary:
             if entry is not None and start not in covered:
                 hits.append(Hit(token, entry, start, start + 1, 1.0))
         hits.sort(key=lambda h: h.start)
-        return _mark_modifiers(hits, list(text), ("用", "于", "的"))
+        return _mark_modifiers(hits, text, ("用", "于", "的"))
 
 
 def trie_pattern(terms: Iterable[str]) -> re.Pattern[str]:

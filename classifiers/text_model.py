@@ -81,17 +81,13 @@ class Index:
     idf: np.ndarray
     matrix: sparse.csr_matrix
 
-    def vectors(
-        self, rows: Sequence[int], columns: Sequence[int], counts: Sequence[int], n: int
-    ) -> sparse.csr_matrix:
-        """L2-normalised sublinear TF-IDF rows from (row, column, count) triples (repeats add up)."""
-        shape = (n, len(self.idf))
+    def vectors(self, lengths: Sequence[int], columns: Sequence[int]) -> sparse.csr_matrix:
+        """L2-normalised sublinear TF-IDF rows; row i has the next ``lengths[i]`` columns (repeats add up)."""
+        n = len(lengths)
+        rows = np.repeat(np.arange(n, dtype=np.int32), np.array(lengths, dtype=np.int64))
+        cols = np.array(columns, dtype=np.int32)
         counted = sparse.coo_matrix(
-            (
-                np.array(counts, dtype=np.float32),
-                (np.array(rows, dtype=np.int32), np.array(columns, dtype=np.int32)),
-            ),
-            shape=shape,
+            (np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(n, len(self.idf))
         ).tocsr()
         counted.sum_duplicates()
         data = (1.0 + np.log(counted.data)) * self.idf[counted.indices]
@@ -149,24 +145,24 @@ class TextModel:
         self._char_features: dict[str, tuple[int, ...]] = {}
 
     def _word_vectors(self, batch: Sequence[Sequence[str]]) -> sparse.csr_matrix:
-        rows: list[int] = []
+        lengths: list[int] = []
         columns: list[int] = []
         vocabulary = self.words.vocabulary
-        for row, tokens in enumerate(batch):
+        for tokens in batch:
             found = [c for c in map(vocabulary.get, _with_bigrams(tokens)) if c is not None]
             columns.extend(found)
-            rows.extend([row] * len(found))
-        return self.words.vectors(rows, columns, [1] * len(rows), len(batch))
+            lengths.append(len(found))
+        return self.words.vectors(lengths, columns)
 
     def _char_vectors(self, batch: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         # A word's n-grams are the same wherever it occurs: each word is looked up once per process.
-        rows: list[int] = []
+        lengths: list[int] = []
         columns: list[int] = []
         known = self._char_features
         if len(known) > _WORD_CACHE_LIMIT:
             known.clear()
         vocabulary = self.chars.vocabulary
-        for row, tokens in enumerate(batch):
+        for tokens in batch:
             before = len(columns)
             # Products are repeated to weigh more: count each distinct word once, times its repeats.
             for word, times in Counter(tokens).items():
@@ -176,8 +172,8 @@ class TextModel:
                         c for c in map(vocabulary.get, char_wb_ngrams(word)) if c is not None
                     )
                 columns.extend(found if times == 1 else found * times)
-            rows.extend([row] * (len(columns) - before))
-        return self.chars.vectors(rows, columns, [1] * len(rows), len(batch))
+            lengths.append(len(columns) - before)
+        return self.chars.vectors(lengths, columns)
 
     def similarities(self, batch: Sequence[Sequence[str]]) -> np.ndarray:
         """Cosine similarity of each token list to every heading (rows: texts)."""
