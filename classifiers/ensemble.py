@@ -103,15 +103,23 @@ def combine(
     evidence: Sequence[ProductMatch], calibration: dict[str, Calibration], top: int = TOP_MATCHES
 ) -> list[ProductMatch]:
     """One ranked list from every method's raw matches."""
-    chapter_by_method: dict[str, dict[str, float]] = defaultdict(dict)
-    support: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
+    chapter_by_method: dict[str, dict[str, float]] = {}
+    support: dict[str, dict[str, tuple[float, str]]] = {}
+    exp = math.exp
     for match in evidence:
-        p = calibration[match.method](match.score) if match.method in calibration else match.score
-        per = chapter_by_method[match.hs_code[:2]]
-        per[match.method] = max(per.get(match.method, 0.0), p)
-        old = support[match.hs_code].get(match.method)
+        method, code = match.method, match.hs_code
+        cal = calibration.get(method)
+        # Inlined Calibration.__call__: this loop runs for every raw match of every notification.
+        p = 1.0 / (1.0 + exp(-(cal.slope * match.score + cal.intercept))) if cal else match.score
+        per = chapter_by_method.setdefault(code[:2], {})
+        if p > per.get(method, 0.0):
+            per[method] = p
+        else:
+            per.setdefault(method, p)
+        mine = support.setdefault(code, {})
+        old = mine.get(method)
         if old is None or p > old[0]:
-            support[match.hs_code][match.method] = (p, match.evidence)
+            mine[method] = (p, match.evidence)
     chapter_score = {
         ch: 1.0 - math.prod(1.0 - p for p in per.values()) for ch, per in chapter_by_method.items()
     }
