@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from classifiers.nomenclature import Nomenclature
 from classifiers.textprep import singular
@@ -23,7 +24,7 @@ from warning.types import Notification, ProductMatch
 _RAW_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 _MAX_ZH = 8
 # The weight of a field: the products line names what is regulated.
-FIELD_WEIGHTS = (("products", 1.0), ("title", 0.9), ("description", 0.6))
+FIELD_WEIGHTS = (("products", 1.0), ("title", 0.8), ("description", 0.4))
 
 
 class GlossaryError(TbtError, ValueError):
@@ -63,36 +64,37 @@ class Glossary:
             for term in entry.zh:
                 self.zh.setdefault(term, entry)
         self.max_en = max((len(k) for k in self.en), default=1)
+        self.en_prefixes = frozenset(k[:i] for k in self.en for i in range(1, len(k) + 1))
+        self.zh_pattern = trie_pattern(t for t in self.zh if 2 <= len(t) <= _MAX_ZH)
 
     def find_en(self, text: str) -> list[Hit]:
         """English terms in ``text``, longest first, not overlapping."""
         words = [singular(w) for w in _RAW_WORD.findall(text.lower())]
         hits: list[Hit] = []
-        i = 0
-        while i < len(words):
-            for size in range(min(self.max_en, len(words) - i), 0, -1):
-                entry = self.en.get(tuple(words[i : i + size]))
-                if entry is not None:
-                    hits.append(Hit(" ".join(words[i : i + size]), entry, i, i + size, 1.0))
-                    i += size
-                    break
+        prefixes, terms = self.en_prefixes, self.en
+        i, n = 0, len(words)
+        while i < n:
+            end, j = 0, i + 1
+            # Grow the phrase while some term still starts this way; keep the longest term seen.
+            while j <= n and tuple(words[i:j]) in prefixes:
+                if tuple(words[i:j]) in terms:
+                    end = j
+                j += 1
+            if end:
+                key = tuple(words[i:end])
+                hits.append(Hit(" ".join(key), terms[key], i, end, 1.0))
+                i = end
             else:
                 i += 1
         return _mark_modifiers(hits, words, ("for", "in", "of", "with", "on"))
 
     def find_zh(self, text: str, tokens: Iterable[str] = ()) -> list[Hit]:
         """Chinese terms in ``text``: longest match first; one-character terms only as whole words."""
-        hits: list[Hit] = []
-        i = 0
-        while i < len(text):
-            for size in range(min(_MAX_ZH, len(text) - i), 1, -1):
-                entry = self.zh.get(text[i : i + size])
-                if entry is not None:
-                    hits.append(Hit(text[i : i + size], entry, i, i + size, 1.0))
-                    i += size
-                    break
-            else:
-                i += 1
+        # The trie pattern matches the longest term at the leftmost place, then goes on after it.
+        hits = [Hit(m[0], self.zh[m[0]], m.start(), m.end(), 1.0) for m in self.zh_pattern.finditer(text)]
+        tokens = list(tokens)
+        if not any(len(t) == 1 and t in self.zh for t in tokens):
+            return _mark_modifiers(hits, text, ("用", "于", "的"))
         covered = {pos for h in hits for pos in range(h.start, h.end)}
         position = 0
         for token in tokens:
@@ -104,7 +106,29 @@ class Glossary:
             if entry is not None and start not in covered:
                 hits.append(Hit(token, entry, start, start + 1, 1.0))
         hits.sort(key=lambda h: h.start)
-        return _mark_modifiers(hits, list(text), ("用", "于", "的"))
+        return _mark_modifiers(hits, text, ("用", "于", "的"))
+
+
+def trie_pattern(terms: Iterable[str]) -> re.Pattern[str]:
+    """A regex matching any of ``terms``, preferring the longest (terms share prefixes as a trie)."""
+    trie: dict[str, Any] = {}
+    for term in terms:
+        node = trie
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            # Greedy "?": the longer term is tried first, this one is the fallback.
+            return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
+        return body
+
+    return re.compile(emit(trie) or "(?!)")
 
 
 def _mark_modifiers(hits: list[Hit], units: Sequence[str], linkers: tuple[str, ...]) -> list[Hit]:
@@ -155,13 +179,44 @@ def parse_glossary(text: str, nomenclature: Nomenclature) -> Glossary:
     return Glossary(entries)
 
 
+_ZH_PARTS = re.compile(r"[；;]")
+
+
+def chapter_title_entries(nomenclature: Nomenclature) -> list[GlossaryEntry]:
+    """The HS chapter titles as glossary terms of their chapter.
+
+    Notifications (and the portals translating them) often quote the
+    nomenclature's own titles ("无机化学品；贵金属…", "Apparel and clothing
+    accessories; not knitted or crocheted"): the whole English title, the whole
+    Chinese one and each Chinese part of four characters or more that belongs
+    to one chapter only name that chapter.
+    """
+    chapters = [e for e in nomenclature.entries.values() if e.level == 2]
+    owners: dict[str, set[str]] = {}
+    for entry in chapters:
+        for part in _ZH_PARTS.split(entry.name_zh):
+            owners.setdefault(part.strip(), set()).add(entry.code)
+    out = []
+    for entry in chapters:
+        en = (entry.description,) if len(en_key(entry.description)) >= 3 else ()
+        parts = [p.strip() for p in _ZH_PARTS.split(entry.name_zh)]
+        zh = tuple(
+            dict.fromkeys([entry.name_zh, *(p for p in parts if len(p) >= 4 and owners[p] == {entry.code})])
+        )
+        if en or any(zh):
+            out.append(GlossaryEntry(en, tuple(t for t in zh if t), (entry.code,)))
+    return out
+
+
 @cache
 def load_glossary() -> Glossary:
-    """The bundled glossary (read once)."""
+    """The bundled glossary (read once), our product words first, then the HS chapter titles."""
     from classifiers.nomenclature import load_nomenclature
 
+    nomenclature = load_nomenclature()
     text = resources.files("classifiers").joinpath("data/glossary.csv").read_text("utf-8")
-    return parse_glossary(text, load_nomenclature())
+    ours = parse_glossary(text, nomenclature)
+    return Glossary([*ours.entries, *chapter_title_entries(nomenclature)])
 
 
 def hits_for(

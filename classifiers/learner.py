@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from classifiers.member_codes import valid_code
 from classifiers.nomenclature import Nomenclature
@@ -83,6 +82,8 @@ class ExampleLearner:
     name = "learned"
 
     def __init__(self) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer  # slow to import; only with examples
+
         self.vectorizer = TfidfVectorizer(analyzer=list, sublinear_tf=True, dtype=np.float32)
         self.labels: list[tuple[str, ...]] = []
         self.matrix: object = None

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from classifiers.glossary import Glossary, Hit, hits_for
 from classifiers.textprep import english_tokens, has_chinese
-from classifiers.zh_bridge import Bridge, segment
+from classifiers.zh_bridge import Bridge
+from classifiers.zh_segment import segment
 from warning.types import Notification
 
 _FIELDS = ("products", "title", "description")
 # Products name what is regulated; the description mostly says how.
-_REPEAT = {"products": 2, "title": 1, "description": 1}
+_REPEAT = {"products": 3, "title": 2, "description": 1}
 
 
 @dataclass(frozen=True)

@@ -283,7 +283,10 @@ def english_tokens(text: str) -> list[str]:
 
 def has_chinese(text: str) -> bool:
     """True when ``text`` holds CJK ideographs."""
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    return _CJK.search(text) is not None
+
+
+_CJK = re.compile("[\u4e00-\u9fff]")
 
 
 def notification_text(notification: Notification, *, strip_codes: bool = False) -> str:

