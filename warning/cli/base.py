@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
+from warning.exceptions import ImportFileError
 from warning.runtime import Runtime
 
 #: A command: takes the parsed arguments and the open runtime, returns the exit code.
@@ -23,3 +25,17 @@ def command_group(sub: SubParsers, name: str, help: str, metavar: str = "WHAT") 
         parser = sub.add_parser(name, help=help)
         parser.set_defaults(_group=parser.add_subparsers(dest="what", required=True, metavar=metavar))
     return parser.get_default("_group")
+
+
+def read_import_file(path: Path) -> str:
+    """The text of a CSV file to import (UTF-8, a BOM allowed).
+
+    Raises:
+        ImportFileError: the file cannot be read or is not UTF-8.
+    """
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ImportFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ImportFileError(f"{path}: not UTF-8 text") from None

@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from warning.cli.base import SubParsers, command_group
+from warning.cli.base import SubParsers, command_group, read_import_file
 from warning.exceptions import ImportFileError
 from warning.export import notification_records, to_csv, to_jsonl
 from warning.register import read_exporters
@@ -17,18 +17,9 @@ from warning.storage.raw import list_quarantine, list_source_states
 from warning.storage.subscriptions import sync_from_register
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ImportFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ImportFileError(f"{path}: not UTF-8 text") from None
-
-
 async def import_exporters(args: argparse.Namespace, rt: Runtime) -> int:
     try:
-        exporters, skipped = read_exporters(_read_text(args.file), skip_bad=args.skip_bad)
+        exporters, skipped = read_exporters(read_import_file(args.file), skip_bad=args.skip_bad)
     except ImportFileError as exc:
         print(f"{args.file}: {exc}", file=sys.stderr)
         return 1

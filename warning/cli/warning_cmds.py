@@ -7,8 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from warning.cli.base import SubParsers, command_group
-from warning.cli.data_cmds import _read_text
+from warning.cli.base import SubParsers, command_group, read_import_file
 from warning.deadlines import deadlines_calendar
 from warning.exceptions import ImportFileError
 from warning.register import read_exposure
@@ -20,7 +19,7 @@ async def import_exposure(args: argparse.Namespace, rt: Runtime) -> int:
     async with rt.db.begin() as conn:
         names = await exporter_names(conn)
     try:
-        rows, skipped = read_exposure(_read_text(args.file), names, skip_bad=args.skip_bad)
+        rows, skipped = read_exposure(read_import_file(args.file), names, skip_bad=args.skip_bad)
     except ImportFileError as exc:
         print(f"{args.file}: {exc}", file=sys.stderr)
         return 1
