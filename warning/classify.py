@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from classifiers.base import Classifier
 from classifiers.ensemble import Ensemble
 from classifiers.learner import ExampleLearner, example_notification, examples_from_jsonl
 from classifiers.nomenclature import load_nomenclature
+from classifiers.textprep import strip_hs_codes
 from warning.runtime import Runtime
+from warning.storage.alerts import matches_from_json
+from warning.storage.feedback import load_feedback
 from warning.storage.notifications import load_notifications, needs_classification, replace_matches
 from warning.storage.rules import load_rules
+from warning.storage.schema import alerts, notifications
 from warning.types import LabelledExample
 
 #: Notifications classified per batch (the text model is faster on batches).
@@ -26,24 +33,50 @@ class ClassifyOutcome:
 
 
 def learner_from(ensemble: Ensemble, examples: list[LabelledExample]) -> ExampleLearner | None:
-    """A learner fitted on labelled examples (from files now, analysts' feedback later); ``None`` if none."""
+    """A learner fitted on labelled examples (files and exporters' feedback); ``None`` if none."""
     if not examples:
         return None
     prepared = [ensemble.prepare(example_notification(e)) for e in examples]
     return ExampleLearner().fit(prepared, [e.hs_codes for e in examples])
 
 
+async def feedback_examples(conn: AsyncConnection) -> list[LabelledExample]:
+    """Exporters' "relevant" clicks as labelled examples: the notification's text
+    labelled with the HS codes that alerted the exporter.
+
+    A "not relevant" click teaches nothing positive and is left to the analysts
+    (``/analyst/feedback``), who may write an exclusion rule.
+    """
+    liked = [f for f in await load_feedback(conn) if f.relevant]
+    if not liked:
+        return []
+    alert_rows = await conn.execute(
+        sa.select(alerts.c.id, alerts.c.matches).where(alerts.c.id.in_({f.alert_id for f in liked}))
+    )
+    codes = {r.id: tuple(dict.fromkeys(m.hs_code for m in matches_from_json(r.matches))) for r in alert_rows}
+    notes = dict(await load_notifications(conn, notifications.c.id.in_({f.notification_id for f in liked})))
+    out = []
+    for f in liked:
+        n = notes.get(f.notification_id)
+        if n is None or not codes.get(f.alert_id):
+            continue
+        text = strip_hs_codes(" ".join((n.title, n.products, n.description)))
+        out.append(LabelledExample(text, codes[f.alert_id], n.language, f"feedback:{f.alert_id}:{f.email}"))
+    return out
+
+
 async def build_classifier(rt: Runtime, extra_examples: list[LabelledExample] | None = None) -> Ensemble:
-    """The ensemble with the analysts' rules from the database and the configured labelled examples.
+    """The ensemble with the analysts' rules from the database, and a learner fitted on the
+    configured labelled examples and the exporters' "relevant" feedback.
 
     Raises:
         ExamplesError: a configured examples file is unreadable.
     """
     async with rt.db.begin() as conn:
         rules = await load_rules(conn)
+        examples = await feedback_examples(conn) + list(extra_examples or [])
     nomenclature = load_nomenclature()
     ensemble = Ensemble(nomenclature, rules=rules)
-    examples = list(extra_examples or [])
     for path in rt.config.classifier.examples:
         examples += examples_from_jsonl(path, nomenclature)
     ensemble.learner = learner_from(ensemble, examples)
