@@ -64,8 +64,13 @@ def _run(
 def _affected(
     stored: list[tuple[int, Notification]], old: Sequence[ClassifierRule], new: Sequence[ClassifierRule]
 ) -> list[tuple[int, Notification]]:
+    """The notifications on which a rule that is in one set but not the other fires."""
+    # Only the differing rules can change a result; a changed rule differs in both its versions.
+    differing = RulesClassifier([r for r in old if r not in new] + [r for r in new if r not in old])
     before, after = RulesClassifier(old), RulesClassifier(new)
-    return [(i, n) for i, n in stored if _rule_codes(before, n) != _rule_codes(after, n)]
+    return [
+        (i, n) for i, n in stored if differing.classify(n) and _rule_codes(before, n) != _rule_codes(after, n)
+    ]
 
 
 def evaluation(

@@ -178,3 +178,14 @@ async def test_exporter_sees_alerts_with_reasons_and_gives_feedback(
         rows = list(await conn.execute(sa.select(feedback.c.alert_id, feedback.c.relevant, feedback.c.email)))
     assert rows == [(alert_id, False, email)]
     assert (await client.post("/exporter/alerts/1/feedback", data={"relevant": "1"})).status == 403  # no CSRF
+
+
+async def test_sign_in_links_are_limited_per_address(client: Client, web_rt: Runtime) -> None:
+    _, exporter_id = await _first_alert(web_rt)
+    _, email = await _subscription_of(web_rt, exporter_id)
+    limit = web_rt.config.web.login_failures_per_account
+    for _ in range(limit + 2):
+        await _sign_in_link(client, web_rt, email)
+    async with web_rt.db.begin() as conn:
+        sent = list(await conn.execute(sa.select(outbox.c.id).where(outbox.c.kind == "exporter-login")))
+    assert len(sent) == limit

@@ -13,6 +13,7 @@ import asyncio
 import datetime as dt
 import html
 import logging
+import secrets
 from urllib.parse import quote
 
 from aiohttp import web
@@ -29,7 +30,7 @@ from warning.storage.overview import list_alerts
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions, save_choices
 from warning.tokens import TokenError
 from warning.types import LEVELS, Feedback
-from warning.web.keys import RUNTIME, SECTORS, SIGNER
+from warning.web.keys import LIMITER, RUNTIME, SECTORS, SIGNER
 from warning.web.security import SESSION_KEY, current_exporter, new_session, require_exporter
 from warning.web.templating import NavItem, render, see_other
 
@@ -55,7 +56,8 @@ def signin_email(rt: Runtime, email: str, url: str) -> tuple[str, bytes]:
         f"<p>点击以下链接登录（{minutes}分钟内有效）/ Follow this link to sign in "
         f'(valid for {minutes} minutes):</p><p><a href="{link}">{link}</a></p>'
     )
-    key = f"exporter-login:{email}:{rt.now().isoformat()}"
+    # Each request is its own email (a fresh link), so the key carries a nonce.
+    key = f"exporter-login:{email}:{rt.now().isoformat()}:{secrets.token_hex(8)}"
     message = build_message(
         sender=rt.config.delivery.sender,
         recipient=email,
@@ -91,8 +93,15 @@ async def send_link(request: web.Request) -> web.Response:
     email = str(form.get("email", "")).strip().lower()
     if "@" not in email or len(email) > 320:
         return render(request, "exporter_login.html", status=400, sent=False, email=email)
+    # Every request counts against the sign-in limits, so nobody can flood a contact with
+    # links; past them the page looks the same but nothing is sent.
+    limiter, ip = request.app[LIMITER], request.remote or "unknown"
+    allowed = not limiter.blocked(ip, "exporter:" + email, rt.now())
+    limiter.failed(ip, "exporter:" + email, rt.now())
+    if not allowed:
+        log.warning("sign-in link for %s from %s not sent: too many requests", email, ip)
     async with rt.db.begin() as conn:
-        known = await load_subscriptions(conn, active_only=False, email=email)
+        known = await load_subscriptions(conn, active_only=False, email=email) if allowed else []
         if known:
             expires = rt.now() + dt.timedelta(minutes=rt.config.web.exporter_link_minutes)
             token = request.app[SIGNER].sign(LOGIN_PURPOSE, {"e": email}, expires)
