@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,7 +81,9 @@ async def _on_cleanup(app: web.Application) -> None:
 _SHARED: dict[tuple[str, ...], Ensemble] = {}
 
 
-async def _ensemble(request: web.Request) -> Ensemble:
+@asynccontextmanager
+async def _ensemble(request: web.Request) -> AsyncIterator[Ensemble]:
+    """The shared classifier, held by this request alone (its rules are set per run)."""
     state = request.app[STATE]
     assert state.lock is not None
     async with state.lock:
@@ -89,7 +93,7 @@ async def _ensemble(request: web.Request) -> Ensemble:
             if key not in _SHARED:
                 _SHARED[key] = await build_classifier(rt)
             state.ensemble = _SHARED[key]
-        return state.ensemble
+        yield state.ensemble
 
 
 def _lines(value: str) -> tuple[str, ...]:
@@ -189,21 +193,21 @@ async def rules_page(request: web.Request) -> web.Response:
 @require_role("analyst")
 async def rules_preview(request: web.Request) -> web.Response:
     """Show what the change would do; nothing is stored."""
-    ensemble = await _ensemble(request)
-    change, errors = await _read_form(request, ensemble)
-    rules = await _rules(request)
-    if errors:
-        return render(
-            request,
-            "analyst_rules.html",
-            status=400,
-            rules=rules,
-            editing=None,
-            history=[],
-            saved=None,
-            errors=errors,
-        )
-    preview = await preview_rules(request.app[RUNTIME], ensemble, rules, _changed(rules, change))
+    async with _ensemble(request) as ensemble:
+        change, errors = await _read_form(request, ensemble)
+        rules = await _rules(request)
+        if errors:
+            return render(
+                request,
+                "analyst_rules.html",
+                status=400,
+                rules=rules,
+                editing=None,
+                history=[],
+                saved=None,
+                errors=errors,
+            )
+        preview = await preview_rules(request.app[RUNTIME], ensemble, rules, _changed(rules, change))
     return render(
         request,
         "analyst_rule_preview.html",
@@ -214,32 +218,37 @@ async def rules_preview(request: web.Request) -> web.Response:
     )
 
 
+async def _store(request: web.Request, change: RuleForm) -> ClassifierRule:
+    """Store the change as a new version by the signed-in analyst.
+
+    Raises:
+        HTTPBadRequest: the rule to change or remove is not an active rule.
+    """
+    rt = request.app[RUNTIME]
+    user = current_user(request)
+    assert user is not None
+    _changed(await _rules(request), change)  # refuses an unknown rule id before anything is written
+    async with rt.db.begin() as conn:
+        if change.action == "add":
+            return await add_rule(conn, change.rule(), user.email, rt.now())
+        assert change.rule_id is not None
+        if change.action == "change":
+            return await change_rule(conn, change.rule_id, change.rule(), user.email, rt.now())
+        return await remove_rule(conn, change.rule_id, user.email, rt.now())
+
+
 @routes.post("/analyst/rules/save")
 @require_role("analyst")
 async def rules_save(request: web.Request) -> web.Response:
     """Store the change as a new rule version (author: the analyst) and reclassify what it affects."""
-    rt = request.app[RUNTIME]
-    ensemble = await _ensemble(request)
-    change, errors = await _read_form(request, ensemble)
-    if errors:
-        raise web.HTTPBadRequest(reason="; ".join(errors))
-    user = current_user(request)
-    assert user is not None
-    old = await _rules(request)
-    _changed(old, change)  # refuses an unknown rule id before anything is written
-    async with rt.db.begin() as conn:
-        if change.action == "add":
-            stored = await add_rule(conn, change.rule(), user.email, rt.now())
-        elif change.action == "change":
-            assert change.rule_id is not None
-            stored = await change_rule(conn, change.rule_id, change.rule(), user.email, rt.now())
-        else:
-            assert change.rule_id is not None
-            stored = await remove_rule(conn, change.rule_id, user.email, rt.now())
-    rewritten = await apply_rules(rt, ensemble, old, await _rules(request))
-    log.info(
-        "rule %s %s by %s: %d notifications reclassified", stored.id, change.action, user.email, rewritten
-    )
+    async with _ensemble(request) as ensemble:
+        change, errors = await _read_form(request, ensemble)
+        if errors:
+            raise web.HTTPBadRequest(reason="; ".join(errors))
+        old = await _rules(request)
+        stored = await _store(request, change)
+        rewritten = await apply_rules(request.app[RUNTIME], ensemble, old, await _rules(request))
+    log.info("rule %s %s: %d notifications reclassified", stored.id, change.action, rewritten)
     return see_other(f"/analyst/rules?saved={stored.id}")
 
 
@@ -248,13 +257,13 @@ async def rules_save(request: web.Request) -> web.Response:
 async def evaluation_page(request: web.Request) -> web.Response:
     """The classifier against the bundled labelled set, next to the keyword baseline."""
     rt = request.app[RUNTIME]
-    ensemble = await _ensemble(request)
-    cases, skipped = load_cases(labelled_set(), ensemble.nomenclature)
     threshold = rt.config.classifier.alert_threshold
-    ours = evaluation(ensemble, await _rules(request), cases, threshold)
-    baseline = report(
-        cases, Baseline(ensemble.nomenclature).classify_many([c.notification for c in cases]), threshold
-    )
+    rules = await _rules(request)
+    async with _ensemble(request) as ensemble:
+        cases, skipped = load_cases(labelled_set(), ensemble.nomenclature)
+        ours = await asyncio.to_thread(evaluation, ensemble, rules, cases, threshold)
+    notifications = [c.notification for c in cases]
+    baseline = report(cases, Baseline(ensemble.nomenclature).classify_many(notifications), threshold)
     return render(
         request,
         "analyst_evaluation.html",
