@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from notifications.links import Links
 from tests.web.conftest import SECRET, SignIn
 from warning.runtime import Runtime
-from warning.storage.schema import alerts, feedback, outbox, subscriptions
+from warning.storage.schema import alerts, deliveries, feedback, outbox, subscriptions
 from warning.storage.subscriptions import get_subscription
 from warning.tokens import Signer
 
@@ -159,15 +159,43 @@ async def test_exporter_signs_in_by_link_and_edits_a_subscription(client: Client
     assert (await client.post(f"/exporter/subscriptions/{other}", data=form)).status == 403
 
 
-async def test_exporter_sees_alerts_with_reasons_and_gives_feedback(
+async def test_exporter_sees_the_alerts_emailed_to_them_and_gives_feedback(
     client: Client, web_rt: Runtime, sign_in: SignIn
 ) -> None:
-    alert_id, exporter_id = await _first_alert(web_rt)
-    _, email = await _subscription_of(web_rt, exporter_id)
+    async with web_rt.db.begin() as conn:
+        received = (
+            await conn.execute(
+                sa.select(deliveries.c.alert_id, subscriptions.c.email)
+                .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+                .order_by(deliveries.c.alert_id)
+            )
+        ).first()
+        assert received is not None, "the sample run emails some alerts"
+        alert_id, email = received
+        await conn.execute(
+            sa.update(alerts)
+            .where(alerts.c.id == alert_id)
+            .values(level="red", reasons=[{"code": "x", "en": "why <i>", "zh": "原因<i>"}])
+        )
+        others = set(
+            await conn.scalars(
+                sa.select(deliveries.c.alert_id)
+                .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+                .where(subscriptions.c.email != email)
+            )
+        ) - set(
+            await conn.scalars(
+                sa.select(deliveries.c.alert_id)
+                .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+                .where(subscriptions.c.email == email)
+            )
+        )
+    assert others, "other contacts received other alerts"
     csrf = await sign_in.exporter(client, email)
     page = await (await client.get("/exporter/alerts")).text()
     assert f'id="alert-{alert_id}"' in page
-    assert "red reason &lt;i&gt;" in page or "red理由" in page  # the reasons, escaped, in their language
+    assert "why &lt;i&gt;" in page or "原因&lt;i&gt;" in page  # the reasons, escaped, in their language
+    assert not any(f'id="alert-{other}"' in page for other in others)  # only what they received
     response = await client.post(
         f"/exporter/alerts/{alert_id}/feedback",
         data={"csrf_token": csrf, "relevant": "0"},

@@ -219,18 +219,15 @@ async def save_subscription(request: web.Request) -> web.Response:
 @routes.get("/exporter/alerts")
 @require_exporter
 async def alerts_page(request: web.Request) -> web.Response:
-    """The alerts of the contact's exporters, with level and reasons in the contact's language."""
+    """The alerts emailed to this contact, with level and reasons in the contact's language."""
     rt = request.app[RUNTIME]
     email = current_exporter(request)
     assert email is not None
     subs = await _own(rt, email)
     language = subs[0].subscription.language if subs else "en"
     async with rt.db.begin() as conn:
-        found = []
-        for exporter_id in sorted({s.exporter_id for s in subs}):
-            found += await list_alerts(conn, exporter_id=exporter_id, limit=200)
+        found = await list_alerts(conn, subscription_ids=[s.id for s in subs], limit=300)
         given = await feedback_of(conn, email)
-    found.sort(key=lambda a: (a.created_at, a.id), reverse=True)
     return render(request, "exporter_alerts.html", alerts=found, reason_lang=language, given=given)
 
 
