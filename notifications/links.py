@@ -61,13 +61,17 @@ class Links:
         return f"{self.base_url}/unsubscribe?token={quote(token)}"
 
 
-async def apply_feedback(rt: Runtime, token: str, relevant: bool | None = None) -> Feedback:
+async def apply_feedback(
+    rt: Runtime, token: str, relevant: bool | None = None, *, signer: Signer | None = None
+) -> Feedback:
     """Record the feedback a link carries; ``relevant`` overrides the link's flag.
+
+    ``signer`` defaults to the service secret's (the web app passes its own).
 
     Raises:
         TokenError: the token is forged, expired, malformed or about an unknown alert.
     """
-    data = signer_for(rt).verify(token, FEEDBACK, rt.now())
+    data = (signer or signer_for(rt)).verify(token, FEEDBACK, rt.now())
     alert_id, email, flag = data.get("a"), data.get("e"), data.get("r")
     if not isinstance(alert_id, int) or not isinstance(email, str) or not isinstance(flag, bool):
         raise TokenError("malformed token")
@@ -88,13 +92,13 @@ async def apply_feedback(rt: Runtime, token: str, relevant: bool | None = None) 
     return item
 
 
-async def apply_unsubscribe(rt: Runtime, token: str) -> StoredSubscription:
+async def apply_unsubscribe(rt: Runtime, token: str, *, signer: Signer | None = None) -> StoredSubscription:
     """Unsubscribe the contact a link names (idempotent).
 
     Raises:
         TokenError: the token is forged, expired, malformed or names an unknown subscription.
     """
-    data = signer_for(rt).verify(token, UNSUBSCRIBE, rt.now())
+    data = (signer or signer_for(rt)).verify(token, UNSUBSCRIBE, rt.now())
     subscription_id, email = data.get("s"), data.get("e")
     if not isinstance(subscription_id, int) or not isinstance(email, str):
         raise TokenError("malformed token")

@@ -278,6 +278,8 @@ class WebConfig(_Strict):
     page_size: int = Field(default=50, ge=5, le=500)
     #: How long an exporter's Atom feed link stays valid.
     feed_token_days: int = Field(default=365, ge=1)
+    #: How long an exporter's emailed sign-in link stays valid.
+    exporter_link_minutes: int = Field(default=30, ge=5, le=24 * 60)
 
 
 class ScheduleConfig(_Strict):

@@ -149,6 +149,24 @@ class SignIn:
         )
         return session.csrf
 
+    def _put(self, client: TestClient[web.Request, web.Application], session: object) -> None:
+        client.session.cookie_jar.update_cookies(
+            {SESSION_COOKIE: encode_session(Signer(SECRET), session)},  # type: ignore[arg-type]
+            response_url=client.make_url("/"),
+        )
+
+    async def anonymous(self, client: TestClient[web.Request, web.Application]) -> str:
+        """An anonymous session (no user); returns its CSRF token."""
+        session = new_session(self.rt.now(), dt.timedelta(hours=1))
+        self._put(client, session)
+        return session.csrf
+
+    async def exporter(self, client: TestClient[web.Request, web.Application], email: str) -> str:
+        """An exporter contact's session (as the emailed link gives); returns its CSRF token."""
+        session = new_session(self.rt.now(), dt.timedelta(hours=1), exporter_email=email)
+        self._put(client, session)
+        return session.csrf
+
 
 @pytest.fixture
 def sign_in(web_rt: Runtime) -> SignIn:

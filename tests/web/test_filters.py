@@ -185,3 +185,24 @@ async def test_broad_product_filters_probe_rows_and_find_the_same(
     expected = await reference_keys(web_rt, keep)
     found, _ = await api_keys(client, query)
     assert found == expected and expected
+
+
+@pytest.mark.parametrize("narrow", [0, 10_000])
+@pytest.mark.parametrize(("query", "keep"), [c for c in CASES if "q=" in c[0]])
+async def test_text_filters_find_the_same_by_walk_or_by_id(
+    client: Client,
+    sign_in: SignIn,
+    web_rt: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+    narrow: int,
+    query: str,
+    keep: Reference,
+) -> None:
+    """Few full-text hits are fetched by id, many are probed along the date order: same rows."""
+    from warning.storage import search
+
+    monkeypatch.setattr(search, "NARROW_TEXT_MATCHES", narrow)
+    await sign_in(client, "official")
+    expected = await reference_keys(web_rt, keep)
+    found, _ = await api_keys(client, query)
+    assert found == expected

@@ -25,6 +25,27 @@ GUARDED: dict[str, tuple[str, set[Role]]] = {
     "/api/notifications/{id}": ("/api/notifications/1", {"official", "analyst"}),
     "/api/alerts": ("/api/alerts", {"official", "analyst"}),
     "/calendar.ics": ("/calendar.ics", {"official", "analyst"}),
+    "/digest": ("/digest", {"official"}),
+    "/digest/chart.png": ("/digest/chart.png", {"official"}),
+    "/analyst/rules": ("/analyst/rules", {"analyst"}),
+    "/analyst/evaluation": ("/analyst/evaluation", {"analyst"}),
+    "/analyst/feedback": ("/analyst/feedback", {"analyst"}),
+    "/analyst/reclassify": ("/analyst/reclassify", {"analyst"}),  # POST too (starts it)
+    "/analyst/mappings": ("/analyst/mappings", {"analyst"}),
+}
+#: Guarded POST-only routes; posted with a bad week or an empty form, an allowed role gets 400.
+GUARDED_POST: dict[str, tuple[str, set[Role]]] = {
+    "/digest/approve": ("/digest/approve", {"official"}),
+    "/digest/send": ("/digest/send", {"official"}),
+    "/analyst/rules/preview": ("/analyst/rules/preview", {"analyst"}),
+    "/analyst/rules/save": ("/analyst/rules/save", {"analyst"}),
+}
+#: Routes for a signed-in exporter contact only (``require_exporter``), with a sample path and method.
+EXPORTER_ONLY: dict[str, tuple[str, str]] = {
+    "/exporter": ("GET", "/exporter"),
+    "/exporter/alerts": ("GET", "/exporter/alerts"),
+    "/exporter/subscriptions/{id}": ("POST", "/exporter/subscriptions/1"),
+    "/exporter/alerts/{id}/feedback": ("POST", "/exporter/alerts/1/feedback"),
 }
 #: Routes open to anyone, each for a stated reason.
 PUBLIC = {
@@ -34,6 +55,11 @@ PUBLIC = {
     "/lang",  # POST, CSRF-checked; anyone may switch language
     "/api/openapi.json",  # describes the API, holds no data
     "/feeds/exporter/{token}.atom",  # the signed token is the credential
+    "/feedback",  # email link: the signed token is the credential
+    "/unsubscribe",  # email link (GET confirms, POST is RFC 8058 one-click): the signed token
+    "/exporter/login",  # asks for an email and sends a sign-in link
+    "/exporter/signin",  # the signed, expiring link is the credential
+    "/exporter/logout",  # POST, CSRF-checked
 }
 
 
@@ -46,12 +72,17 @@ def test_every_route_is_guarded_or_deliberately_public(web_app: web.Application)
             continue
         seen.add(path)
         roles = getattr(route.handler, "required_roles", None)
+        exporter_only = getattr(route.handler, "exporter_only", False)
         if path in PUBLIC:
-            assert roles is None, f"{path} is listed as public but checks roles"
+            assert roles is None and not exporter_only, f"{path} is listed as public but checks roles"
+        elif path in EXPORTER_ONLY:
+            assert exporter_only and roles is None, path
         else:
-            assert path in GUARDED, f"route {path} is neither guarded in this test nor public"
-            assert set(roles or ()) <= GUARDED[path][1] | {"official", "analyst"}, path
-    assert seen == set(GUARDED) | PUBLIC
+            staff = GUARDED | GUARDED_POST
+            assert path in staff, f"route {path} is neither guarded in this test nor public"
+            assert roles, f"{path} checks no role"
+            assert set(roles) <= staff[path][1] | {"official", "analyst"}, path
+    assert seen == set(GUARDED) | set(GUARDED_POST) | set(EXPORTER_ONLY) | PUBLIC
 
 
 @pytest.mark.parametrize("route", sorted(GUARDED))
@@ -82,3 +113,42 @@ async def test_navigation_shows_only_allowed_pages(client: Client, sign_in: Sign
     html = await (await client.get("/notifications")).text()
     assert 'href="/notifications"' in html
     assert 'href="/dashboard"' not in html and 'href="/ops/sources"' not in html
+
+
+@pytest.mark.parametrize("role", ["official", "analyst", "admin"])
+async def test_each_role_may_post_exactly_its_actions(client: Client, sign_in: SignIn, role: Role) -> None:
+    csrf = await sign_in(client, role)
+    for route, (path, allowed) in GUARDED_POST.items():
+        response = await client.post(
+            path, data={"csrf_token": csrf, "week": "no-week"}, allow_redirects=False
+        )
+        expected = 400 if role == "admin" or role in allowed else 403
+        assert response.status == expected, (role, route, response.status)
+
+
+async def test_anonymous_posts_go_to_login(client: Client, sign_in: SignIn) -> None:
+    csrf = await sign_in.anonymous(client)
+    for path, _ in GUARDED_POST.values():
+        response = await client.post(path, data={"csrf_token": csrf}, allow_redirects=False)
+        assert response.status == 303 and response.headers["Location"].startswith("/login"), path
+
+
+@pytest.mark.parametrize("who", ["anonymous", "official", "admin"])
+async def test_exporter_pages_refuse_everyone_else(client: Client, sign_in: SignIn, who: str) -> None:
+    csrf = await (sign_in.anonymous(client) if who == "anonymous" else sign_in(client, who))
+    for method, path in EXPORTER_ONLY.values():
+        data = {"csrf_token": csrf, "relevant": "1"}
+        response = await client.request(method, path, data=data, allow_redirects=False)
+        assert response.status == 303, (who, path, response.status)
+        assert response.headers["Location"] == "/exporter/login"
+
+
+async def test_an_exporter_session_reaches_no_staff_page(client: Client, sign_in: SignIn) -> None:
+    csrf = await sign_in.exporter(client, "zhang@example.cn")
+    assert (await client.get("/exporter", allow_redirects=False)).status == 200
+    for path, _ in GUARDED.values():
+        response = await client.get(path, allow_redirects=False)
+        assert response.status in (303, 401), path
+    for path, _ in GUARDED_POST.values():
+        response = await client.post(path, data={"csrf_token": csrf}, allow_redirects=False)
+        assert response.status == 303 and response.headers["Location"].startswith("/login"), path

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 
 from classifiers.sectors import configured_sectors
 from notifications.compose import compose_digests, compose_weekly_digests, iso_week
 from notifications.deliver import deliver_pending
 from notifications.officials import compose_officials_digest, render_report, weekly_report
+from notifications.subscriptions import changed_subscription
 from warning.alerting import create_alerts
 from warning.cli.base import SubParsers
 from warning.exceptions import SubscriptionError
@@ -75,35 +75,22 @@ async def subscriptions_list(args: argparse.Namespace, rt: Runtime) -> int:
     return 0
 
 
-def _split(value: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in value.split(",") if p.strip())
-
-
 def _changes(args: argparse.Namespace, sub: Subscription, sector_keys: set[str]) -> Subscription:
     """The subscription with the options given on the command line.
 
     Raises:
         SubscriptionError: an unknown sector or a malformed HS prefix.
     """
-    changes: dict[str, object] = {}
-    if args.sectors is not None:
-        unknown = [k for k in _split(args.sectors) if k not in sector_keys]
-        if unknown:
-            raise SubscriptionError(
-                f"unknown sector(s) {', '.join(unknown)} (see [[sectors]] or HS sections I-XXI)"
-            )
-        changes["sectors"] = _split(args.sectors)
-    if args.hs is not None:
-        bad = [p for p in _split(args.hs) if not p.isdigit() or len(p) not in (2, 4, 6)]
-        if bad:
-            raise SubscriptionError(f"HS prefix(es) {', '.join(bad)} must be 2, 4 or 6 digits")
-        changes["hs_prefixes"] = _split(args.hs)
-    if args.markets is not None:
-        changes["markets"] = tuple(m.upper() if m != "*" else m for m in _split(args.markets)) or ("*",)
-    for field in ("min_level", "frequency", "language"):
-        if getattr(args, field) is not None:
-            changes[field] = getattr(args, field)
-    return replace(sub, **changes)  # type: ignore[arg-type]
+    return changed_subscription(
+        sub,
+        sector_keys,
+        sectors=args.sectors,
+        hs=args.hs,
+        markets=args.markets,
+        min_level=args.min_level,
+        frequency=args.frequency,
+        language=args.language,
+    )
 
 
 async def subscriptions_set(args: argparse.Namespace, rt: Runtime) -> int:

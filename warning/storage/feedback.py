@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from warning.storage.schema import feedback
+from warning.storage.schema import alerts, exporters, feedback, notifications
 from warning.types import Feedback
 
 
@@ -42,5 +44,63 @@ async def load_feedback(conn: AsyncConnection, since: dt.datetime | None = None)
         query = query.where(feedback.c.created_at > since)
     return [
         Feedback(r.alert_id, r.notification_id, r.exporter_id, r.email, bool(r.relevant), r.created_at)
+        for r in await conn.execute(query)
+    ]
+
+
+async def feedback_of(conn: AsyncConnection, email: str) -> dict[int, bool]:
+    """A contact's feedback: alert id -> relevant."""
+    rows = await conn.execute(
+        sa.select(feedback.c.alert_id, feedback.c.relevant).where(feedback.c.email == email)
+    )
+    return {r.alert_id: bool(r.relevant) for r in rows}
+
+
+@dataclass(frozen=True)
+class FeedbackView:
+    """Feedback as analysts see it: on which notification, for which exporter, with the matches."""
+
+    notification_id: int
+    notification_key: str
+    title: str
+    exporter_name: str
+    email: str
+    relevant: bool
+    created_at: dt.datetime
+    #: The matched HS codes the alert carried.
+    hs_codes: tuple[str, ...]
+
+
+async def feedback_overview(conn: AsyncConnection, limit: int = 500) -> list[FeedbackView]:
+    """Feedback, "not relevant" first, newest first within each."""
+    query = (
+        sa.select(
+            feedback,
+            notifications.c.key,
+            notifications.c.title,
+            exporters.c.name.label("exporter_name"),
+            alerts.c.matches,
+        )
+        .join(notifications, notifications.c.id == feedback.c.notification_id)
+        .join(exporters, exporters.c.id == feedback.c.exporter_id)
+        .join(alerts, alerts.c.id == feedback.c.alert_id, isouter=True)
+        .order_by(feedback.c.relevant, feedback.c.created_at.desc(), feedback.c.id.desc())
+        .limit(limit)
+    )
+
+    def codes(matches: Any) -> tuple[str, ...]:
+        return tuple(str(m.get("hs_code", "")) for m in matches or [] if isinstance(m, dict))
+
+    return [
+        FeedbackView(
+            r.notification_id,
+            r.key,
+            r.title,
+            r.exporter_name,
+            r.email,
+            bool(r.relevant),
+            r.created_at,
+            codes(r.matches),
+        )
         for r in await conn.execute(query)
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -110,9 +111,16 @@ async def list_alerts(
     since: dt.datetime | None = None,
     limit: int = 100,
     offset: int = 0,
+    subscription_ids: Sequence[int] | None = None,
 ) -> list[AlertView]:
-    """Alerts, newest first, optionally for one exporter or notification."""
+    """Alerts, newest first, optionally for one exporter or notification, or only
+    those delivered (queued in an email) to the given subscriptions."""
     query = _alert_query().order_by(alerts.c.created_at.desc(), alerts.c.id.desc())
+    if subscription_ids is not None:
+        sent = sa.select(deliveries.c.alert_id).where(
+            deliveries.c.subscription_id.in_(list(subscription_ids))
+        )
+        query = query.where(alerts.c.id.in_(sent))
     if exporter_id is not None:
         query = query.where(alerts.c.exporter_id == exporter_id)
     if notification_id is not None:

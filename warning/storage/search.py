@@ -188,19 +188,43 @@ def _fts_query(words: Sequence[str]) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-def _text_condition(dialect: str, text: str) -> sa.ColumnElement[bool]:
+def _long_words(dialect: str, text: str) -> list[str]:
+    # The trigram index needs three characters; shorter words use LIKE.
+    return [w for w in text.split() if len(w) >= 3] if dialect == "sqlite" else []
+
+
+def _fts_rows(long_words: Sequence[str]) -> sa.Select[Any]:
+    return sa.select(sa.column("rowid")).select_from(
+        sa.text("notifications_fts WHERE notifications_fts MATCH :fts_query").bindparams(
+            fts_query=_fts_query(long_words)
+        )
+    )
+
+
+#: At most this many full-text hits, the list fetches them by id and sorts them
+#: (a bare ``id IN``) instead of walking the date order probing each row: few
+#: hits (or none) would make that walk cover the whole table.
+NARROW_TEXT_MATCHES = 500
+
+
+async def _narrow_text(conn: AsyncConnection, f: NotificationFilter) -> bool:
+    """Whether the filter's full-text words match few notifications (SQLite only)."""
+    long_words = _long_words(conn.dialect.name, f.text)
+    if not long_words:
+        return False
+    counted = _fts_rows(long_words).limit(NARROW_TEXT_MATCHES + 1).subquery()
+    found = (await conn.execute(sa.select(sa.func.count()).select_from(counted))).scalar_one()
+    return int(found) <= NARROW_TEXT_MATCHES
+
+
+def _text_condition(dialect: str, text: str, narrow: bool = False) -> sa.ColumnElement[bool]:
     words = text.split()
     fields = (notifications.c.title, notifications.c.description, notifications.c.products)
     conditions: list[sa.ColumnElement[bool]] = []
-    # The trigram index needs three characters; shorter words use LIKE.
-    long_words = [w for w in words if len(w) >= 3] if dialect == "sqlite" else []
+    long_words = _long_words(dialect, text)
     if long_words:
-        found: sa.Select[Any] = sa.select(sa.column("rowid")).select_from(
-            sa.text("notifications_fts WHERE notifications_fts MATCH :fts_query").bindparams(
-                fts_query=_fts_query(long_words)
-            )
-        )
-        conditions.append(_in_set(found))
+        found = _fts_rows(long_words)
+        conditions.append(notifications.c.id.in_(found) if narrow else _in_set(found))
     for word in words:
         if word in long_words:
             continue
@@ -213,7 +237,8 @@ def filter_conditions(
     f: NotificationFilter, dialect: str, broad: Collection[str] = ()
 ) -> list[sa.ColumnElement[bool]]:
     """SQL conditions on ``notifications`` for a filter; ``broad`` names the product
-    conditions (``hs``, ``sector``) known to match many rows.
+    conditions (``hs``, ``sector``) known to match many rows, and holds ``narrow-text``
+    when the full-text words match few.
 
     Raises:
         ValueError: a member code or HS prefix is malformed (the message names it).
@@ -244,7 +269,7 @@ def filter_conditions(
     if f.date_to is not None:
         conditions.append(notifications.c.distribution_date <= f.date_to)
     if f.text.strip():
-        conditions.append(_text_condition(dialect, f.text))
+        conditions.append(_text_condition(dialect, f.text, "narrow-text" in broad))
     return conditions
 
 
@@ -307,9 +332,12 @@ async def search_notifications(
     # rows only), saving a second round trip.
     rank = sa.case({level: i for i, level in enumerate(LEVELS)}, value=alerts.c.level)
     gravest = sa.select(sa.func.min(rank)).where(alerts.c.notification_id == notifications.c.id)
+    shapes = await _broad_products(conn, f)
+    if await _narrow_text(conn, f):
+        shapes.add("narrow-text")
     query = (
         sa.select(*SUMMARY_COLUMNS, gravest.scalar_subquery().label("level_rank"))
-        .where(*filter_conditions(f, conn.dialect.name, await _broad_products(conn, f)))
+        .where(*filter_conditions(f, conn.dialect.name, shapes))
         .order_by(notifications.c.distribution_date.desc(), notifications.c.id.desc())
         .limit(limit)
         .offset(offset)

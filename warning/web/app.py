@@ -21,7 +21,18 @@ from warning.runtime import Runtime
 from warning.storage.search import ensure_search_index
 from warning.storage.users import get_user
 from warning.tokens import Signer, load_secret
-from warning.web import api, auth, dashboard, feeds, notification_pages, operations
+from warning.web import (
+    analyst,
+    api,
+    auth,
+    dashboard,
+    digest,
+    email_links,
+    exporters,
+    feeds,
+    notification_pages,
+    operations,
+)
 from warning.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
 from warning.web.keys import LIMITER, RUNTIME, SECTORS, SECURE_COOKIES, SIGNER
 from warning.web.security import (
@@ -44,7 +55,18 @@ from warning.web.templating import NAV_KEY, render
 log = logging.getLogger(__name__)
 
 #: The page groups, in navigation order.
-ROUTE_MODULES: tuple[ModuleType, ...] = (dashboard, notification_pages, operations, api, feeds, auth)
+ROUTE_MODULES: tuple[ModuleType, ...] = (
+    dashboard,
+    notification_pages,
+    digest,
+    analyst,
+    operations,
+    api,
+    feeds,
+    email_links,
+    exporters,
+    auth,
+)
 
 
 @web.middleware
@@ -116,10 +138,18 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
     return response
 
 
+#: POST paths that need no CSRF token. Only ``/unsubscribe``: mail clients send
+#: the RFC 8058 one-click POST (body ``List-Unsubscribe=One-Click``) with no
+#: cookie and no form token, and the standard requires it to work. The signed,
+#: expiring token in its URL is the protection (a forger cannot make one), and
+#: the worst a cross-site POST can do is unsubscribe the link's own owner.
+CSRF_EXEMPT: frozenset[str] = frozenset({"/unsubscribe"})
+
+
 @web.middleware
 async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Refuse any state-changing request without the session's CSRF token."""
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.path not in CSRF_EXEMPT:
         submitted = request.headers.get(CSRF_HEADER)
         if submitted is None and request.content_type in (
             "application/x-www-form-urlencoded",
@@ -169,6 +199,9 @@ def create_app(rt: Runtime, signer: Signer | None = None) -> web.Application:
     app[NAV_KEY] = [item for module in ROUTE_MODULES for item in getattr(module, "NAV", [])]
     for module in ROUTE_MODULES:
         app.add_routes(module.routes)
+        setup = getattr(module, "setup", None)
+        if setup is not None:  # a module holding per-app state (background tasks...)
+            setup(app)
     app.router.add_static("/static/", Path(str(resources.files("warning.web") / "static")))
     app.on_startup.append(_on_startup)
     return app

@@ -57,19 +57,31 @@ class Session:
     expires_at: dt.datetime
     #: Whether the cookie must be (re)written with this response.
     changed: bool = False
+    #: The exporter contact signed in by an emailed link; never set together with ``user_id``.
+    exporter_email: str | None = None
 
 
-def new_session(now: dt.datetime, lifetime: dt.timedelta, user_id: int | None = None) -> Session:
-    """A fresh session with a new CSRF token (used at sign-in, so no token outlives it)."""
-    return Session(user_id, secrets.token_urlsafe(32), now + lifetime, changed=True)
+def new_session(
+    now: dt.datetime,
+    lifetime: dt.timedelta,
+    user_id: int | None = None,
+    *,
+    exporter_email: str | None = None,
+) -> Session:
+    """A fresh session with a new CSRF token (used at sign-in, so no token outlives it).
+
+    A session is staff (``user_id``) or exporter (``exporter_email``), never both.
+    """
+    if user_id is not None and exporter_email is not None:
+        raise ValueError("a session is either a staff user's or an exporter contact's")
+    return Session(user_id, secrets.token_urlsafe(32), now + lifetime, True, exporter_email)
 
 
 def encode_session(signer: Signer, session: Session) -> str:
-    return signer.sign(
-        SESSION_PURPOSE,
-        {"u": session.user_id, "c": session.csrf, "x": int(session.expires_at.timestamp())},
-        session.expires_at,
-    )
+    data = {"u": session.user_id, "c": session.csrf, "x": int(session.expires_at.timestamp())}
+    if session.exporter_email is not None:
+        data["e"] = session.exporter_email
+    return signer.sign(SESSION_PURPOSE, data, session.expires_at)
 
 
 def decode_session(signer: Signer, cookie: str | None, now: dt.datetime) -> Session | None:
@@ -81,11 +93,14 @@ def decode_session(signer: Signer, cookie: str | None, now: dt.datetime) -> Sess
     except TokenError:
         return None
     user_id, csrf, expires = data.get("u"), data.get("c"), data.get("x")
+    exporter_email = data.get("e")
     if not isinstance(csrf, str) or not isinstance(expires, int):
         return None
     if not (user_id is None or isinstance(user_id, int)):
         return None
-    return Session(user_id, csrf, dt.datetime.fromtimestamp(expires, dt.UTC))
+    if not (exporter_email is None or (isinstance(exporter_email, str) and user_id is None)):
+        return None
+    return Session(user_id, csrf, dt.datetime.fromtimestamp(expires, dt.UTC), False, exporter_email)
 
 
 def csrf_ok(session: Session, submitted: str | None) -> bool:
@@ -136,6 +151,29 @@ def require_role(*roles: Role) -> Callable[[Handler], Handler]:
         return guarded
 
     return decorate
+
+
+def current_exporter(request: web.Request) -> str | None:
+    """The email of the exporter contact signed in on this request, if any."""
+    session = request.get(SESSION_KEY)
+    return session.exporter_email if session is not None else None
+
+
+def require_exporter(handler: Handler) -> Handler:
+    """Decorate a handler so only a signed-in exporter contact reaches it.
+
+    Anyone else (anonymous or staff) is sent to ``/exporter/login``: staff
+    sessions never carry an exporter identity. Marked ``exporter_only`` for tests.
+    """
+
+    @functools.wraps(handler)
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        if current_exporter(request) is None:
+            raise web.HTTPSeeOther("/exporter/login")
+        return await handler(request)
+
+    guarded.exporter_only = True  # type: ignore[attr-defined]
+    return guarded
 
 
 @dataclass

@@ -66,6 +66,7 @@ def base_context(request: web.Request) -> dict[str, Any]:
         "level_name": level_name,
         "level_names": LEVEL_NAMES[lang],
         "user": user,
+        "exporter_email": session.exporter_email if session else None,
         "csrf_token": session.csrf if session else "",
         "nav": nav,
         "path": request.path,

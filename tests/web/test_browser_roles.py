@@ -1,0 +1,123 @@
+"""Phase-2 pages in Debian's chromium: an analyst's rule, an official's digest, an exporter's sign-in.
+
+One browser for the module (launched once, in the single test), one context per user.
+Screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import email as email_lib
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+from playwright.async_api import Browser, async_playwright
+
+from tests.web.conftest import email_of
+from tests.web.test_browser import ARGS, CHROMIUM, CHROMIUM_PRESENT, shot, sign_in, watch_console
+from tests.web.test_browser import base_url as base_url  # the server fixture
+from tests.web.test_digest_analyst import WEEK, _add_target
+from warning.runtime import Runtime
+from warning.storage.reviews import get_review
+from warning.storage.schema import outbox, subscriptions
+from warning.storage.subscriptions import get_subscription
+
+if os.environ.get("TBTWARN_SKIP_BROWSER") == "1":
+    pytestmark = pytest.mark.skip(reason="TBTWARN_SKIP_BROWSER=1")
+
+
+async def analyst_adds_a_rule(browser: Browser, base_url: str, rt: Runtime) -> None:
+    target = await _add_target(rt)
+    page = await (await browser.new_context(locale="en-US")).new_page()
+    problems = watch_console(page)
+    await sign_in(page, base_url, "analyst")
+    await page.wait_for_url(f"{base_url}/notifications")
+    await page.click("nav >> text=Rules")
+    await page.fill("textarea[name=phrases]", "quokka-grooming brush")
+    await page.fill("input[name=hs_codes]", "4202")
+    await page.click("#rule-preview")
+    await page.wait_for_url("**/analyst/rules/preview")
+    row = page.locator("#match-changes tr", has_text="G/TBT/N/AUS/4242")
+    assert "4202" in await row.locator(".gained").inner_text()
+    assert await page.locator("#evaluation-change tr").count() > 5
+    await shot(page, "analyst-rule-preview")
+    await page.click("#rule-save")
+    await page.wait_for_url("**/analyst/rules?saved=*")
+    assert "quokka-grooming brush" in await page.locator("#rules").inner_text()
+    await page.goto(f"{base_url}/notifications/{target}")
+    assert "4202" in await page.locator("#matches").inner_text()
+    assert problems == [], problems
+
+
+async def official_approves_the_digest(browser: Browser, base_url: str, rt: Runtime) -> None:
+    page = await (await browser.new_context(locale="en-US")).new_page()
+    problems = watch_console(page)
+    await sign_in(page, base_url, "official")
+    await page.wait_for_url(f"{base_url}/dashboard")
+    await page.goto(f"{base_url}/digest?week={WEEK}")
+    chart_width = await page.locator("#digest-chart").evaluate("img => img.naturalWidth")
+    assert chart_width > 0, "the chart image loads"
+    await shot(page, "digest-preview")
+    await page.click("#digest-approve")
+    await page.wait_for_url("**/digest?week=*done=approved")
+    assert email_of("official") in await page.locator("#review-state").inner_text()
+    async with rt.db.begin() as conn:
+        review = await get_review(conn, WEEK)
+    assert review is not None and review.status == "approved"
+    assert problems == [], problems
+
+
+async def exporter_signs_in_and_changes_a_subscription(browser: Browser, base_url: str, rt: Runtime) -> None:
+    async with rt.db.begin() as conn:
+        first = (
+            await conn.execute(
+                sa.select(subscriptions.c.id, subscriptions.c.email).order_by(subscriptions.c.id)
+            )
+        ).first()
+    assert first is not None
+    sub_id, contact = first.id, first.email
+    page = await (await browser.new_context(locale="zh-CN")).new_page()
+    problems = watch_console(page)
+    await page.goto(f"{base_url}/exporter/login")
+    await page.fill("input[name=email]", str(contact))
+    await page.click("#send-link")
+    await page.wait_for_selector("#link-sent")
+    async with rt.db.begin() as conn:
+        raw = (
+            await conn.execute(sa.select(outbox.c.message).where(outbox.c.kind == "exporter-login"))
+        ).scalar_one()
+    message = email_lib.message_from_bytes(raw)
+    text = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True)
+    found = re.search(r"/exporter/signin\?token=\S+", text.decode())
+    assert found is not None
+    await page.goto(
+        base_url + found[0]
+    )  # the link's host is the configured base_url; the path is what counts
+    await page.wait_for_url(f"{base_url}/exporter")
+    form = page.locator(f"#subscription-{sub_id} form")
+    await form.locator("select[name=frequency]").select_option("weekly")
+    await form.locator("input[name=hs_prefixes]").fill("8415, 84")
+    await form.locator("button[type=submit]").click()
+    await page.wait_for_url(f"**/exporter?saved={sub_id}")
+    await shot(page, "exporter-subscriptions")
+    async with rt.db.begin() as conn:
+        stored = await get_subscription(conn, sub_id)
+    assert stored.customised and stored.subscription.frequency == "weekly"
+    assert stored.subscription.hs_prefixes == ("8415", "84")
+    # The exporter's session reaches no staff page.
+    await page.goto(f"{base_url}/dashboard")
+    assert page.url.startswith(f"{base_url}/login")
+    assert problems == [], problems
+
+
+async def test_analyst_official_and_exporter_in_chromium(base_url: str, web_rt: Runtime) -> None:
+    assert CHROMIUM_PRESENT, "chromium is missing: run `make browser` (apt-get install chromium)"
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            await analyst_adds_a_rule(browser, base_url, web_rt)
+            await official_approves_the_digest(browser, base_url, web_rt)
+            await exporter_signs_in_and_changes_a_subscription(browser, base_url, web_rt)
+        finally:
+            await browser.close()
