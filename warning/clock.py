@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from typing import Protocol
 
 
@@ -41,11 +42,34 @@ class FixedClock:
         self._at += delta
 
 
+class ScaledClock:
+    """A clock that starts at a given time and runs ``1 / scale`` times
+    faster than real time; for tests of the running daemon, where a fixed
+    clock would never let a lease lapse or a day pass."""
+
+    def __init__(self, at: dt.datetime, scale: float) -> None:
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=dt.UTC)
+        self._at = at
+        self._scale = scale
+        self._started = time.monotonic()
+
+    def now(self) -> dt.datetime:
+        return self._at + dt.timedelta(seconds=(time.monotonic() - self._started) / self._scale)
+
+
 def clock_from_env() -> Clock:
-    """The system clock, or a fixed one when ``TBTWARN_NOW`` is set."""
+    """The system clock; a fixed one when ``TBTWARN_NOW`` is set, which runs
+    (a :class:`ScaledClock`) when ``TBTWARN_TIME_SCALE`` is set too.
+
+    Raises:
+        ValueError: ``TBTWARN_NOW`` or ``TBTWARN_TIME_SCALE`` cannot be read.
+    """
     pinned = os.environ.get("TBTWARN_NOW")
     if pinned:
-        return FixedClock(dt.datetime.fromisoformat(pinned))
+        at = dt.datetime.fromisoformat(pinned)
+        scale = time_scale_from_env()
+        return FixedClock(at) if scale == 1.0 else ScaledClock(at, scale)
     return SystemClock()
 
 
@@ -53,7 +77,8 @@ def time_scale_from_env() -> float:
     """How many real seconds a scheduled second lasts (``TBTWARN_TIME_SCALE``).
 
     1 in production. Tests of the running daemon set e.g. 0.005 so a
-    one-minute collection interval lasts 0.3 s; cron times are not scaled.
+    one-minute collection interval lasts 0.3 s; cron schedules are then read
+    on a clock that runs as fast (``warning.scheduler.ScaledCronTrigger``).
 
     Raises:
         ValueError: the variable is not a positive number.

@@ -48,7 +48,9 @@ class Daemon:
         self.rt = rt
         self.specs = specs if specs is not None else job_specs(rt.config)
         self.time_scale = time_scale
-        self.ctx = JobContext(collect_timeout=rt.config.schedule.collect_timeout_seconds)
+        self.ctx = JobContext(
+            collect_timeout=rt.config.schedule.collect_timeout_seconds, time_scale=time_scale
+        )
         #: Steps that write shared state (classification, alerts, mail) run one at a time.
         self.lock = asyncio.Lock()
         self.running: set[asyncio.Task[None]] = set()
@@ -67,7 +69,8 @@ class Daemon:
             for spec in self.specs:
                 run = known.get(spec.id)
                 covered = run.covered_until if run else None
-                plan[spec.id] = first_run_time(spec.trigger, covered, now, self.time_scale)
+                # In scheduled time (the clock seam); _scheduler maps it to real time.
+                plan[spec.id] = first_run_time(spec.trigger, covered, now)
                 if run is None:
                     await register_job(conn, spec.id, now)
         return plan
@@ -144,11 +147,11 @@ class Daemon:
             kwargs: dict[str, Any] = {}
             first = plan.get(spec.id)
             if first is not None:
-                delay = max(0.0, (first - now).total_seconds())
+                delay = max(0.0, (first - now).total_seconds()) * self.time_scale
                 kwargs["next_run_time"] = scheduler_now + dt.timedelta(seconds=delay)
             scheduler.add_job(
                 self.fire,
-                apscheduler_trigger(spec.trigger, self.time_scale),
+                apscheduler_trigger(spec.trigger, self.time_scale, now, scheduler_now),
                 args=[spec],
                 id=spec.id,
                 name=spec.id,

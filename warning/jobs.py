@@ -41,6 +41,15 @@ class JobContext:
     #: it ends, so hung reads never use up the thread pool.
     hung: dict[str, asyncio.Task[list[SourceOutcome]]] = field(default_factory=dict)
 
+    #: Real seconds per scheduled second (``TBTWARN_TIME_SCALE``): delivery
+    #: back-off waits are scaled like the schedule, so a test's retries
+    #: take as many cycles as in production, not minutes.
+    time_scale: float = 1.0
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` of scheduled time."""
+        await asyncio.sleep(seconds * self.time_scale)
+
     @property
     def has_hung_work(self) -> bool:
         return any(not task.done() for task in self.hung.values())
@@ -125,17 +134,19 @@ async def _deliver(rt: Runtime, ctx: JobContext, queued: int) -> str:
     async with rt.db.begin() as conn:
         pending = len(await list_messages(conn, "pending"))
     _step("deliver", queued=queued, pending=pending)
-    transport = StopAwareTransport(build_transport(rt.config), ctx.stopping)
-    outcome = await deliver_pending(rt, transport)
-    if outcome.failed:
-        # Temporary failures stay pending in the outbox and are retried next run.
+    transport = StopAwareTransport(build_transport(rt.config, ctx.sleep), ctx.stopping)
+    outcome = await deliver_pending(rt, transport, sleep=ctx.sleep)
+    if outcome.failed or outcome.deferred:
+        # Temporary failures (and what an unreachable server or folder left
+        # waiting) stay pending in the outbox and are retried next run.
         log.warning(
-            "%d deliveries failed: %s",
+            "%d deliveries failed, %d deferred: %s",
             outcome.failed,
+            outcome.deferred,
             "; ".join(outcome.errors[:3]),
-            extra={"event": "delivery_failed", "failed": outcome.failed},
+            extra={"event": "delivery_failed", "failed": outcome.failed, "deferred": outcome.deferred},
         )
-    return f"{queued} queued, {outcome.sent} sent, {outcome.failed} failed"
+    return f"{queued} queued, {outcome.sent} sent, {outcome.failed} failed, {outcome.deferred} deferred"
 
 
 async def dispatch_job(rt: Runtime, ctx: JobContext) -> str:

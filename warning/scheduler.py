@@ -94,11 +94,57 @@ def first_run_time(
     return None
 
 
-def apscheduler_trigger(trigger: Trigger, scale: float = 1.0) -> BaseTrigger:
-    """The APScheduler trigger; intervals are scaled (tests), cron times never."""
+class ScaledCronTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler 3 is untyped
+    """A cron trigger read on a scaled clock (tests of the running daemon).
+
+    Scheduled time starts at ``start`` (the runtime's clock, e.g.
+    ``TBTWARN_NOW``) when real time is ``real_start`` and runs ``1 / scale``
+    times faster: with scale 0.005 a cron minute lasts 0.3 real seconds, so
+    a test's ``"* * * * *"`` daily digest fires within its run. The cron
+    times are computed in scheduled time and mapped back to real time.
+    """
+
+    def __init__(self, inner: CronTrigger, scale: float, start: dt.datetime, real_start: dt.datetime) -> None:
+        self.inner = inner
+        self.scale = scale
+        self.start = start
+        self.real_start = real_start
+
+    def scheduled(self, real: dt.datetime) -> dt.datetime:
+        return self.start + (real - self.real_start) / self.scale
+
+    def real(self, scheduled: dt.datetime) -> dt.datetime:
+        return self.real_start + (scheduled - self.start) * self.scale
+
+    def get_next_fire_time(
+        self, previous_fire_time: dt.datetime | None, now: dt.datetime
+    ) -> dt.datetime | None:
+        previous = None
+        if previous_fire_time is not None:
+            # Back to the cron time exactly: the mapping rounds to microseconds,
+            # and a previous time read a hair early would fire again (APScheduler
+            # loops until a fire time passes now). Cron times are whole seconds.
+            previous = (self.scheduled(previous_fire_time) + dt.timedelta(milliseconds=500)).replace(
+                microsecond=0
+            )
+        found: dt.datetime | None = self.inner.get_next_fire_time(previous, self.scheduled(now))
+        return None if found is None else self.real(found)
+
+
+def apscheduler_trigger(
+    trigger: Trigger,
+    scale: float = 1.0,
+    start: dt.datetime | None = None,
+    real_start: dt.datetime | None = None,
+) -> BaseTrigger:
+    """The APScheduler trigger. With ``scale`` (tests) intervals are scaled,
+    and cron times are read on a scaled clock starting at ``start`` (the
+    runtime's now) at ``real_start``; in production (scale 1) both keep real time."""
     if isinstance(trigger, Every):
         return IntervalTrigger(seconds=trigger.interval(scale).total_seconds())
-    return trigger.trigger()
+    if scale == 1.0 or start is None or real_start is None:
+        return trigger.trigger()
+    return ScaledCronTrigger(trigger.trigger(), scale, start, real_start)
 
 
 def job_specs(config: Config) -> list[JobSpec]:

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from tests.reliability.harness import (
+    DAILY_EVERY_MINUTE,
     Daemon,
     assert_nothing_lost_or_twice,
     exporters_csv,
@@ -65,7 +66,9 @@ def test_sources_that_hang_send_garbage_and_flap(tmp_path: Path) -> None:
     folder = tmp_path / "daemon"
     folder.mkdir()
     config = write_config(
-        folder, sources + file_source("hang", fifo), extra="[schedule]\ncollect_timeout_seconds = 1\n"
+        folder,
+        sources + file_source("hang", fifo),
+        schedule=DAILY_EVERY_MINUTE + "collect_timeout_seconds = 1\n",
     )
     start_with_exporters(folder, config, EXPORTERS)
     try:
@@ -174,7 +177,10 @@ def test_outbox_folder_unwritable_then_back(tmp_path: Path) -> None:
         except (sqlite3.OperationalError, TypeError):
             return False
 
-    daemon.wait_until(retried, "three failed attempts for every message")
+    daemon.wait_until(
+        lambda: retried() and daemon.count(lambda e: e.get("event") == "delivery_failed") >= 3,
+        "three failed attempts for every message, in three runs",
+    )
     errors = {
         r[0] for r in sqlite3.connect(folder / "var" / "tbtwarn.db").execute("SELECT last_error FROM outbox")
     }
@@ -206,7 +212,7 @@ def test_config_with_mistakes_refused_and_nothing_applied(
     # In-process: the refusal happens before anything starts, as in a subprocess.
     source = tmp_path / "n.jsonl"
     source.write_text(lines(recombined(5)), encoding="utf-8")
-    config = write_config(tmp_path, file_source("n", source))
+    config = write_config(tmp_path, file_source("n", source), schedule="")
     good = config.read_text(encoding="utf-8")
     assert main(["--config", str(config), "init"]) == 0
     db = tmp_path / "var" / "tbtwarn.db"

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import pytest
+from apscheduler.triggers.cron import CronTrigger
 
 from tests.conftest import WriteConfig
-from warning.clock import FixedClock
+from warning.clock import FixedClock, clock_from_env
 from warning.config import load_config
 from warning.daemon import Daemon
 from warning.exceptions import ConfigError
 from warning.jobs import JobContext
 from warning.runtime import Runtime
-from warning.scheduler import Cron, Every, JobSpec, first_run_time, job_specs, missed_run
+from warning.scheduler import Cron, Every, JobSpec, apscheduler_trigger, first_run_time, job_specs, missed_run
 from warning.storage.job_runs import list_job_runs, record_start, register_job
 
 SHANGHAI = "Asia/Shanghai"
@@ -164,3 +166,35 @@ async def test_daemon_runs_a_missed_job_once_and_finishes_it_on_stop(
         record = (await list_job_runs(conn))["daily-digest"]
     assert (record.runs, record.last_error, record.covered_until) == (1, None, NOW)
     assert record.last_success_at == NOW
+
+
+def test_scaled_cron_fires_each_scheduled_minute_on_a_fast_clock() -> None:
+    # With a scale of 0.005 a scheduled minute lasts 0.3 real seconds, and
+    # each fire time leads to the next one (never the same one again).
+    real_start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    start = dt.datetime(2026, 7, 1, 0, 0, 10, tzinfo=dt.UTC)
+    trigger = apscheduler_trigger(Cron("* * * * *", "Asia/Shanghai"), 0.005, start, real_start)
+    fired: list[dt.datetime] = []
+    previous = None
+    for _ in range(5):
+        previous = trigger.get_next_fire_time(previous, previous or real_start)
+        assert previous is not None
+        fired.append(previous)
+    gaps = {round((b - a).total_seconds(), 3) for a, b in itertools.pairwise(fired)}
+    assert gaps == {0.3}
+    assert round((fired[0] - real_start).total_seconds(), 3) == 0.25  # 50 scheduled s to the minute
+    # Production (scale 1) keeps real cron times.
+    assert isinstance(apscheduler_trigger(DAILY, 1.0, start, real_start), CronTrigger)
+
+
+def test_pinned_clock_runs_when_time_is_scaled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TBTWARN_NOW", "2026-07-01T00:00:00+00:00")
+    monkeypatch.delenv("TBTWARN_TIME_SCALE", raising=False)
+    assert isinstance(clock_from_env(), FixedClock)
+    monkeypatch.setenv("TBTWARN_TIME_SCALE", "0.000001")
+    clock = clock_from_env()
+    first = clock.now()
+    assert first >= dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
+    while clock.now() == first:  # a microsecond of real time is a scheduled second
+        pass
+    assert clock.now() > first
