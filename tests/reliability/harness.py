@@ -108,10 +108,15 @@ def tbtwarn(config: Path, *args: str, timeout: float = 60) -> subprocess.Complet
     )
 
 
+#: Every daemon started by a test; the suite's conftest kills what a failed test left running.
+STARTED: list[Daemon] = []
+
+
 class Daemon:
     """One ``tbtwarn run`` process and the events it logged."""
 
     def __init__(self, config: Path) -> None:
+        STARTED.append(self)
         self.config = config
         self.events: list[Event] = []
         self._queue: queue.Queue[Event | None] = queue.Queue()
