@@ -156,23 +156,36 @@ async def _own(rt: Runtime, email: str) -> list[StoredSubscription]:
         return await load_subscriptions(conn, active_only=False, email=email)
 
 
+def _render_subscriptions(
+    request: web.Request,
+    email: str,
+    subs: list[StoredSubscription],
+    *,
+    saved: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> web.Response:
+    """The contact's subscriptions page, after a save (``saved``) or a refused change (``error``)."""
+    return render(
+        request,
+        "exporter_subscriptions.html",
+        status=status,
+        subs=subs,
+        email=email,
+        sectors=request.app[SECTORS],
+        levels=LEVELS,
+        saved=saved,
+        error=error,
+    )
+
+
 @routes.get("/exporter")
 @require_exporter
 async def subscriptions_page(request: web.Request) -> web.Response:
     rt = request.app[RUNTIME]
     email = current_exporter(request)
     assert email is not None
-    subs = await _own(rt, email)
-    return render(
-        request,
-        "exporter_subscriptions.html",
-        subs=subs,
-        email=email,
-        sectors=request.app[SECTORS],
-        levels=LEVELS,
-        saved=request.query.get("saved"),
-        error=None,
-    )
+    return _render_subscriptions(request, email, await _own(rt, email), saved=request.query.get("saved"))
 
 
 @routes.post("/exporter/subscriptions/{id:\\d+}")
@@ -199,17 +212,7 @@ async def save_subscription(request: web.Request) -> web.Response:
             language=str(form.get("language", "")) or None,
         )
     except SubscriptionError as exc:
-        return render(
-            request,
-            "exporter_subscriptions.html",
-            status=400,
-            subs=list(subs.values()),
-            email=email,
-            sectors=request.app[SECTORS],
-            levels=LEVELS,
-            saved=None,
-            error=str(exc),
-        )
+        return _render_subscriptions(request, email, list(subs.values()), error=str(exc), status=400)
     active = form.get("active") == "1"
     async with rt.db.begin() as conn:
         await save_choices(conn, stored, new, rt.now(), active=active)
