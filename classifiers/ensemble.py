@@ -27,10 +27,19 @@ from classifiers.text_model import TextModel
 from classifiers.zh_bridge import Bridge, cedict
 from warning.types import ClassifierRule, Notification, ProductMatch, Sector
 
-#: Matches kept per notification.
+#: Matches kept per notification; chapters beyond them that score at least
+#: ``EXTRA_CHAPTER_MIN`` keep their best code too (a list of products can name more
+#: chapters than the best chapters' headings leave room for).
 TOP_MATCHES = 8
+EXTRA_CHAPTER_MIN = 0.5
 #: How hard chapters behind the best one are damped (score x (score / best) ** power).
 RUNNER_UP_POWER = 2.0
+#: The damping of a chapter the products line names itself: a glossary word or group
+#: scoring at least ``NAMED_MIN`` raw. A list of products ("cosmetics, soap and
+#: toothbrushes", "加工食品") names several right chapters, where a second chapter the
+#: text model half-matches is rarely right.
+NAMED_POWER = 0.5
+NAMED_MIN = 0.9
 
 
 @dataclass(frozen=True)
@@ -105,9 +114,12 @@ def combine(
     """One ranked list from every method's raw matches."""
     chapter_by_method: dict[str, dict[str, float]] = {}
     support: dict[str, dict[str, tuple[float, str]]] = {}
+    named: set[str] = set()
     exp = math.exp
     for match in evidence:
         method, code = match.method, match.hs_code
+        if method == "glossary" and match.score >= NAMED_MIN:
+            named.add(code[:2])
         cal = calibration.get(method)
         # Inlined Calibration.__call__: this loop runs for every raw match of every notification.
         p = 1.0 / (1.0 + exp(-(cal.slope * match.score + cal.intercept))) if cal else match.score
@@ -134,8 +146,9 @@ def combine(
     top_chapter = max(chapter_score.values(), default=0.0)
     ranked: list[tuple[float, int, str, str]] = []
     for chapter, raw_score in chapter_score.items():
-        # A chapter far behind the best one is rarely a second right answer.
-        score = raw_score * (raw_score / top_chapter) ** RUNNER_UP_POWER if top_chapter else 0.0
+        # A chapter far behind the best one is rarely a second right answer, unless named.
+        power = NAMED_POWER if chapter in named else RUNNER_UP_POWER
+        score = raw_score * (raw_score / top_chapter) ** power if top_chapter else 0.0
         codes = finer.get(chapter) or [(chapter, score)]
         best = max(s for _, s in codes)
         for code, s in codes:
@@ -144,9 +157,15 @@ def combine(
             # On equal scores the more precise code comes first.
             ranked.append((-round(min(1.0, final), 4), -len(code), code, chapter))
     ranked.sort()
+    kept = ranked[:top]
+    seen = {chapter for *_, chapter in kept}
+    for item in ranked[top:]:
+        if -item[0] >= EXTRA_CHAPTER_MIN and item[3] not in seen:
+            seen.add(item[3])
+            kept.append(item)
     out = []
     # Evidence text only for the matches kept.
-    for neg_score, _, code, chapter in ranked[:top]:
+    for neg_score, _, code, chapter in kept:
         methods = support.get(code) or support.get(chapter) or {}
         names = sorted(methods, key=lambda m: -methods[m][0])
         text = "; ".join(f"{m}: {methods[m][1]}" for m in names) or f"chapter {chapter}"

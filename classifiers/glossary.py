@@ -38,6 +38,9 @@ class GlossaryEntry:
     en: tuple[str, ...]
     zh: tuple[str, ...]
     hs: tuple[str, ...]
+    #: The terms name whole chapters (a product group, or the nomenclature's own
+    #: chapter or section title), as exactly as a heading word names its heading.
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -157,8 +160,10 @@ def en_key(term: str) -> tuple[str, ...]:
     return tuple(singular(w) for w in _RAW_WORD.findall(term.lower()))
 
 
-def parse_glossary(text: str, nomenclature: Nomenclature) -> Glossary:
-    """Parse glossary CSV text (columns ``en,zh,hs``).
+def parse_glossary(text: str, nomenclature: Nomenclature, *, whole: bool = False) -> Glossary:
+    """Parse glossary CSV text (columns ``en,zh,hs``; others are ignored).
+
+    ``whole`` marks every line as a product group naming whole chapters.
 
     Raises:
         GlossaryError: naming the line with an HS prefix not in HS 2022 or no term.
@@ -175,7 +180,7 @@ def parse_glossary(text: str, nomenclature: Nomenclature) -> Glossary:
                 raise GlossaryError(f"glossary line {line_no}: HS prefix {code!r} is not in HS 2022")
         if not hs:
             raise GlossaryError(f"glossary line {line_no}: no HS prefix")
-        entries.append(GlossaryEntry(en, zh, hs))
+        entries.append(GlossaryEntry(en, zh, hs, whole))
     return Glossary(entries)
 
 
@@ -204,19 +209,52 @@ def chapter_title_entries(nomenclature: Nomenclature) -> list[GlossaryEntry]:
             dict.fromkeys([entry.name_zh, *(p for p in parts if len(p) >= 4 and owners[p] == {entry.code})])
         )
         if en or any(zh):
-            out.append(GlossaryEntry(en, tuple(t for t in zh if t), (entry.code,)))
+            out.append(GlossaryEntry(en, tuple(t for t in zh if t), (entry.code,), whole=True))
+    return out
+
+
+def section_title_entries(nomenclature: Nomenclature) -> list[GlossaryEntry]:
+    """The 21 HS section titles (English and Chinese, whole) as product groups of their chapters.
+
+    A notification naming "Products of the chemical or allied industries" or
+    "纺织原料及纺织制品" covers every chapter of that section.
+    """
+    text = resources.files("classifiers").joinpath("data/hs/hs_sections_zh.csv").read_text("utf-8")
+    chapters: dict[str, list[str]] = {}
+    for entry in nomenclature.entries.values():
+        if entry.level == 2 and entry.section:
+            chapters.setdefault(entry.section, []).append(entry.code)
+    out = []
+    for row in csv.DictReader(text.splitlines()):
+        codes = tuple(sorted(chapters.get(row["section_roman"], ())))
+        en = (row["name_en"],) if len(en_key(row["name_en"])) >= 2 else ()
+        zh = (row["name_zh"],) if len(row["name_zh"]) >= 4 else ()
+        if codes and (en or zh):
+            out.append(GlossaryEntry(en, zh, codes, whole=True))
     return out
 
 
 @cache
 def load_glossary() -> Glossary:
-    """The bundled glossary (read once), our product words first, then the HS chapter titles."""
+    """The bundled glossary (read once).
+
+    Our product words first, then our product groups, then the HS chapter and
+    section titles (the first line holding a term wins).
+    """
     from classifiers.nomenclature import load_nomenclature
 
     nomenclature = load_nomenclature()
-    text = resources.files("classifiers").joinpath("data/glossary.csv").read_text("utf-8")
-    ours = parse_glossary(text, nomenclature)
-    return Glossary([*ours.entries, *chapter_title_entries(nomenclature)])
+    data = resources.files("classifiers").joinpath("data")
+    ours = parse_glossary(data.joinpath("glossary.csv").read_text("utf-8"), nomenclature)
+    groups = parse_glossary(data.joinpath("product_groups.csv").read_text("utf-8"), nomenclature, whole=True)
+    return Glossary(
+        [
+            *ours.entries,
+            *groups.entries,
+            *chapter_title_entries(nomenclature),
+            *section_title_entries(nomenclature),
+        ]
+    )
 
 
 def hits_for(
@@ -249,8 +287,10 @@ class GlossaryClassifier:
         best: dict[str, tuple[float, str, int]] = {}
         for hit, field_weight in hits:
             for code in hit.entry.hs:
-                # A chapter-wide word ("meat", "machinery") says less than a heading word.
-                score = hit.weight * field_weight * (0.8 if len(code) == 2 else 1.0)
+                # A chapter-wide word ("meat", "machinery") says less than a heading word;
+                # a group's or title's chapters are named as a whole, not guessed.
+                vague = len(code) == 2 and not hit.entry.whole
+                score = hit.weight * field_weight * (0.8 if vague else 1.0)
                 old = best.get(code)
                 if old is None:
                     best[code] = (score, hit.term, 1)

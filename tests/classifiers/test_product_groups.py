@@ -1,0 +1,103 @@
+"""Product groups and section titles name whole chapters; named chapters of a list all alert."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.ensemble import DEFAULT_CALIBRATION, Ensemble, combine
+from classifiers.glossary import GlossaryClassifier, load_glossary, section_title_entries
+from classifiers.nomenclature import load_nomenclature
+from warning.types import Notification, ProductMatch
+
+ALERT = 0.7
+
+
+def note(products: str = "", title: str = "") -> Notification:
+    return Notification(
+        key="k",
+        symbols=(),
+        area="TBT",
+        member_codes=(),
+        member_name="",
+        notification_type="",
+        title=title,
+        products=products,
+        description="",
+    )
+
+
+@pytest.fixture(scope="module")
+def ensemble() -> Ensemble:
+    return Ensemble(load_nomenclature())
+
+
+def alerted(ensemble: Ensemble, products: str) -> set[str]:
+    return {m.hs_code[:2] for m in ensemble.classify(note(products)) if m.score >= ALERT}
+
+
+def test_section_titles_cover_their_sections_chapters() -> None:
+    entries = {e.zh[0]: e for e in section_title_entries(load_nomenclature()) if e.zh}
+    textiles = entries["纺织原料及纺织制品"]
+    assert textiles.hs == tuple(str(c) for c in range(50, 64))
+    assert textiles.whole
+    assert "Products of the Chemical or Allied Industries" in entries["化学工业及其相关工业的产品"].en
+
+
+def test_group_chapters_are_not_damped_like_a_vague_word() -> None:
+    glossary = load_glossary()
+    classifier = GlossaryClassifier(glossary)
+    group = classifier.classify_hits([(h, 1.0) for h in glossary.find_zh("加工食品")])
+    vague = classifier.classify_hits([(h, 1.0) for h in glossary.find_zh("蔬菜")])
+    assert {m.hs_code for m in group} == {"16", "17", "18", "19", "20", "21"}
+    assert all(m.score == 1.0 for m in group)
+    assert [m.score for m in vague] == [0.8]
+
+
+@pytest.mark.parametrize(
+    ("products", "expected"),
+    [
+        ("加工食品", {"16", "17", "18", "19", "20", "21"}),
+        ("processed food", {"16", "17", "18", "19", "20", "21"}),
+        ("家用电器", {"84", "85"}),
+        ("化学品", {"28", "29", "38"}),
+    ],
+)
+def test_a_product_group_ranks_each_of_its_chapters_first(
+    ensemble: Ensemble, products: str, expected: set[str]
+) -> None:
+    ranked = ensemble.classify(note(products))
+    chapters = list(dict.fromkeys(m.hs_code[:2] for m in ranked))
+    assert set(chapters[: len(expected)]) == expected
+    assert alerted(ensemble, products) & expected
+
+
+def test_a_group_in_the_products_weighs_more_than_in_the_title(ensemble: Ensemble) -> None:
+    # Titles often name the law ("食品卫生法"), the products line what is regulated.
+    def best(n: Notification) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for m in ensemble.classify(n):
+            out.setdefault(m.hs_code[:2], m.score)
+        return out
+
+    in_products, in_title = best(note("加工食品")), best(note(title="加工食品"))
+    assert all(in_products[ch] > in_title.get(ch, 0.0) for ch in ("16", "17", "18", "19", "20"))
+
+
+def test_named_chapters_of_a_list_alert_where_a_half_match_does_not() -> None:
+    best = [ProductMatch("3304", 4, 1.0, "glossary", "a"), ProductMatch("3304", 4, 0.1, "text", "b")]
+    listed = ProductMatch("3401", 4, 1.0, "glossary", "word “soap”")
+    guessed = ProductMatch("3401", 4, 0.28, "text", "words soap")  # calibrated as likely as the word
+    with_list = {m.hs_code: m.score for m in combine([*best, listed], DEFAULT_CALIBRATION)}
+    with_guess = {m.hs_code: m.score for m in combine([*best, guessed], DEFAULT_CALIBRATION)}
+    assert with_list["3401"] >= ALERT
+    assert with_guess["3401"] < ALERT
+
+
+def test_chapters_beyond_the_top_matches_keep_their_best_code() -> None:
+    # Eight headings of one chapter fill the list; a ninth chapter named as well stays in it.
+    evidence = [ProductMatch(f"33{n:02}", 4, 1.0, "glossary", "x") for n in range(1, 8)]
+    evidence += [ProductMatch("3301", 4, 0.4, "text", "y"), ProductMatch("3401", 4, 1.0, "glossary", "z")]
+    evidence += [ProductMatch("3302", 4, 0.4, "text", "y"), ProductMatch("3303", 4, 0.4, "text", "y")]
+    ranked = combine(evidence, DEFAULT_CALIBRATION, top=3)
+    assert [m.hs_code[:2] for m in ranked[:3]] == ["33", "33", "33"]
+    assert "3401" in {m.hs_code for m in ranked}
