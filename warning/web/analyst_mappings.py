@@ -220,5 +220,6 @@ async def sectors_save(request: web.Request) -> web.Response:
     sector = change.sector() if action != "remove" else next(s for s in old if s.key == change.key)
     async with rt.db.begin() as conn:
         await save_sector(conn, sector, action, user.email, rt.now(), change.note)
+    request.app[SECTORS].invalidate()
     log.info("sector %s %s by %s", change.key, action, user.email)
     return see_other(f"/analyst/mappings?saved={change.key}")

@@ -1,4 +1,5 @@
-"""analysts' overrides of the ICS mapping and the sectors, with their history (issue 7)
+"""analysts' overrides of the ICS mapping and the sectors, with their history; an index
+for the notification list's product filters (issue 7)
 
 Revision ID: 0011_mapping_overrides
 Revises: 0001
@@ -55,9 +56,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mapping_versions")),
         sa.UniqueConstraint("kind", "key", "version", name="uq_mapping_versions_kind"),
     )
+    # The notification list's product filters probe matches by notification and code.
+    op.create_index(
+        "ix_product_matches_notification_hs", "product_matches", ["notification_id", "hs_code"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_product_matches_notification_hs", table_name="product_matches")
     op.drop_table("mapping_versions")
     op.drop_table("sector_overrides")
     op.drop_table("ics_overrides")
