@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from aiohttp import web
 
@@ -20,7 +19,13 @@ from classifiers.ics import load_ics_mapping
 from classifiers.nomenclature import load_nomenclature
 from classifiers.sectors import configured_sectors, sectors_of
 from warning.exceptions import MappingError
-from warning.mapping_preview import SECTOR_METRIC_KEYS, apply_ics, preview_ics, preview_sectors
+from warning.mapping_preview import (
+    SECTOR_METRIC_KEYS,
+    MappingPreview,
+    apply_ics,
+    preview_ics,
+    preview_sectors,
+)
 from warning.mappings import effective_ics_mapping, ics_change, sector_change, split_prefixes
 from warning.storage.mappings import (
     load_ics_overrides,
@@ -125,7 +130,9 @@ async def mappings_page(request: web.Request) -> web.Response:
     return await _page(request, [])
 
 
-def _preview_page(request: web.Request, change: MappingForm, checked: MappingAction, p: Any) -> web.Response:
+def _preview_page(
+    request: web.Request, change: MappingForm, checked: MappingAction, p: MappingPreview
+) -> web.Response:
     return render(
         request,
         "analyst_mapping_preview.html",
