@@ -12,7 +12,13 @@ filter, the median with one client alone (the service time, little affected by
 other load on the machine) and p50/p95 with 20 clients. The whole is run
 against 1 and 2 server processes (``tbtwarn serve --workers``).
 
+With ``--baseline-tree DIR`` (an older checkout, e.g. ``git archive COMMIT |
+tar -x -C DIR``) each measurement is made in the same run against the server
+of that tree too, on a copy of the database with the migrations it lacks
+undone, alternating baseline and current ``--rounds`` times.
+
     .venv/bin/python bench/web.py [--notifications 50000] [--clients 20] [--requests 600]
+        [--workers 1 2] [--baseline-tree DIR --rounds 2]
 """
 
 from __future__ import annotations
@@ -20,8 +26,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import importlib.util
 import os
 import random
+import shutil
 import socket
 import statistics
 import sys
@@ -166,13 +174,51 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def start_server(config: Path, workers: int) -> tuple[asyncio.subprocess.Process, str]:
-    """``tbtwarn serve`` in its own process (as deployed), once it answers."""
+def baseline_copy(config: Path, tree: Path) -> Path:
+    """A copy of the bench's folder whose database lacks the migrations ``tree`` does not have.
+
+    Each such migration's ``downgrade()`` is run on the copy (so its tables and
+    indexes do not help the baseline) and its revision is forgotten.
+    """
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    folder = config.parent / "baseline"
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "var").mkdir(parents=True)
+    shutil.copy(config.parent / "var" / "bench.db", folder / "var" / "bench.db")
+    copied = folder / "config.toml"
+    copied.write_text(config.read_text(encoding="utf-8"), encoding="utf-8")
+    versions = "warning/migrations/versions"
+    known = {p.name for p in (tree / versions).glob("*.py")}
+    engine = sa.create_engine(f"sqlite:///{folder / 'var' / 'bench.db'}")
+    with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+        for path in sorted((ROOT / versions).glob("*.py")):
+            if path.name in known:
+                continue
+            spec = importlib.util.spec_from_file_location(path.stem, path)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            module.downgrade()
+            conn.execute(
+                sa.text("DELETE FROM alembic_version WHERE version_num = :r"), {"r": module.revision}
+            )
+            print(f"baseline database: undid migration {module.revision}")
+    engine.dispose()
+    return copied
+
+
+async def start_server(
+    config: Path, workers: int, tree: Path = ROOT
+) -> tuple[asyncio.subprocess.Process, str]:
+    """``tbtwarn serve`` of the source ``tree`` in its own process (as deployed), once it answers."""
     port = free_port()
     env = os.environ | {"TBTWARN_NOW": NOW.isoformat(), "TBTWARN_SECRET": "bench-secret-0123456789abcdef!!"}
     command = [sys.executable, "-m", "warning.cli.main", "--config", str(config), "serve"]
     command += ["--port", str(port), "--workers", str(workers)]
-    server = await asyncio.create_subprocess_exec(*command, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE)
+    # ``python -m`` puts the working directory first on sys.path: the tree's own packages load.
+    server = await asyncio.create_subprocess_exec(*command, cwd=tree, env=env, stdout=asyncio.subprocess.PIPE)
     assert server.stdout is not None
     line = await asyncio.wait_for(server.stdout.readline(), timeout=300)  # after the index is built
     assert b"web app on" in line, line
@@ -191,14 +237,16 @@ async def signed_in_jar(base: str) -> aiohttp.CookieJar:
     return jar
 
 
-async def measure(config: Path, workers: int, args: argparse.Namespace) -> float:
+async def measure(
+    config: Path, workers: int, args: argparse.Namespace, tree: Path = ROOT, label: str = "current"
+) -> float:
     """Run every measurement against a server of ``workers`` processes; returns the filtered p95."""
-    server, base = await start_server(config, workers)
+    server, base = await start_server(config, workers, tree)
     try:
         jar = await signed_in_jar(base)
         n = args.requests
         await timed_run(base, jar, ["/notifications?" + q for q in FILTERED] * 2, args.clients)  # warm-up
-        print(f"--- tbtwarn serve --workers {workers}: {args.clients} concurrent clients")
+        print(f"--- {label} ({tree}): tbtwarn serve --workers {workers}: {args.clients} concurrent clients")
         report("baseline: sign-in page", await timed_run(base, jar, ["/login"] * n, args.clients))
         report("baseline: unfiltered list", await timed_run(base, jar, ["/notifications"] * n, args.clients))
         paths = ["/notifications?" + FILTERED[i % len(FILTERED)] for i in range(n)]
@@ -229,10 +277,20 @@ async def main(args: argparse.Namespace) -> None:
             count = (await conn.execute(sa.select(sa.func.count()).select_from(notifications))).scalar()
         await rt.close()
         print(f"{count} notifications ready in {time.perf_counter() - began:.1f} s; {os.cpu_count()} CPUs")
+        baseline = baseline_copy(config, args.baseline_tree) if args.baseline_tree else None
         for workers in args.workers:
-            p95 = await measure(config, workers, args)
-            verdict = "met" if p95 < 150 else "NOT met"
-            print(f"target p95 < 150 ms with {workers} worker(s): {verdict} ({p95:.1f} ms)")
+            if baseline is None:
+                p95 = await measure(config, workers, args)
+                verdict = "met" if p95 < 150 else "NOT met"
+                print(f"target p95 < 150 ms with {workers} worker(s): {verdict} ({p95:.1f} ms)")
+                continue
+            got: dict[str, list[float]] = {"baseline": [], "current": []}
+            for _ in range(args.rounds):
+                got["baseline"].append(await measure(baseline, workers, args, args.baseline_tree, "baseline"))
+                got["current"].append(await measure(config, workers, args))
+            for label, values in got.items():
+                shown = ", ".join(f"{v:.1f}" for v in values)
+                print(f"{workers} worker(s), {label}: filtered-list p95 per round {shown} ms")
 
 
 if __name__ == "__main__":
@@ -243,4 +301,8 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="server processes to compare")
+    parser.add_argument("--baseline-tree", type=Path, help="an older source tree to measure in the same run")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="baseline/current alternations (with a baseline)"
+    )
     asyncio.run(main(parser.parse_args()))

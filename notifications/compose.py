@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from classifiers.nomenclature import Nomenclature, load_nomenclature
-from classifiers.sectors import configured_sectors
 from notifications.digest import (
     LEVEL_COLOURS,
     Digest,
@@ -33,6 +32,7 @@ from notifications.links import Links
 from notifications.message import build_message, message_id_for
 from notifications.render import render_digest, render_item_head, subject
 from notifications.subscriptions import sends_now, wants
+from warning.mappings import current_sectors
 from warning.runtime import Runtime
 from warning.storage.deliveries import AlertRow, delivered_pairs, load_alerts, record_deliveries
 from warning.storage.exporters import load_exporters
@@ -176,7 +176,7 @@ async def _load(
 async def plan(rt: Runtime, frequencies: Sequence[str]) -> list[Composed]:
     """Render the emails due for subscriptions of the given frequencies (writes nothing)."""
     ctx, subs, by_exporter, done = await _load(rt)
-    sectors = {s.key: s for s in configured_sectors(rt.config.sectors)}
+    sectors = {s.key: s for s in await current_sectors(rt)}
     today = ctx.today
     out: list[Composed] = []
     for stored in subs:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from classifiers.sectors import configured_sectors, sectors_of
+from classifiers.sectors import sectors_of
 from notifications.chart import level_chart
 from notifications.digest import LEVEL_COLOURS, level_name
 from notifications.links import Links
@@ -20,6 +20,7 @@ from notifications.message import InlineImage, build_message, message_id_for
 from notifications.render import render
 from notifications.subscriptions import level_rank
 from warning.exceptions import ReviewError
+from warning.mappings import current_sectors
 from warning.members import display_name
 from warning.runtime import Runtime
 from warning.storage.notifications import load_notifications, matches_by_notification
@@ -118,7 +119,7 @@ async def weekly_report(rt: Runtime, week: str) -> WeeklyReport:
         exporters_of.setdefault(r.notification_id, set()).add(r.exporter_id)
     this = [i for i, n in notes.items() if start <= _day(n, seen[i]) <= end]
     last = [i for i, n in notes.items() if prev_start <= _day(n, seen[i]) < start]
-    sectors = configured_sectors(rt.config.sectors)
+    sectors = await current_sectors(rt)
 
     def count(ids: list[int], key: str) -> Counter[str]:
         out: Counter[str] = Counter()

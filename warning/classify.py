@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from classifiers.base import Classifier
 from classifiers.ensemble import Ensemble
+from classifiers.ics import IcsClassifier
 from classifiers.learner import ExampleLearner, example_notification, examples_from_jsonl
 from classifiers.nomenclature import load_nomenclature
 from classifiers.textprep import strip_hs_codes
+from warning.mappings import effective_ics_mapping
 from warning.runtime import Runtime
 from warning.storage.alerts import matches_from_json
 from warning.storage.feedback import load_feedback
@@ -66,17 +68,19 @@ async def feedback_examples(conn: AsyncConnection) -> list[LabelledExample]:
 
 
 async def build_classifier(rt: Runtime, extra_examples: list[LabelledExample] | None = None) -> Ensemble:
-    """The ensemble with the analysts' rules from the database, and a learner fitted on the
-    configured labelled examples and the exporters' "relevant" feedback.
+    """The ensemble with the analysts' rules and ICS mapping overrides from the database,
+    and a learner fitted on the configured labelled examples and the exporters' "relevant" feedback.
 
     Raises:
         ExamplesError: a configured examples file is unreadable.
     """
     async with rt.db.begin() as conn:
         rules = await load_rules(conn)
+        ics_mapping = await effective_ics_mapping(conn)
         examples = await feedback_examples(conn) + list(extra_examples or [])
     nomenclature = load_nomenclature()
     ensemble = Ensemble(nomenclature, rules=rules)
+    ensemble.ics = IcsClassifier(ics_mapping)
     for path in rt.config.classifier.examples:
         examples += examples_from_jsonl(path, nomenclature)
     ensemble.learner = learner_from(ensemble, examples)

@@ -63,3 +63,7 @@ class JobInterrupted(TbtError):
 
 class BackupError(TbtError):
     """A backup could not be made (or not by this command, e.g. on PostgreSQL)."""
+
+
+class MappingError(TbtError, ValueError):
+    """An analyst's change to the ICS mapping or the sectors is malformed or refers to nothing."""

@@ -405,3 +405,37 @@ class StaffUser:
     def may(self, *roles: Role) -> bool:
         """Whether the user holds one of ``roles`` (an admin holds them all)."""
         return self.role == "admin" or self.role in roles
+
+
+MappingKind = Literal["ics", "sector"]
+MappingAction = Literal["add", "change", "remove"]
+
+
+@dataclass(frozen=True)
+class IcsRow:
+    """One line of the ICS-to-HS mapping: an ICS field, group or subgroup and its HS prefixes."""
+
+    #: ICS code (``13.220``, ``97.200.50``).
+    ics: str
+    #: HS prefixes (2, 4 or 6 digits) the ICS code stands for.
+    hs_prefixes: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class MappingVersion:
+    """One analyst's change to the ICS mapping or the sector definitions."""
+
+    kind: MappingKind
+    #: The ICS code or the sector key.
+    key: str
+    #: 1 for the first change of this key, then counting up.
+    version: int
+    action: MappingAction
+    #: The row after the change (before it, for a removal).
+    hs_prefixes: tuple[str, ...]
+    name_en: str
+    name_zh: str
+    note: str
+    author: str
+    changed_at: dt.datetime

@@ -1,4 +1,5 @@
-"""Phase-2 pages in Debian's chromium: an analyst's rule, an official's digest, an exporter's sign-in.
+"""Phase-2 pages in Debian's chromium: an analyst's rule and ICS row, an official's digest,
+an exporter's sign-in.
 
 One browser for the module (launched once, in the single test), one context per user.
 Screenshots go to ``test-artifacts/``.
@@ -18,6 +19,7 @@ from tests.web.conftest import email_of
 from tests.web.test_browser import ARGS, CHROMIUM, CHROMIUM_PRESENT, shot, sign_in, watch_console
 from tests.web.test_browser import base_url as base_url  # the server fixture
 from tests.web.test_digest_analyst import WEEK, _add_target
+from tests.web.test_mapping_editor import FRESH_ICS, TARGET_KEY, add_ics_target
 from warning.runtime import Runtime
 from warning.storage.reviews import get_review
 from warning.storage.schema import outbox, subscriptions
@@ -47,6 +49,35 @@ async def analyst_adds_a_rule(browser: Browser, base_url: str, rt: Runtime) -> N
     assert "quokka-grooming brush" in await page.locator("#rules").inner_text()
     await page.goto(f"{base_url}/notifications/{target}")
     assert "4202" in await page.locator("#matches").inner_text()
+    assert problems == [], problems
+
+
+async def analyst_changes_an_ics_row(browser: Browser, base_url: str, rt: Runtime) -> None:
+    """The ICS editor: a new row for the target's ICS code, previewed, saved; it then matches."""
+    target = await add_ics_target(rt)
+    page = await (await browser.new_context(locale="en-US")).new_page()
+    problems = watch_console(page)
+    await sign_in(page, base_url, "analyst")
+    await page.wait_for_url(f"{base_url}/notifications")
+    await page.click("nav >> text=Mappings")
+    form = page.locator("#ics-form")
+    await form.locator("select[name=action]").select_option("add")
+    await form.locator("input[name=key]").fill(FRESH_ICS)
+    await form.locator("input[name=hs_prefixes]").fill("4202")
+    await page.click("#ics-preview")
+    await page.wait_for_url("**/analyst/mappings/ics/preview")
+    row = page.locator("#match-changes tr", has_text=TARGET_KEY)
+    assert "4202" in await row.locator(".gained").inner_text()
+    assert "VIII" in await row.locator(".gained-sectors").inner_text()
+    assert await page.locator("#evaluation-change tr", has_text="sector_f1").count() == 1
+    await shot(page, "analyst-ics-preview")
+    await page.click("#mapping-save")
+    await page.wait_for_url("**/analyst/mappings?saved=*")
+    assert "4202" in await page.locator(f'[id="ics-{FRESH_ICS}"]').inner_text()
+    await page.goto(f"{base_url}/notifications/{target}")
+    assert "4202" in await page.locator("#matches").inner_text()
+    await page.goto(f"{base_url}/notifications?sector=VIII")
+    assert TARGET_KEY in await page.locator("main").inner_text()
     assert problems == [], problems
 
 
@@ -117,6 +148,7 @@ async def test_analyst_official_and_exporter_in_chromium(base_url: str, web_rt: 
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         try:
             await analyst_adds_a_rule(browser, base_url, web_rt)
+            await analyst_changes_an_ics_row(browser, base_url, web_rt)
             await official_approves_the_digest(browser, base_url, web_rt)
             await exporter_signs_in_and_changes_a_subscription(browser, base_url, web_rt)
         finally:

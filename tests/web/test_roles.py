@@ -39,6 +39,10 @@ GUARDED_POST: dict[str, tuple[str, set[Role]]] = {
     "/digest/send": ("/digest/send", {"official"}),
     "/analyst/rules/preview": ("/analyst/rules/preview", {"analyst"}),
     "/analyst/rules/save": ("/analyst/rules/save", {"analyst"}),
+    "/analyst/mappings/ics/preview": ("/analyst/mappings/ics/preview", {"analyst"}),
+    "/analyst/mappings/ics/save": ("/analyst/mappings/ics/save", {"analyst"}),
+    "/analyst/mappings/sectors/preview": ("/analyst/mappings/sectors/preview", {"analyst"}),
+    "/analyst/mappings/sectors/save": ("/analyst/mappings/sectors/save", {"analyst"}),
 }
 #: Routes for a signed-in exporter contact only (``require_exporter``), with a sample path and method.
 EXPORTER_ONLY: dict[str, tuple[str, str]] = {

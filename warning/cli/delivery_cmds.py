@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from classifiers.sectors import configured_sectors
 from notifications.compose import compose_digests, compose_weekly_digests, iso_week
 from notifications.deliver import deliver_pending
 from notifications.officials import compose_officials_digest, render_report, weekly_report
@@ -13,6 +12,7 @@ from notifications.subscriptions import changed_subscription
 from warning.alerting import create_alerts
 from warning.cli.base import SubParsers
 from warning.exceptions import SubscriptionError
+from warning.mappings import current_sectors
 from warning.runtime import Runtime
 from warning.storage.exporters import load_exporters
 from warning.storage.outbox import STATUSES, list_messages, requeue
@@ -94,7 +94,7 @@ def _changes(args: argparse.Namespace, sub: Subscription, sector_keys: set[str])
 
 
 async def subscriptions_set(args: argparse.Namespace, rt: Runtime) -> int:
-    sector_keys = {s.key for s in configured_sectors(rt.config.sectors)}
+    sector_keys = {s.key for s in await current_sectors(rt)}
     async with rt.db.begin() as conn:
         await sync_from_register(conn, await load_exporters(conn), rt.now())
         subs = await load_subscriptions(conn, active_only=False, email=args.email)

@@ -19,6 +19,7 @@ from warning.cli import (
     classify_cmds,
     data_cmds,
     delivery_cmds,
+    mapping_cmds,
     ops_cmds,
     pipeline_cmds,
     warning_cmds,
@@ -31,7 +32,16 @@ from warning.logs import configure_logging
 from warning.runtime import Runtime
 
 #: Modules that add sub-commands; each has ``register(subparsers)``.
-COMMAND_MODULES = (pipeline_cmds, classify_cmds, data_cmds, warning_cmds, delivery_cmds, web_cmds, ops_cmds)
+COMMAND_MODULES = (
+    pipeline_cmds,
+    classify_cmds,
+    mapping_cmds,
+    data_cmds,
+    warning_cmds,
+    delivery_cmds,
+    web_cmds,
+    ops_cmds,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -456,3 +456,63 @@ job_runs = sa.Table(
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("runs", sa.Integer, nullable=False),
 )
+
+
+# --- mapping overrides (issue 7)
+
+#: Analysts' overrides of the shipped ICS-to-HS mapping (``classifiers/data/ics_hs.csv``):
+#: one row per overridden ICS code; ``removed`` hides a shipped row.
+ics_overrides = sa.Table(
+    "ics_overrides",
+    metadata,
+    sa.Column("ics", sa.String(40), primary_key=True),
+    sa.Column("hs_prefixes", sa.JSON, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("removed", sa.Boolean, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+#: Analysts' overrides of the sector definitions (``[[sectors]]`` or the HS sections).
+sector_overrides = sa.Table(
+    "sector_overrides",
+    metadata,
+    sa.Column("key", sa.String(60), primary_key=True),
+    sa.Column("name_en", sa.Text, nullable=False),
+    sa.Column("name_zh", sa.Text, nullable=False),
+    sa.Column("hs_prefixes", sa.JSON, nullable=False),
+    sa.Column("removed", sa.Boolean, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# The list's product filters (hs, sector) probe each notification's matches
+# while walking the date order: with the code in the index the probe never
+# reads the table (member=JPN&hs=85 at 50,000 notifications: 8.9 -> 4.2 ms).
+sa.Index(
+    "ix_product_matches_notification_hs",
+    product_matches.c.notification_id,
+    product_matches.c.hs_code,
+)
+
+#: Every change to either mapping: who changed what, when (kind ``ics`` or ``sector``).
+mapping_versions = sa.Table(
+    "mapping_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("key", sa.String(60), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    #: add, change or remove (relative to the effective mapping at the time).
+    sa.Column("action", sa.String(10), nullable=False),
+    #: The row after the change (before it, for a removal).
+    sa.Column("hs_prefixes", sa.JSON, nullable=False),
+    sa.Column("name_en", sa.Text, nullable=False),
+    sa.Column("name_zh", sa.Text, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("changed_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("kind", "key", "version", name="uq_mapping_versions_kind"),
+)

@@ -229,7 +229,13 @@ def _text_condition(dialect: str, text: str, narrow: bool = False) -> sa.ColumnE
         if word in long_words:
             continue
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(sa.or_(*(f.ilike(f"%{escaped}%", escape="\\") for f in fields)))
+        if dialect == "sqlite":
+            # SQLite's LIKE already ignores ASCII case, as its lower() does (both
+            # ASCII only): the lower() calls of ILIKE only cost time (q=EV at
+            # 50,000 notifications: 17 -> 8 ms).
+            conditions.append(sa.or_(*(f.like(f"%{escaped}%", escape="\\") for f in fields)))
+        else:
+            conditions.append(sa.or_(*(f.ilike(f"%{escaped}%", escape="\\") for f in fields)))
     return sa.and_(*conditions)
 
 

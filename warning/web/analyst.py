@@ -1,4 +1,7 @@
-"""Analysts' pages: rules with a preview before saving, evaluation, feedback, reclassify, mappings."""
+"""Analysts' pages: rules with a preview before saving, evaluation, feedback, reclassify.
+
+The ICS mapping and sector editors are in :mod:`warning.web.analyst_mappings`.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +11,20 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from aiohttp import web
 
 from classifiers.baseline import Baseline
 from classifiers.ensemble import Ensemble
 from classifiers.evaluate import METRIC_KEYS, load_cases, report
-from classifiers.ics import load_ics_mapping
+from classifiers.ics import IcsClassifier
 from warning.classify import build_classifier, classify_pending
+from warning.mappings import effective_ics_mapping
 from warning.rule_preview import apply_rules, evaluation, labelled_set, preview_rules
 from warning.storage.feedback import feedback_overview
 from warning.storage.rules import add_rule, change_rule, load_rules, remove_rule, rule_history
 from warning.types import ClassifierRule
-from warning.web.keys import RUNTIME, SECTORS
+from warning.web.keys import RUNTIME
 from warning.web.security import current_user, require_role
 from warning.web.templating import NavItem, render, see_other
 
@@ -32,7 +35,6 @@ NAV = [
     NavItem("/analyst/evaluation", "nav_evaluation", ("analyst",)),
     NavItem("/analyst/feedback", "nav_feedback", ("analyst",)),
     NavItem("/analyst/reclassify", "nav_reclassify", ("analyst",)),
-    NavItem("/analyst/mappings", "nav_mappings", ("analyst",)),
 ]
 ACTIONS = ("add", "change", "remove")
 
@@ -82,17 +84,20 @@ _SHARED: dict[tuple[str, ...], Ensemble] = {}
 
 
 @asynccontextmanager
-async def _ensemble(request: web.Request) -> AsyncIterator[Ensemble]:
-    """The shared classifier, held by this request alone (its rules are set per run)."""
+async def held_ensemble(request: web.Request) -> AsyncIterator[Ensemble]:
+    """The shared classifier, held by this request alone (its rules are set per run),
+    with the stored ICS mapping (an analyst may have changed it, in any worker)."""
     state = request.app[STATE]
     assert state.lock is not None
     async with state.lock:
+        rt = request.app[RUNTIME]
         if state.ensemble is None:
-            rt = request.app[RUNTIME]
             key = tuple(str(p) for p in rt.config.classifier.examples)
             if key not in _SHARED:
                 _SHARED[key] = await build_classifier(rt)
             state.ensemble = _SHARED[key]
+        async with rt.db.begin() as conn:
+            state.ensemble.ics = IcsClassifier(await effective_ics_mapping(conn))
         yield state.ensemble
 
 
@@ -166,7 +171,7 @@ def _changed(rules: list[ClassifierRule], change: RuleForm) -> list[ClassifierRu
     ]
 
 
-async def _rules(request: web.Request) -> list[ClassifierRule]:
+async def active_rules(request: web.Request) -> list[ClassifierRule]:
     async with request.app[RUNTIME].db.begin() as conn:
         return await load_rules(conn)
 
@@ -174,7 +179,7 @@ async def _rules(request: web.Request) -> list[ClassifierRule]:
 @routes.get("/analyst/rules")
 @require_role("analyst")
 async def rules_page(request: web.Request) -> web.Response:
-    rules = await _rules(request)
+    rules = await active_rules(request)
     editing = next((r for r in rules if str(r.id) == request.query.get("edit")), None)
     async with request.app[RUNTIME].db.begin() as conn:
         history = (await rule_history(conn))[-20:]
@@ -193,9 +198,9 @@ async def rules_page(request: web.Request) -> web.Response:
 @require_role("analyst")
 async def rules_preview(request: web.Request) -> web.Response:
     """Show what the change would do; nothing is stored."""
-    async with _ensemble(request) as ensemble:
+    async with held_ensemble(request) as ensemble:
         change, errors = await _read_form(request, ensemble)
-        rules = await _rules(request)
+        rules = await active_rules(request)
         if errors:
             return render(
                 request,
@@ -227,7 +232,7 @@ async def _store(request: web.Request, change: RuleForm) -> ClassifierRule:
     rt = request.app[RUNTIME]
     user = current_user(request)
     assert user is not None
-    _changed(await _rules(request), change)  # refuses an unknown rule id before anything is written
+    _changed(await active_rules(request), change)  # refuses an unknown rule id before anything is written
     async with rt.db.begin() as conn:
         if change.action == "add":
             return await add_rule(conn, change.rule(), user.email, rt.now())
@@ -241,13 +246,13 @@ async def _store(request: web.Request, change: RuleForm) -> ClassifierRule:
 @require_role("analyst")
 async def rules_save(request: web.Request) -> web.Response:
     """Store the change as a new rule version (author: the analyst) and reclassify what it affects."""
-    async with _ensemble(request) as ensemble:
+    async with held_ensemble(request) as ensemble:
         change, errors = await _read_form(request, ensemble)
         if errors:
             raise web.HTTPBadRequest(reason="; ".join(errors))
-        old = await _rules(request)
+        old = await active_rules(request)
         stored = await _store(request, change)
-        rewritten = await apply_rules(request.app[RUNTIME], ensemble, old, await _rules(request))
+        rewritten = await apply_rules(request.app[RUNTIME], ensemble, old, await active_rules(request))
     log.info("rule %s %s: %d notifications reclassified", stored.id, change.action, rewritten)
     return see_other(f"/analyst/rules?saved={stored.id}")
 
@@ -258,8 +263,8 @@ async def evaluation_page(request: web.Request) -> web.Response:
     """The classifier against the bundled labelled set, next to the keyword baseline."""
     rt = request.app[RUNTIME]
     threshold = rt.config.classifier.alert_threshold
-    rules = await _rules(request)
-    async with _ensemble(request) as ensemble:
+    rules = await active_rules(request)
+    async with held_ensemble(request) as ensemble:
         cases, skipped = load_cases(labelled_set(), ensemble.nomenclature)
         ours = await asyncio.to_thread(evaluation, ensemble, rules, cases, threshold)
     notifications = [c.notification for c in cases]
@@ -322,17 +327,3 @@ async def reclassify_start(request: web.Request) -> web.Response:
         job.started_at, job.finished_at = rt.now(), None
         job.task = asyncio.create_task(run())
     return see_other("/analyst/reclassify")
-
-
-@routes.get("/analyst/mappings")
-@require_role("analyst")
-async def mappings_page(request: web.Request) -> web.Response:
-    """The ICS-to-HS mapping and the sector definitions (read-only here), and how to change them."""
-    mapping: dict[str, Any] = load_ics_mapping()
-    return render(
-        request,
-        "analyst_mappings.html",
-        sectors=request.app[SECTORS],
-        ics=sorted(mapping.items()),
-        configured=bool(request.app[RUNTIME].config.sectors),
-    )

@@ -69,7 +69,7 @@ async def openapi(request: web.Request) -> web.Response:
 @require_role(*STAFF)
 async def api_notifications(request: web.Request) -> web.Response:
     rt = request.app[RUNTIME]
-    sectors = request.app[SECTORS]
+    sectors = await request.app[SECTORS].get()
     parsed = parse_filter(request.query, sectors, rt.today())
     if parsed.errors:
         raise web.HTTPBadRequest(reason="; ".join(parsed.errors))

@@ -16,13 +16,13 @@ from types import ModuleType
 
 from aiohttp import web
 
-from classifiers.sectors import configured_sectors
 from warning.runtime import Runtime
 from warning.storage.search import ensure_search_index
 from warning.storage.users import get_user
 from warning.tokens import Signer, load_secret
 from warning.web import (
     analyst,
+    analyst_mappings,
     api,
     auth,
     dashboard,
@@ -35,6 +35,7 @@ from warning.web import (
 )
 from warning.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
 from warning.web.keys import LIMITER, RUNTIME, SECTORS, SECURE_COOKIES, SIGNER
+from warning.web.sectors import SectorCache
 from warning.web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -60,6 +61,7 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     notification_pages,
     digest,
     analyst,
+    analyst_mappings,
     operations,
     api,
     feeds,
@@ -194,7 +196,7 @@ def create_app(rt: Runtime, signer: Signer | None = None) -> web.Application:
         web_config.login_failures_per_account,
         web_config.login_failures_per_ip,
     )
-    app[SECTORS] = configured_sectors(rt.config.sectors)
+    app[SECTORS] = SectorCache(rt)
     app[SECURE_COOKIES] = secure_cookies(rt)
     app[NAV_KEY] = [item for module in ROUTE_MODULES for item in getattr(module, "NAV", [])]
     for module in ROUTE_MODULES:

@@ -45,7 +45,7 @@ async def dashboard(request: web.Request) -> web.Response:
     async with rt.db.begin() as conn:
         week = await week_overview(conn, start)
         deadlines = await upcoming_deadlines(conn, today, today + DEADLINE_HORIZON, limit=50)
-    sectors = request.app[SECTORS]
+    sectors = await request.app[SECTORS].get()
     sector_counts: Counter[str] = Counter()
     for codes in week.hs_codes.values():
         keys = {s.key for code in codes for s in sectors_of(code, sectors)}

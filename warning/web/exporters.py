@@ -156,7 +156,7 @@ async def _own(rt: Runtime, email: str) -> list[StoredSubscription]:
         return await load_subscriptions(conn, active_only=False, email=email)
 
 
-def _render_subscriptions(
+async def _render_subscriptions(
     request: web.Request,
     email: str,
     subs: list[StoredSubscription],
@@ -172,7 +172,7 @@ def _render_subscriptions(
         status=status,
         subs=subs,
         email=email,
-        sectors=request.app[SECTORS],
+        sectors=await request.app[SECTORS].get(),
         levels=LEVELS,
         saved=saved,
         error=error,
@@ -185,7 +185,9 @@ async def subscriptions_page(request: web.Request) -> web.Response:
     rt = request.app[RUNTIME]
     email = current_exporter(request)
     assert email is not None
-    return _render_subscriptions(request, email, await _own(rt, email), saved=request.query.get("saved"))
+    return await _render_subscriptions(
+        request, email, await _own(rt, email), saved=request.query.get("saved")
+    )
 
 
 @routes.post("/exporter/subscriptions/{id:\\d+}")
@@ -203,7 +205,7 @@ async def save_subscription(request: web.Request) -> web.Response:
     try:
         new = changed_subscription(
             stored.subscription,
-            {s.key for s in request.app[SECTORS]},
+            {s.key for s in await request.app[SECTORS].get()},
             sectors=",".join(str(v) for v in form.getall("sectors", [])),
             hs=str(form.get("hs_prefixes", "")),
             markets=str(form.get("markets", "")),
@@ -212,7 +214,7 @@ async def save_subscription(request: web.Request) -> web.Response:
             language=str(form.get("language", "")) or None,
         )
     except SubscriptionError as exc:
-        return _render_subscriptions(request, email, list(subs.values()), error=str(exc), status=400)
+        return await _render_subscriptions(request, email, list(subs.values()), error=str(exc), status=400)
     active = form.get("active") == "1"
     async with rt.db.begin() as conn:
         await save_choices(conn, stored, new, rt.now(), active=active)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Final
 
 from warning.types import LEVEL_NAMES_ZH
+from warning.web.i18n_mappings import MAPPING_TEXTS
 
 LANGUAGES: Final = ("en", "zh")
 LANG_COOKIE: Final = "tbtwarn_lang"
@@ -194,17 +195,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "reclassify_done": "Last run: {n} notifications classified, {matched} with matches ({when}).",
         "reclassify_idle": "Reclassify every stored notification with the current rules.",
         "reclassify_start": "Reclassify all",
-        "sectors_how": "Defined by the [[sectors]] tables of config.toml; edit them there and restart.",
+        "sectors_how": "The [[sectors]] tables of config.toml, with the changes saved here.",
         "sectors_default_how": (
-            "No [[sectors]] in config.toml: the 21 HS sections are used. "
-            "Add [[sectors]] tables (key, name_en, name_zh, hs_prefixes) "
-            "to define your own."
+            "No [[sectors]] in config.toml: the 21 HS sections, with the changes saved here. "
+            "[[sectors]] tables (key, name_en, name_zh, hs_prefixes) would replace them."
         ),
         "key": "Key",
         "ics_mapping": "ICS to HS mapping",
         "ics_how": (
-            "From classifiers/data/ics_hs.csv (ics,hs_codes); change "
-            "the file (see its PROVENANCE.md), then reclassify."
+            "The shipped classifiers/data/ics_hs.csv, with the changes saved here. A notification's "
+            "ICS code is looked up itself, then its group, then its field."
         ),
     },
     "zh": {
@@ -377,18 +377,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "reclassify_done": "上次：已分类 {n} 项通报，其中 {matched} 项有匹配（{when}）。",
         "reclassify_idle": "用当前规则重新分类全部通报。",
         "reclassify_start": "全部重新分类",
-        "sectors_how": "由 config.toml 的 [[sectors]] 定义；请在该处修改后重启。",
+        "sectors_how": "config.toml 的 [[sectors]]，加上在此保存的修改。",
         "sectors_default_how": (
-            "config.toml 未定义 [[sectors]]：使用HS的21类。"
-            "可添加 [[sectors]]（key、name_en、name_zh、hs_prefixes）自定义。"
+            "config.toml 未定义 [[sectors]]：使用HS的21类，加上在此保存的修改。"
+            "添加 [[sectors]]（key、name_en、name_zh、hs_prefixes）可替换之。"
         ),
         "key": "标识",
         "ics_mapping": "ICS与HS对应表",
         "ics_how": (
-            "来自 classifiers/data/ics_hs.csv（ics,hs_codes）；修改该文件（见 PROVENANCE.md）后重新分类。"
+            "随附的 classifiers/data/ics_hs.csv，加上在此保存的修改。"
+            "通报的ICS编码先按本身查找，再按组、按领域。"
         ),
     },
 }
+
+for _lang, _texts in MAPPING_TEXTS.items():
+    CATALOGUE[_lang].update(_texts)
 
 LEVEL_NAMES: dict[str, dict[str, str]] = {
     "en": {"red": "red", "orange": "orange", "yellow": "yellow", "blue": "blue"},

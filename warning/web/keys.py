@@ -8,12 +8,13 @@ from aiohttp import web
 
 from warning.runtime import Runtime
 from warning.tokens import Signer
-from warning.types import Sector
+from warning.web.sectors import SectorCache
 from warning.web.security import LoginLimiter
 
 RUNTIME: Final = web.AppKey("runtime", Runtime)
 SIGNER: Final = web.AppKey("signer", Signer)
 LIMITER: Final = web.AppKey("limiter", LoginLimiter)
-SECTORS: Final = web.AppKey("sectors", tuple[Sector, ...])
+#: The effective sectors: ``await app[SECTORS].get()``.
+SECTORS: Final = web.AppKey("sectors", SectorCache)
 #: Whether cookies are marked Secure (https deployments).
 SECURE_COOKIES: Final = web.AppKey("secure_cookies", bool)

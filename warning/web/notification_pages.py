@@ -49,7 +49,7 @@ def page_link(values: dict[str, str], page: int) -> str:
 @require_role("official", "analyst")
 async def notification_list(request: web.Request) -> web.Response:
     rt = request.app[RUNTIME]
-    sectors = request.app[SECTORS]
+    sectors = await request.app[SECTORS].get()
     today = rt.today()
     parsed = parse_filter(request.query, sectors, today)
     size = rt.config.web.page_size
