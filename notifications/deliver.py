@@ -155,6 +155,8 @@ class _Run:
         self.results: list[tuple[OutboxMessage, _Result]] = []
         self.refilling: asyncio.Task[None] | None = None
         self.unavailable: str | None = None
+        #: Why the last claim-and-mark transaction failed, if it did.
+        self.failure: BaseException | None = None
 
     def _start_refill(self) -> asyncio.Task[None]:
         if self.refilling is None:
@@ -163,6 +165,8 @@ class _Run:
             self.claimed_up_to += len(batch)
             done, self.finished = self.finished, []
             self.refilling = asyncio.create_task(self._refill(done, batch))
+            # A failure is raised to the senders through ``failure``, not the task.
+            self.refilling.add_done_callback(lambda t: t.cancelled() or t.exception())
         return self.refilling
 
     async def _refill(self, done: list[tuple[OutboxMessage, _Result]], batch: list[int]) -> None:
@@ -171,6 +175,12 @@ class _Run:
                 await _mark(conn, self.rt, done)
                 if batch:
                     self.queue.extend(await claim_many(conn, batch, _lease(self.rt)))
+        except BaseException as exc:
+            # Rolled back: the results are marked by ``finish`` (or settled at the
+            # next start); the senders stop at their next message.
+            self.finished[:0] = done
+            self.failure = exc
+            raise
         finally:
             self.refilling = None
 
@@ -179,7 +189,9 @@ class _Run:
 
     async def _next(self) -> OutboxMessage | None:
         """The next claimed message, claiming more when the queue runs low; ``None``: done."""
-        while not self.queue or self.unavailable:
+        while not self.queue or self.unavailable or self.failure:
+            if self.failure is not None:
+                raise self.failure
             if self.unavailable or not (self.refilling or self._more_to_do()):
                 return None
             await self._start_refill()
@@ -202,7 +214,7 @@ class _Run:
     async def finish(self) -> None:
         """Mark what is left: the last results, and claimed messages never tried."""
         while self.refilling is not None:
-            await self.refilling
+            await asyncio.wait([self.refilling])  # its failure is raised by a sender
         for message in self.queue:
             result = _Result("later", self.unavailable or "not attempted")
             self.finished.append((message, result))
