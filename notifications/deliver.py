@@ -220,8 +220,9 @@ class _Run:
             self.finished.append((message, result))
             self.results.append((message, result))
         self.queue.clear()
-        async with self.rt.db.begin() as conn:
-            await _mark(conn, self.rt, self.finished)
+        if self.finished:
+            async with self.rt.db.begin() as conn:
+                await _mark(conn, self.rt, self.finished)
         self.finished = []
 
 
