@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifications.transports import Transport
 from notifications.transports.eml_dir import EmlDirectoryTransport
@@ -131,43 +134,104 @@ def _lease(rt: Runtime) -> dt.datetime:
     return rt.now() + dt.timedelta(seconds=rt.config.smtp.lease_seconds)
 
 
-async def _send_batch(
-    rt: Runtime, transports: list[Transport], batch: list[OutboxMessage], sleep: Sleep
-) -> tuple[list[tuple[OutboxMessage, _Result]], str | None]:
-    """Send claimed messages over the connections side by side.
+class _Run:
+    """One delivery run: senders take claimed messages from a queue while the
+    next batch is claimed, and the finished ones marked, in the background.
 
-    Returns each message's result and, if the server became unreachable, why
-    (messages not yet tried then stay pending).
+    The database work (one transaction per batch: mark what finished, claim
+    the next ``batch_size``) overlaps the sending, so the connections never
+    wait for it while messages are left. A message is always claimed
+    (committed) before its transport sees it and marked after: a crash leaves
+    at most about two batches plus one message per connection ``sending``,
+    settled at the next start as before.
     """
-    queue: asyncio.Queue[OutboxMessage] = asyncio.Queue()
-    for message in batch:
-        queue.put_nowait(message)
-    results: list[tuple[OutboxMessage, _Result]] = []
-    unavailable: list[str] = []
 
-    async def worker(transport: Transport) -> None:
-        while not queue.empty():
-            message = queue.get_nowait()
-            if unavailable:
-                results.append((message, _Result("later", unavailable[0])))
-                continue
+    def __init__(self, rt: Runtime, ids: list[int], sleep: Sleep) -> None:
+        self.rt, self.ids, self.sleep = rt, ids, sleep
+        self.size = rt.config.smtp.batch_size
+        self.claimed_up_to = 0  # ids[:claimed_up_to] have been offered to claim_many
+        self.queue: deque[OutboxMessage] = deque()
+        self.finished: list[tuple[OutboxMessage, _Result]] = []  # not yet marked
+        self.results: list[tuple[OutboxMessage, _Result]] = []
+        self.refilling: asyncio.Task[None] | None = None
+        self.unavailable: str | None = None
+        #: Why the last claim-and-mark transaction failed, if it did.
+        self.failure: BaseException | None = None
+
+    def _start_refill(self) -> asyncio.Task[None]:
+        if self.refilling is None:
+            claim = not self.unavailable and self.claimed_up_to < len(self.ids)
+            batch = self.ids[self.claimed_up_to : self.claimed_up_to + self.size] if claim else []
+            self.claimed_up_to += len(batch)
+            done, self.finished = self.finished, []
+            self.refilling = asyncio.create_task(self._refill(done, batch))
+            # A failure is raised to the senders through ``failure``, not the task.
+            self.refilling.add_done_callback(lambda t: t.cancelled() or t.exception())
+        return self.refilling
+
+    async def _refill(self, done: list[tuple[OutboxMessage, _Result]], batch: list[int]) -> None:
+        try:
+            async with self.rt.db.begin() as conn:
+                await _mark(conn, self.rt, done)
+                if batch:
+                    self.queue.extend(await claim_many(conn, batch, _lease(self.rt)))
+        except BaseException as exc:
+            # Rolled back: the results are marked by ``finish`` (or settled at the
+            # next start); the senders stop at their next message.
+            self.finished[:0] = done
+            self.failure = exc
+            raise
+        finally:
+            self.refilling = None
+
+    def _more_to_do(self) -> bool:
+        return bool(self.finished) or (not self.unavailable and self.claimed_up_to < len(self.ids))
+
+    async def _next(self) -> OutboxMessage | None:
+        """The next claimed message, claiming more when the queue runs low; ``None``: done."""
+        while not self.queue or self.unavailable or self.failure:
+            if self.failure is not None:
+                raise self.failure
+            if self.unavailable or not (self.refilling or self._more_to_do()):
+                return None
+            await self._start_refill()
+        message = self.queue.popleft()
+        # Claim ahead while a batch is still queued, so no connection waits.
+        if len(self.queue) < self.size and self.refilling is None and self._more_to_do():
+            self._start_refill()
+        return message
+
+    async def worker(self, transport: Transport) -> None:
+        while (message := await self._next()) is not None:
             try:
-                results.append((message, await _attempt(rt, transport, message, sleep)))
+                result = await _attempt(self.rt, transport, message, self.sleep)
             except TransportUnavailable as exc:
-                unavailable.append(str(exc))
-                results.append((message, _Result("later", str(exc))))
+                self.unavailable = self.unavailable or str(exc)
+                result = _Result("later", str(exc))
+            self.finished.append((message, result))
+            self.results.append((message, result))
 
-    await asyncio.gather(*(worker(t) for t in transports[: len(batch)]))
-    return results, (unavailable[0] if unavailable else None)
+    async def finish(self) -> None:
+        """Mark what is left: the last results, and claimed messages never tried."""
+        while self.refilling is not None:
+            await asyncio.wait([self.refilling])  # its failure is raised by a sender
+        for message in self.queue:
+            result = _Result("later", self.unavailable or "not attempted")
+            self.finished.append((message, result))
+            self.results.append((message, result))
+        self.queue.clear()
+        if self.finished:
+            async with self.rt.db.begin() as conn:
+                await _mark(conn, self.rt, self.finished)
+        self.finished = []
 
 
-async def _record(rt: Runtime, results: list[tuple[OutboxMessage, _Result]]) -> None:
-    async with rt.db.begin() as conn:
-        await mark_sent_many(conn, [m.id for m, r in results if r.status == "sent"], rt.now())
-        for message, result in results:
-            if result.status in ("failed", "later"):
-                await mark_failed(conn, message.id, result.error, permanent=result.status == "failed")
-            # "held": already marked uncertain by _settle.
+async def _mark(conn: AsyncConnection, rt: Runtime, results: list[tuple[OutboxMessage, _Result]]) -> None:
+    await mark_sent_many(conn, [m.id for m, r in results if r.status == "sent"], rt.now())
+    for message, result in results:
+        if result.status in ("failed", "later"):
+            await mark_failed(conn, message.id, result.error, permanent=result.status == "failed")
+        # "held": already marked uncertain by _settle.
 
 
 async def deliver_pending(
@@ -182,30 +246,41 @@ async def deliver_pending(
     """
     count = rt.config.smtp.connections if rt.config.delivery.transport == "smtp" else 1
     transports = [transport] if transport else [build_transport(rt.config, sleep) for _ in range(count)]
-    sent = failed = deferred = 0
-    errors: list[str] = []
     try:
         settled = await settle_lapsed(rt, transports[0])
         async with rt.db.begin() as conn:
             ids = await pending_ids(conn)
-        size = rt.config.smtp.batch_size
-        for start in range(0, len(ids), size):
-            async with rt.db.begin() as conn:
-                claimed = await claim_many(conn, ids[start : start + size], _lease(rt))
-            results, unavailable = await _send_batch(rt, transports, claimed, sleep)
-            await _record(rt, results)
-            for message, result in results:
-                if result.status == "sent":
-                    sent += 1
-                elif result.status != "later" or not unavailable:
-                    failed += 1
-                    errors.append(f"{message.recipient}: {result.error}")
-            if unavailable:
-                not_claimed = max(0, len(ids) - start - size)
-                deferred = sum(r.status == "later" for _, r in results) + not_claimed
-                errors.append(f"{unavailable}; {deferred} messages left pending")
-                break
+        run = _Run(rt, ids, sleep)
+        workers = [asyncio.create_task(run.worker(t)) for t in transports[: max(1, len(ids))]]
+        try:
+            await asyncio.gather(*workers)
+        except BaseException:
+            # One sender failed (or the run was cancelled): stop the others before
+            # marking, so no result arrives after it. Their messages in flight stay
+            # ``sending`` and are settled at the next start.
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            raise
+        finally:
+            await run.finish()
     finally:
         for t in transports:
             await t.close()
+    return _outcome(run, len(ids), settled)
+
+
+def _outcome(run: _Run, pending: int, settled: int) -> DeliveryOutcome:
+    sent = failed = 0
+    errors: list[str] = []
+    for message, result in run.results:
+        if result.status == "sent":
+            sent += 1
+        elif result.status != "later" or not run.unavailable:
+            failed += 1
+            errors.append(f"{message.recipient}: {result.error}")
+    deferred = 0
+    if run.unavailable:
+        deferred = sum(r.status == "later" for _, r in run.results) + pending - run.claimed_up_to
+        errors.append(f"{run.unavailable}; {deferred} messages left pending")
     return DeliveryOutcome(sent, failed, tuple(errors), deferred, settled)

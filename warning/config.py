@@ -167,8 +167,10 @@ class SmtpConfig(_Strict):
     rate_per_second: float = Field(default=10.0, ge=0)
     #: Connections used side by side (each reused for the whole run).
     connections: int = Field(default=4, ge=1, le=32)
-    #: Messages claimed per transaction. A crash leaves at most this many
-    #: undecided (settled by ``received_log`` or ``on_uncertain``).
+    #: Messages claimed per transaction (the next batch is claimed, and the
+    #: finished ones marked, while the connections send). A crash leaves about
+    #: two batches plus one message per connection undecided (settled by
+    #: ``received_log`` or ``on_uncertain``); larger batches cost fewer transactions.
     batch_size: int = Field(default=10, ge=1, le=1000)
     timeout_seconds: float = Field(default=30.0, gt=0)
     #: Attempts per message for temporary failures (4xx, connection errors).

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import Awaitable, Callable
 from email.utils import parseaddr
 from pathlib import Path
 
 import aiosmtplib
+from aiosmtplib.email import quote_address
 
 from warning.config import SmtpConfig
 from warning.exceptions import ConfigError, DeliveryError, DeliveryUncertain, TransportUnavailable
@@ -24,6 +26,15 @@ from warning.storage.outbox import OutboxMessage
 
 Sleep = Callable[[float], Awaitable[None]]
 _CONNECTION_ERRORS = (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError)
+#: A bare ASCII address (no display name, comment or quoting): its SMTP path is ``<address>``.
+_BARE_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
+def _path(address: str) -> bytes:
+    """The SMTP path ``<address>``; aiosmtplib's parser only for addresses that are not bare."""
+    if _BARE_ADDRESS.fullmatch(address):
+        return f"<{address}>".encode()
+    return quote_address(address).encode()
 
 
 def _password(config: SmtpConfig) -> str | None:
@@ -35,12 +46,22 @@ def _password(config: SmtpConfig) -> str | None:
     return value
 
 
+async def _greet(client: aiosmtplib.SMTP) -> None:
+    """EHLO (HELO if refused) once per connection, as ``client.mail`` would before MAIL."""
+    if client.is_ehlo_or_helo_needed:
+        try:
+            await client.ehlo()
+        except aiosmtplib.SMTPHeloError:
+            await client.helo()
+
+
 class SmtpTransport:
     """Sends through the ``[smtp]`` relay, paced to ``rate_per_second``."""
 
     def __init__(self, config: SmtpConfig, default_sender: str, sleep: Sleep = asyncio.sleep) -> None:
         self.config = config
         self.envelope_sender = config.sender or parseaddr(default_sender)[1]
+        self._mail_from = b"FROM:" + _path(self.envelope_sender)
         self.sleep = sleep
         self._password = _password(config)
         self._client: aiosmtplib.SMTP | None = None
@@ -64,6 +85,7 @@ class SmtpTransport:
         )
         try:
             await client.connect()
+            await _greet(client)
         except aiosmtplib.SMTPAuthenticationError as exc:
             raise TransportUnavailable(
                 f"SMTP login refused: {exc.code} {exc.message}", permanent=True
@@ -99,8 +121,7 @@ class SmtpTransport:
         await self._pace()
         client = await self._connection()
         try:
-            await client.mail(self.envelope_sender)
-            await client.rcpt(message.recipient)
+            await self._envelope(client, message.recipient)
         except aiosmtplib.SMTPResponseException as exc:
             await self._reset(client)
             if exc.code == 421:
@@ -117,6 +138,20 @@ class SmtpTransport:
         except _CONNECTION_ERRORS as exc:
             self._drop()
             raise DeliveryUncertain(f"connection lost during DATA: {exc}") from None
+
+    async def _envelope(self, client: aiosmtplib.SMTP, recipient: str) -> None:
+        """MAIL and RCPT, as ``client.mail`` and ``client.rcpt`` send them, without parsing
+        the same sender again for every message (a tenth of the sender's time per message).
+
+        Raises:
+            aiosmtplib.SMTPResponseException: the server refused the sender or the recipient.
+        """
+        response = await client.execute_command(b"MAIL", self._mail_from)
+        if response.code != 250:
+            raise aiosmtplib.SMTPSenderRefused(response.code, response.message, self.envelope_sender)
+        response = await client.execute_command(b"RCPT", b"TO:" + _path(recipient))
+        if response.code not in (250, 251):
+            raise aiosmtplib.SMTPRecipientRefused(response.code, response.message, recipient)
 
     async def was_delivered(self, message: OutboxMessage) -> bool | None:
         log = self.config.received_log

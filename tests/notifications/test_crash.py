@@ -58,7 +58,7 @@ def test_killed_sender_restarted_delivers_each_email_exactly_once(tmp_path: Path
     log = tmp_path / "maillog"
     # The server keeps message 3 and logs it, then holds its "250" until released:
     # the sender is killed while waiting for that reply. One connection, two
-    # messages claimed at a time: messages 3 and 4 are left "sending".
+    # messages claimed at a time (and the next two claimed ahead).
     recorder = Recorder(log=log, hold_at=3)
     with MailServer(recorder) as server:
         config = write_delivery_config(tmp_path, "smtp", smtp_config(server.port, log, "batch_size = 2\n", 1))
@@ -69,13 +69,19 @@ def test_killed_sender_restarted_delivers_each_email_exactly_once(tmp_path: Path
         first.wait()
         recorder.release.set()
         assert recorder.wait_for(3)
-        assert asyncio.run(_statuses(config)) == ["sent"] * 2 + ["sending"] * 2 + ["pending"] * 2
+        statuses = asyncio.run(_statuses(config))
+        # Marks trail the sending (written beside it): 1 and 2 arrived and may or
+        # may not be marked yet; 3 (in flight) and 4 (claimed) are "sending";
+        # 5 and 6 were at most claimed ahead; nothing is marked sent that did not arrive.
+        assert set(statuses[:2]) <= {"sent", "sending"} and statuses[2:4] == ["sending"] * 2
+        assert set(statuses[4:]) <= {"sending", "pending"}
+        undecided = statuses.count("sending")
 
         # Restarted after the dead run's lease lapsed.
         second = _send(config, NOW + dt.timedelta(minutes=11))
         out, _ = second.communicate(timeout=60)
         assert second.returncode == 0, out
-    # Message 3 is in the server's log: marked sent, not resent; 4 is not: sent now.
-    assert "3 delivered" in out and "2 settled after a stop" in out
+    # 1-3 are in the server's log: marked sent, not resent; 4-6 are not: sent now.
+    assert "3 delivered" in out and f"{undecided} settled after a stop" in out
     assert recorder.per_recipient() == dict.fromkeys(RECIPIENTS, 2)
     assert asyncio.run(_statuses(config)) == ["sent"] * 6

@@ -136,3 +136,24 @@ async def test_without_a_log_hold_keeps_an_undecided_message_for_a_person(make_r
     async with rt.db.begin() as conn:
         (held,) = await list_messages(conn, "uncertain")
     assert "cannot be confirmed" in str(held.last_error)
+
+
+async def test_small_batches_over_several_connections_deliver_each_once(make_runtime: MakeRuntime) -> None:
+    # Batches of 2 over 3 connections: the next batch is claimed, and finished
+    # messages marked, while the others send; one recipient is refused throughout.
+    recorder = Recorder(refuse={"en@qilu.example.com"})
+    with MailServer(recorder) as server:
+        rt = await make_runtime("smtp", smtp_config(server.port, extra="batch_size = 2\n", connections=3))
+        for symbol, level in (("G/TBT/N/USA/1", None), ("G/TBT/N/USA/2", "red"), ("G/TBT/N/USA/3", "red")):
+            await seed(rt, [(notification(symbol), level)])
+            await compose_digests(rt)
+        outcome = await deliver_pending(rt, sleep=Sleeps())
+    assert (outcome.sent, outcome.failed, outcome.deferred) == (6, 3, 0)
+    assert recorder.per_recipient() == {"zh@luyuan.example.com": 3, "boss@qilu.example.com": 3}
+    async with rt.db.begin() as conn:
+        statuses = Counter((m.recipient, m.status) for m in await list_messages(conn))
+    assert statuses == {
+        ("zh@luyuan.example.com", "sent"): 3,
+        ("boss@qilu.example.com", "sent"): 3,
+        ("en@qilu.example.com", "failed"): 3,
+    }
