@@ -104,7 +104,9 @@ async def collect_job(rt: Runtime, ctx: JobContext, source_name: str) -> str:
             await record_source_result(conn, source_name, rt.now(), error=error)
         raise SourceError(f"{source_name}: {error}")
     _step("collect", source=source_name)
-    task = asyncio.create_task(collect(rt, [source_name]), name=f"collect:{source_name}")
+    # The HTTP retries' back-off keeps scheduled time, like delivery's: under
+    # TBTWARN_TIME_SCALE a retry waits as many cycles as in production.
+    task = asyncio.create_task(collect(rt, [source_name], sleep=ctx.sleep), name=f"collect:{source_name}")
     try:
         outcomes = await asyncio.wait_for(asyncio.shield(task), ctx.collect_timeout)
     except TimeoutError:
