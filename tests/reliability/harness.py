@@ -24,6 +24,8 @@ from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
+from tests.reliability.backends import NOT_READY, PgConnection, connect, database_url, is_sqlite
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 SAMPLE = ROOT / "feeds" / "data" / "wto_sample.jsonl"
 #: A fixed "now" for every process of the suite.
@@ -94,7 +96,7 @@ def write_config(
     path = folder / "config.toml"
     section = f"[schedule]\n{schedule}" if schedule else ""
     path.write_text(
-        'database_url = "sqlite+aiosqlite:///var/tbtwarn.db"\n'
+        f'database_url = "{database_url(folder)}"\n'
         f'[logging]\nformat = "json"\n{section}{extra}\n{sources}\n{delivery}',
         encoding="utf-8",
     )
@@ -232,30 +234,35 @@ def step_started(step: str, **fields: Any) -> Callable[[Event], bool]:
 
 
 @contextmanager
-def database(folder: Path) -> Iterator[sqlite3.Connection]:
-    conn = sqlite3.connect(folder / "var" / "tbtwarn.db", timeout=30)
+def database(folder: Path) -> Iterator[sqlite3.Connection | PgConnection]:
+    """A connection to the database of the daemon in ``folder`` (SQLite or PostgreSQL)."""
+    conn = connect(folder)
     try:
         yield conn
     finally:
-        conn.close()
+        if isinstance(conn, sqlite3.Connection):
+            conn.close()
 
 
 def scalar(folder: Path, sql: str) -> Any:
     with database(folder) as conn:
-        return conn.execute(sql).fetchone()[0]
+        row = conn.execute(sql).fetchone()
+    assert row is not None, sql
+    return row[0]
 
 
 def quiescent(folder: Path, notifications: int) -> Callable[[], bool]:
     """All ``notifications`` stored and classified, every alert mailed, the outbox empty."""
 
     def check() -> bool:
-        if not (folder / "var" / "tbtwarn.db").exists():
+        if is_sqlite(folder) and not (folder / "var" / "tbtwarn.db").exists():
             return False
         try:
             with database(folder) as conn:
                 row = conn.execute(
                     "SELECT (SELECT count(*) FROM notifications),"
-                    " (SELECT count(*) FROM notifications WHERE classified_hash IS NOT content_hash),"
+                    " (SELECT count(*) FROM notifications"
+                    "  WHERE classified_hash IS NULL OR classified_hash <> content_hash),"
                     # Every alert carried to its contact (the register's default
                     # subscriptions want every level and market).
                     " (SELECT count(*) FROM alerts a WHERE NOT EXISTS"
@@ -263,9 +270,9 @@ def quiescent(folder: Path, notifications: int) -> Callable[[], bool]:
                     " (SELECT count(*) FROM outbox WHERE status != 'sent'),"
                     " (SELECT count(*) FROM alerts)"
                 ).fetchone()
-        except sqlite3.OperationalError:
+        except NOT_READY:
             return False  # tables not created yet
-        return bool(row == (notifications, 0, 0, 0, row[4]) and row[4] > 0)
+        return bool(row is not None and tuple(row) == (notifications, 0, 0, 0, row[4]) and row[4] > 0)
 
     return check
 

@@ -1,12 +1,17 @@
 """The daemon killed (SIGKILL) during collection, then during
 classification, then during sending, then stopped (SIGTERM) while sending,
-restarted each time: in the end nothing is lost and no email went out twice."""
+restarted each time: in the end nothing is lost and no email went out twice.
+On SQLite and, when ``TBTWARN_TEST_PG_URL`` is set, on PostgreSQL."""
 
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
+from tests.reliability.backends import BACKENDS, backend
 from tests.reliability.harness import (
     Daemon,
     Event,
@@ -30,12 +35,19 @@ def sending(e: Event) -> bool:
     return step_started("deliver")(e) and int(e.get("pending", 0)) > 0
 
 
-def test_killed_at_each_stage_then_stopped_while_sending(tmp_path: Path) -> None:
+@pytest.fixture(params=BACKENDS)
+def folder(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
+    """The daemon's folder; its data on SQLite there, or on a fresh PostgreSQL database."""
+    folder = tmp_path / "daemon"
+    folder.mkdir()
+    with backend(request.param, folder):
+        yield folder
+
+
+def test_killed_at_each_stage_then_stopped_while_sending(tmp_path: Path, folder: Path) -> None:
     source = tmp_path / "year.jsonl"
     source.write_text("\n".join(recombined(NOTIFICATIONS)) + "\n", encoding="utf-8")
     reference = reference_run(tmp_path / "reference", file_source("year", source), EXPORTERS)
-    folder = tmp_path / "daemon"
-    folder.mkdir()
     config = write_config(folder, file_source("year", source))
     start_with_exporters(folder, config, EXPORTERS)
     done = quiescent(folder, NOTIFICATIONS)
