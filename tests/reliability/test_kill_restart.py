@@ -6,12 +6,8 @@ On SQLite and, when ``TBTWARN_TEST_PG_URL`` is set, on PostgreSQL."""
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.reliability.backends import BACKENDS, backend
 from tests.reliability.harness import (
     Daemon,
     Event,
@@ -33,15 +29,6 @@ EXPORTERS = exporters_csv(120)
 
 def sending(e: Event) -> bool:
     return step_started("deliver")(e) and int(e.get("pending", 0)) > 0
-
-
-@pytest.fixture(params=BACKENDS)
-def folder(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
-    """The daemon's folder; its data on SQLite there, or on a fresh PostgreSQL database."""
-    folder = tmp_path / "daemon"
-    folder.mkdir()
-    with backend(request.param, folder):
-        yield folder
 
 
 def test_killed_at_each_stage_then_stopped_while_sending(tmp_path: Path, folder: Path) -> None:

@@ -1,11 +1,15 @@
 """The SMTP server (real aiosmtpd on 127.0.0.1) down for several delivery
 cycles of the running daemon, then back: mail queued meanwhile waits in the
-outbox, is retried each cycle, never marked failed, and arrives exactly once."""
+outbox, is retried each cycle, never marked failed, and arrives exactly once.
+On SQLite and, when ``TBTWARN_TEST_PG_URL`` is set, on PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 import signal
 from pathlib import Path
+
+import pytest
 
 from tests.reliability.harness import (
     Daemon,
@@ -21,6 +25,7 @@ from tests.reliability.harness import (
     reference_run,
     scalar,
     start_with_exporters,
+    tbtwarn,
     write_config,
 )
 from tests.reliability.servers import Mailbox, MailServer
@@ -45,13 +50,13 @@ def delivery_failed(e: Event) -> bool:
     return e.get("event") == "delivery_failed"
 
 
-def test_smtp_server_down_for_several_cycles_then_back(tmp_path: Path) -> None:
+def test_smtp_server_down_for_several_cycles_then_back(
+    tmp_path: Path, folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = tmp_path / "n.jsonl"
     source.write_text(lines(recombined(20)), encoding="utf-8")
     mailbox = Mailbox()
     with MailServer(mailbox) as server:
-        folder = tmp_path / "daemon"
-        folder.mkdir()
         config = write_config(folder, file_source("n", source), delivery=smtp_delivery(server.port))
         start_with_exporters(folder, config, EXPORTERS)
         daemon = Daemon(config)
@@ -81,6 +86,13 @@ def test_smtp_server_down_for_several_cycles_then_back(tmp_path: Path) -> None:
             "a temporary outage fails nothing"
         )
         assert all(f"cannot connect to 127.0.0.1:{server.port}" in error for _, error in waiting)
+        # The outbox as officials list it: nothing failed, the waiting mail retried, with the reason.
+        tbtwarn(config, "outbox", "list", "--status", "failed")
+        assert capsys.readouterr().out.endswith("0 messages\n")
+        tbtwarn(config, "outbox", "list", "--status", "pending")
+        listing = capsys.readouterr().out.splitlines()[:-1]
+        assert listing and all(f"(cannot connect to 127.0.0.1:{server.port}: " in line for line in listing)
+        assert max(int(n) for n in re.findall(r"attempts=(\d+)", "\n".join(listing))) >= CYCLES_DOWN
         _, health = healthz(port)
         assert health["outbox_pending"] > 0 and health["outbox_failed"] == 0
         assert len(mailbox.messages()) == first
