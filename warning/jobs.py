@@ -20,7 +20,7 @@ from notifications.transports import Transport
 from warning.alerting import create_alerts
 from warning.classify import classify_pending
 from warning.collect import SourceOutcome, collect
-from warning.exceptions import JobInterrupted, SourceError
+from warning.exceptions import SourceError, TransportUnavailable
 from warning.runtime import Runtime
 from warning.storage.outbox import OutboxMessage, list_messages
 from warning.storage.raw import record_source_result
@@ -65,7 +65,14 @@ class StopAwareTransport:
 
     async def deliver(self, message: OutboxMessage) -> None:
         if self.stopping.is_set():
-            raise JobInterrupted("service stopping; the rest of the outbox waits for the next start")
+            # As an unavailable server (no retry): ``deliver_pending`` then
+            # records what its batch already sent as sent, and leaves the rest
+            # pending. An exception it does not know (it used to be
+            # JobInterrupted) skipped that record: emails already sent by the
+            # batch stayed "sending" until the next start settled them.
+            raise TransportUnavailable(
+                "service stopping; the rest of the outbox waits for the next start", permanent=True
+            )
         await self.inner.deliver(message)
 
     async def was_delivered(self, message: OutboxMessage) -> bool | None:

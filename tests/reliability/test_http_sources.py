@@ -25,6 +25,7 @@ from tests.reliability.harness import (
     quiescent,
     recombined,
     reference_run,
+    scalar,
     start_with_exporters,
     write_config,
 )
@@ -34,6 +35,7 @@ from tests.reliability.servers import (
     Flapping,
     Hanging,
     Rotating,
+    Route,
     eping_item,
     rss_feed,
 )
@@ -91,8 +93,14 @@ def test_http_sources_hang_send_garbage_and_flap(tmp_path: Path, capsys: pytest.
     garbage = Rotating([(body, kind) for body, kind, _ in garbage_replies()])
     hang = Hanging(rss_feed(flap_records[:3]))
     feed_all = Rotating([(rss_feed(flap_records), "application/rss+xml")])
-    routes = {"/good": good, "/flap": flap, "/garbage": garbage, "/hang": hang, "/flap-all": feed_all}
-    with FeedServer(routes) as server:  # type: ignore[arg-type]
+    routes: dict[str, Route] = {
+        "/good": good,
+        "/flap": flap,
+        "/garbage": garbage,
+        "/hang": hang,
+        "/flap-all": feed_all,
+    }
+    with FeedServer(routes) as server:
         sources = (
             source("good", "eping", server.url("/good"), "page_size = 10")
             + source("flap", "rss", server.url("/flap"))
@@ -162,17 +170,14 @@ def test_http_sources_hang_send_garbage_and_flap(tmp_path: Path, capsys: pytest.
                 )
             ]
             assert sorted(flap_keys) == sorted(r["symbols"][0] for r in flap_records)
-            raws = conn.execute("SELECT count(*) FROM raw_records WHERE source_name = 'flap'").fetchone()[0]
-            assert raws == FLAPPING // 10
             # Garbage: each answer kept once, byte for byte, and quarantined once with its reason.
             kept = conn.execute(
                 "SELECT r.payload, q.reason, q.position FROM raw_records r"
                 " JOIN quarantine q ON q.raw_id = r.id WHERE r.source_name = 'garbage'"
             ).fetchall()
-            quarantined = conn.execute(
-                "SELECT count(*) FROM quarantine WHERE source_name = 'garbage'"
-            ).fetchone()
-        assert quarantined[0] == len(kept) == len(garbage.replies)
+        assert scalar(folder, "SELECT count(*) FROM raw_records WHERE source_name = 'flap'") == FLAPPING // 10
+        quarantined = scalar(folder, "SELECT count(*) FROM quarantine WHERE source_name = 'garbage'")
+        assert quarantined == len(kept) == len(garbage.replies)
         by_payload = {bytes(payload): (reason, position) for payload, reason, position in kept}
         for body, _, reason in garbage_replies():
             assert reason in by_payload[body][0] and by_payload[body][1] == "document", by_payload.get(body)

@@ -78,23 +78,28 @@ def test_smtp_server_down_for_several_cycles_then_back(
             lambda: retried() and daemon.count(delivery_failed) >= failed_before + CYCLES_DOWN,
             f"{CYCLES_DOWN} delivery cycles failing on the closed port",
         )
+        # A delivery run may hold them ("sending") right now; none failed, each says why it waits.
         with database(folder) as conn:
             waiting = conn.execute(
-                f"SELECT status, last_error FROM outbox WHERE id > {last_before} AND status != 'sending'"
+                f"SELECT status, last_error FROM outbox WHERE id > {last_before}"
             ).fetchall()
-        assert waiting and {status for status, _ in waiting} == {"pending"}, (
-            "a temporary outage fails nothing"
-        )
+        assert waiting and {status for status, _ in waiting} <= {"pending", "sending"}
         assert all(f"cannot connect to 127.0.0.1:{server.port}" in error for _, error in waiting)
         # The outbox as officials list it: nothing failed, the waiting mail retried, with the reason.
+        capsys.readouterr()  # what the exporters' import printed
         tbtwarn(config, "outbox", "list", "--status", "failed")
-        assert capsys.readouterr().out.endswith("0 messages\n")
-        tbtwarn(config, "outbox", "list", "--status", "pending")
-        listing = capsys.readouterr().out.splitlines()[:-1]
-        assert listing and all(f"(cannot connect to 127.0.0.1:{server.port}: " in line for line in listing)
-        assert max(int(n) for n in re.findall(r"attempts=(\d+)", "\n".join(listing))) >= CYCLES_DOWN
+        assert capsys.readouterr().out == "0 messages\n"
+        tbtwarn(config, "outbox", "list")
+        listing = [
+            line
+            for line in capsys.readouterr().out.splitlines()
+            if (found := re.match(r"#(\d+) ", line)) and int(found[1]) > last_before
+        ]
+        assert len(listing) >= len(waiting)
+        assert all(f"(cannot connect to 127.0.0.1:{server.port}: " in line for line in listing)
+        assert max(int(n) for n in re.findall(r" attempts=(\d+) ", "\n".join(listing))) >= CYCLES_DOWN
         _, health = healthz(port)
-        assert health["outbox_pending"] > 0 and health["outbox_failed"] == 0
+        assert health["outbox_failed"] == 0
         assert len(mailbox.messages()) == first
 
         server.up()
