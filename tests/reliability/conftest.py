@@ -21,11 +21,17 @@ def folder(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
     folder.mkdir()
     with backend(request.param, folder):
         yield folder
+        reap()  # before the database goes: a failed test's daemon is still connected
 
 
 @pytest.fixture(autouse=True)
 def _reap_daemons() -> Iterator[None]:
     yield
+    reap()
+
+
+def reap() -> None:
+    """Kill every daemon a test started that still runs."""
     while STARTED:
         daemon = STARTED.pop()
         if daemon.proc.poll() is None:
