@@ -19,7 +19,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
-from warning.exceptions import JobInterrupted
+from warning.exceptions import JobInterrupted, SourceError
 from warning.health import mount_health
 from warning.jobs import JobContext
 from warning.runtime import Runtime
@@ -93,6 +93,11 @@ class Daemon:
             return await func(self.rt, self.ctx), None
         except JobInterrupted as exc:
             return "", str(exc)
+        except SourceError as exc:
+            # A source that is down, slow or sends garbage is expected (its state
+            # records why): one line a cycle, not a traceback; those are for bugs.
+            log.warning("job %s: %s", spec.id, exc, extra={"event": "job_error", "job": spec.id})
+            return "", f"{type(exc).__name__}: {exc}"
         except Exception as exc:
             # A job boundary: one failing job is recorded and logged, and the
             # daemon goes on with the others.

@@ -20,7 +20,7 @@ from notifications.transports import Transport
 from warning.alerting import create_alerts
 from warning.classify import classify_pending
 from warning.collect import SourceOutcome, collect
-from warning.exceptions import JobInterrupted, SourceError
+from warning.exceptions import SourceError, TransportUnavailable
 from warning.runtime import Runtime
 from warning.storage.outbox import OutboxMessage, list_messages
 from warning.storage.raw import record_source_result
@@ -65,7 +65,14 @@ class StopAwareTransport:
 
     async def deliver(self, message: OutboxMessage) -> None:
         if self.stopping.is_set():
-            raise JobInterrupted("service stopping; the rest of the outbox waits for the next start")
+            # As an unavailable server (no retry): ``deliver_pending`` then
+            # records what its batch already sent as sent, and leaves the rest
+            # pending. An exception it does not know (it used to be
+            # JobInterrupted) skipped that record: emails already sent by the
+            # batch stayed "sending" until the next start settled them.
+            raise TransportUnavailable(
+                "service stopping; the rest of the outbox waits for the next start", permanent=True
+            )
         await self.inner.deliver(message)
 
     async def was_delivered(self, message: OutboxMessage) -> bool | None:
@@ -104,7 +111,9 @@ async def collect_job(rt: Runtime, ctx: JobContext, source_name: str) -> str:
             await record_source_result(conn, source_name, rt.now(), error=error)
         raise SourceError(f"{source_name}: {error}")
     _step("collect", source=source_name)
-    task = asyncio.create_task(collect(rt, [source_name]), name=f"collect:{source_name}")
+    # The HTTP retries' back-off keeps scheduled time, like delivery's: under
+    # TBTWARN_TIME_SCALE a retry waits as many cycles as in production.
+    task = asyncio.create_task(collect(rt, [source_name], sleep=ctx.sleep), name=f"collect:{source_name}")
     try:
         outcomes = await asyncio.wait_for(asyncio.shield(task), ctx.collect_timeout)
     except TimeoutError:

@@ -4,7 +4,8 @@ a config file with mistakes. Each ends with nothing lost or sent twice.
 
 The sources here are ``file`` sources (an unreadable, garbage or
 appearing-and-disappearing file, a FIFO that never ends); HTTP sources that
-hang or flap between 200 and 503 come with the collectors (phase 2).
+hang, send garbage or flap between 503 and 200 are in ``test_http_sources.py``,
+the SMTP server down and back in ``test_smtp_outage.py``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The daemon killed (SIGKILL) during collection, then during
 classification, then during sending, then stopped (SIGTERM) while sending,
-restarted each time: in the end nothing is lost and no email went out twice."""
+restarted each time: in the end nothing is lost and no email went out twice.
+On SQLite and, when ``TBTWARN_TEST_PG_URL`` is set, on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -30,12 +31,10 @@ def sending(e: Event) -> bool:
     return step_started("deliver")(e) and int(e.get("pending", 0)) > 0
 
 
-def test_killed_at_each_stage_then_stopped_while_sending(tmp_path: Path) -> None:
+def test_killed_at_each_stage_then_stopped_while_sending(tmp_path: Path, folder: Path) -> None:
     source = tmp_path / "year.jsonl"
     source.write_text("\n".join(recombined(NOTIFICATIONS)) + "\n", encoding="utf-8")
     reference = reference_run(tmp_path / "reference", file_source("year", source), EXPORTERS)
-    folder = tmp_path / "daemon"
-    folder.mkdir()
     config = write_config(folder, file_source("year", source))
     start_with_exporters(folder, config, EXPORTERS)
     done = quiescent(folder, NOTIFICATIONS)

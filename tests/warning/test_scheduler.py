@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import logging
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from tests.conftest import WriteConfig
 from warning.clock import FixedClock, clock_from_env
 from warning.config import load_config
 from warning.daemon import Daemon
-from warning.exceptions import ConfigError
+from warning.exceptions import ConfigError, SourceError
 from warning.jobs import JobContext
 from warning.runtime import Runtime
 from warning.scheduler import Cron, Every, JobSpec, apscheduler_trigger, first_run_time, job_specs, missed_run
@@ -198,3 +199,30 @@ def test_pinned_clock_runs_when_time_is_scaled(monkeypatch: pytest.MonkeyPatch) 
     while clock.now() == first:  # a microsecond of real time is a scheduled second
         pass
     assert clock.now() > first
+
+
+async def test_a_failing_source_is_logged_in_one_line_a_bug_with_its_traceback(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def source_down(rt: Runtime, ctx: JobContext) -> str:
+        raise SourceError("flap: http://127.0.0.1/feed: HTTP 503 Service Unavailable")
+
+    async def bug(rt: Runtime, ctx: JobContext) -> str:
+        raise KeyError("oops")
+
+    specs = [JobSpec("collect:flap", Every(1), source_down), JobSpec("dispatch", Every(1), bug)]
+    daemon = Daemon(runtime, specs=specs)
+    await daemon.plan()
+    with caplog.at_level(logging.INFO, logger="tbtwarn.daemon"):
+        for spec in specs:
+            await daemon.execute(spec)
+    errors = {r.job: r for r in caplog.records if getattr(r, "event", None) == "job_error"}
+    assert errors["collect:flap"].levelno == logging.WARNING and errors["collect:flap"].exc_info is None
+    assert "HTTP 503" in errors["collect:flap"].getMessage()
+    assert errors["dispatch"].levelno == logging.ERROR and errors["dispatch"].exc_info is not None
+    async with runtime.db.begin() as conn:
+        runs = await list_job_runs(conn)
+    assert runs["collect:flap"].last_error == (
+        "SourceError: flap: http://127.0.0.1/feed: HTTP 503 Service Unavailable"
+    )
+    assert runs["dispatch"].last_error == "KeyError: 'oops'"
