@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -234,18 +234,32 @@ async def _mark(conn: AsyncConnection, rt: Runtime, results: list[tuple[OutboxMe
         # "held": already marked uncertain by _settle.
 
 
+def connection_count(config: Config) -> int:
+    """How many transports a delivery run sends over: ``[smtp] connections``
+    for SMTP, one for the .eml outbox folder."""
+    return config.smtp.connections if config.delivery.transport == "smtp" else 1
+
+
 async def deliver_pending(
-    rt: Runtime, transport: Transport | None = None, *, sleep: Sleep = asyncio.sleep
+    rt: Runtime,
+    transport: Transport | Sequence[Transport] | None = None,
+    *,
+    sleep: Sleep = asyncio.sleep,
 ) -> DeliveryOutcome:
     """Deliver every pending message; one failing recipient never stops the others.
 
     Messages are claimed ``[smtp] batch_size`` at a time and sent over
-    ``[smtp] connections`` connections (one given ``transport`` if passed). A
-    server that stays unreachable through the retries stops the run; what is
-    left stays pending for the next one.
+    ``[smtp] connections`` connections, or over the ``transport`` (or the
+    sequence of transports, one per connection) passed in. A server that stays
+    unreachable through the retries stops the run; what is left stays pending
+    for the next one.
     """
-    count = rt.config.smtp.connections if rt.config.delivery.transport == "smtp" else 1
-    transports = [transport] if transport else [build_transport(rt.config, sleep) for _ in range(count)]
+    if transport is None:
+        transports = [build_transport(rt.config, sleep) for _ in range(connection_count(rt.config))]
+    elif isinstance(transport, Sequence):
+        transports = list(transport)
+    else:
+        transports = [transport]
     try:
         settled = await settle_lapsed(rt, transports[0])
         async with rt.db.begin() as conn:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from notifications.compose import compose_digests, compose_weekly_digests, iso_week
-from notifications.deliver import build_transport, deliver_pending
+from notifications.deliver import build_transport, connection_count, deliver_pending
 from notifications.officials import compose_officials_digest
 from notifications.transports import Transport
 from warning.alerting import create_alerts
@@ -143,8 +143,12 @@ async def _deliver(rt: Runtime, ctx: JobContext, queued: int) -> str:
     async with rt.db.begin() as conn:
         pending = len(await list_messages(conn, "pending"))
     _step("deliver", queued=queued, pending=pending)
-    transport = StopAwareTransport(build_transport(rt.config, ctx.sleep), ctx.stopping)
-    outcome = await deliver_pending(rt, transport, sleep=ctx.sleep)
+    # One stop-aware transport per configured connection, as ``tbtwarn send`` uses.
+    transports = [
+        StopAwareTransport(build_transport(rt.config, ctx.sleep), ctx.stopping)
+        for _ in range(connection_count(rt.config))
+    ]
+    outcome = await deliver_pending(rt, transports, sleep=ctx.sleep)
     if outcome.failed or outcome.deferred:
         # Temporary failures (and what an unreachable server or folder left
         # waiting) stay pending in the outbox and are retried next run.

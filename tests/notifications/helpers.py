@@ -59,6 +59,8 @@ class Recorder:
     held: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     messages: list[tuple[str, bytes]] = field(default_factory=list)
+    #: The client address (host, port) of each accepted DATA: one port per connection.
+    peers: list[tuple[str, int]] = field(default_factory=list)
     data_count: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     arrived: threading.Condition = field(default_factory=threading.Condition)
@@ -82,6 +84,8 @@ class Recorder:
             return "421 closing"
         for rcpt in envelope.rcpt_tos:
             self._store(rcpt, envelope.content)
+        with self.lock:
+            self.peers.append(session.peer)
         if store_then_drop:
             server.transport.close()
             return "421 closing"

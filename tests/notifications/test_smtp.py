@@ -19,6 +19,7 @@ from tests.notifications.helpers import (
     seed,
     smtp_config,
 )
+from warning.jobs import JobContext, dispatch_job
 from warning.storage.outbox import list_messages
 
 RECIPIENTS = {"zh@luyuan.example.com", "en@qilu.example.com", "boss@qilu.example.com"}
@@ -157,3 +158,18 @@ async def test_small_batches_over_several_connections_deliver_each_once(make_run
         ("boss@qilu.example.com", "sent"): 3,
         ("en@qilu.example.com", "failed"): 3,
     }
+
+
+async def test_the_daemons_dispatch_sends_over_the_configured_connections(make_runtime: MakeRuntime) -> None:
+    # The daemon wraps each transport to stop cleanly; it must still open
+    # ``[smtp] connections`` of them, as ``tbtwarn send`` does, not one.
+    recorder = Recorder()
+    with MailServer(recorder) as server:
+        rt = await make_runtime("smtp", smtp_config(server.port, extra="batch_size = 1\n", connections=3))
+        for n in range(4):
+            await seed(rt, [(notification(f"G/TBT/N/USA/{n + 1}"), None)])
+            await compose_digests(rt)
+        summary = await dispatch_job(rt, JobContext())
+    assert "12 sent, 0 failed" in summary
+    assert recorder.per_recipient() == {r: 4 for r in RECIPIENTS}
+    assert len({port for _, port in recorder.peers}) == 3
