@@ -33,6 +33,10 @@ _HS_RUN = re.compile(
 # Dotted codes without the word (3808.91, 7217.30.11) and bare 6/8/10-digit lines.
 _DOTTED = re.compile(r"(?<![\d.])\d{4}\.\d{2}(?:[.\-]\d{2,4})*(?![\d.])")
 _BARE = re.compile(r"(?<![\d.A-Za-z])(?:\d{6}|\d{8}|\d{10})(?![\d.A-Za-z])")
+# A list of bare headings with no "HS" lead-in ("7309 7311 7419", "2709、2710"):
+# two or more four-digit numbers in a row. A lone four-digit number is kept
+# (a year, a standard's number).
+_HEADING_LIST = re.compile(r"(?<![\d.A-Za-z])\d{4}(?:\s*[,，、;；/]?\s*\d{4}(?![\d.A-Za-z]))+(?![\d.A-Za-z])")
 
 _WORD = re.compile(r"[a-z][a-z\-]*[a-z]|[a-z]")
 STOP_WORDS = frozenset(
@@ -217,7 +221,8 @@ def strip_hs_codes(text: str) -> str:
     """``text`` with every HS code removed (with its "HS ..." lead-in)."""
     text = _HS_RUN.sub(" ", text)
     text = _DOTTED.sub(" ", text)
-    return _BARE.sub(" ", text)
+    text = _BARE.sub(" ", text)
+    return _HEADING_LIST.sub(" ", text)
 
 
 @lru_cache(maxsize=65536)

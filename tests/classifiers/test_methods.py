@@ -44,6 +44,8 @@ def ensemble() -> Ensemble:
         ("胎圈钢丝(HS 7217.30.11;7217.30.21)", "胎圈钢丝", "7217"),
         ("无水三聚磷酸钠(HS 2835 3100)。", "无水三聚磷酸钠", "2835"),
         ("tariff line 84151010 air conditioners", "air conditioners", "8415"),
+        ("tanks and containers 7309 7311 7419 7613", "tanks and containers", "7311"),
+        ("原油、成品油(2709、2710、2713)", "成品油", "2710"),
     ],
 )
 def test_strip_hs_codes(text: str, left: str, gone: str) -> None:
@@ -54,6 +56,7 @@ def test_strip_hs_codes(text: str, left: str, gone: str) -> None:
 
 def test_strip_keeps_years_and_standards() -> None:
     assert strip_hs_codes("EAS 946: 2022 edition") == "EAS 946: 2022 edition"
+    assert strip_hs_codes("ISO 9001 of 2015") == "ISO 9001 of 2015"
 
 
 @pytest.mark.parametrize(
