@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -34,13 +34,13 @@ from notifications.message import build_message, message_id_for
 from notifications.render import render_digest, render_item_head, subject
 from notifications.subscriptions import sends_now, wants
 from warning.runtime import Runtime
-from warning.storage.deliveries import AlertRow, delivered_pairs, load_alerts, record_deliveries
+from warning.storage.deliveries import AlertRow, delivered_pairs, record_deliveries, undelivered_alerts
 from warning.storage.exporters import load_exporters
 from warning.storage.notifications import load_notifications
 from warning.storage.outbox import enqueue
 from warning.storage.schema import notifications as notifications_table
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions, sync_from_register
-from warning.types import Language, Level, Notification
+from warning.types import Language, Level, Notification, Sector
 
 #: Messages written per transaction: each is atomic with its deliveries either way.
 WRITE_BATCH = 500
@@ -156,48 +156,95 @@ def iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-async def _load(
-    rt: Runtime,
-) -> tuple[_Context, list[StoredSubscription], dict[int, list[AlertRow]], set[tuple[int, int]]]:
+#: Subscriptions composed per chunk: their alerts, notifications and rendered
+#: emails are in memory together, so memory stays flat however large the backlog.
+SUBSCRIPTION_CHUNK = 200
+
+
+def _relevant(stored: StoredSubscription, frequencies: Sequence[str]) -> bool:
+    """Whether a subscription can have anything due for these frequencies."""
+    sub = stored.subscription
+    digest_frequency = "daily" if sub.frequency == "immediate" else sub.frequency
+    return ("immediate" in frequencies and sub.frequency == "immediate") or digest_frequency in frequencies
+
+
+async def _start(rt: Runtime, frequencies: Sequence[str]) -> tuple[_Context, list[StoredSubscription]]:
     async with rt.db.begin() as conn:
         await sync_from_register(conn, await load_exporters(conn), rt.now())
-        subs = await load_subscriptions(conn)
-        alerts = await load_alerts(conn)
-        done = await delivered_pairs(conn)
-        ids = sorted({a.notification_id for a in alerts})
-        notes = dict(await load_notifications(conn, notifications_table.c.id.in_(ids))) if ids else {}
+        subs = [s for s in await load_subscriptions(conn) if _relevant(s, frequencies)]
+    ctx = _Context(rt, Links.for_runtime(rt), load_nomenclature(), {}, rt.today(), {})
+    return ctx, subs
+
+
+async def _load_chunk(
+    ctx: _Context, subs: Sequence[StoredSubscription], frequencies: Sequence[str]
+) -> tuple[dict[int, list[AlertRow]], set[tuple[int, int]]]:
+    """The undelivered alerts of these subscriptions' exporters, what was
+    delivered of them, and their notifications (added to ``ctx``)."""
+    exporter_ids = sorted({s.exporter_id for s in subs})
+    # Every minute's run wants only red alerts for immediate contacts.
+    levels: tuple[Level, ...] | None = ("red",) if tuple(frequencies) == ("immediate",) else None
+    async with ctx.rt.db.begin() as conn:
+        alerts = await undelivered_alerts(conn, exporter_ids, levels)
+        done = await delivered_pairs(conn, [a.id for a in alerts])
+        missing = sorted({a.notification_id for a in alerts} - ctx.notifications.keys())
+        for start in range(0, len(missing), 500):
+            where = notifications_table.c.id.in_(missing[start : start + 500])
+            ctx.notifications.update(await load_notifications(conn, where))
     by_exporter: dict[int, list[AlertRow]] = defaultdict(list)
     for alert in alerts:
         by_exporter[alert.exporter_id].append(alert)
-    ctx = _Context(rt, Links.for_runtime(rt), load_nomenclature(), notes, rt.today(), {})
-    return ctx, subs, by_exporter, done
+    return by_exporter, done
+
+
+def _compose_subscription(
+    ctx: _Context,
+    stored: StoredSubscription,
+    alerts: Sequence[AlertRow],
+    done: set[tuple[int, int]],
+    frequencies: Sequence[str],
+    sectors: dict[str, Sector],
+) -> list[Composed]:
+    sub = stored.subscription
+    due = [
+        a
+        for a in alerts
+        if (a.id, stored.id) not in done and wants(sub, a, ctx.notifications[a.notification_id], sectors)
+    ]
+    if not due:
+        return []
+    now_alone = [a for a in due if sends_now(sub, a)]
+    rest = [a for a in due if not sends_now(sub, a)]
+    out: list[Composed] = []
+    if "immediate" in frequencies:
+        out.extend(compose_one(ctx, stored, [a], "immediate", "") for a in now_alone)
+    # An immediate contact's less urgent alerts wait for the daily digest.
+    digest_frequency = "daily" if sub.frequency == "immediate" else sub.frequency
+    if rest and digest_frequency in frequencies:
+        period = iso_week(ctx.today) if digest_frequency == "weekly" else ctx.today.isoformat()
+        out.append(compose_one(ctx, stored, rest, digest_frequency, period))
+    return out
+
+
+async def plan_chunks(rt: Runtime, frequencies: Sequence[str]) -> AsyncIterator[list[Composed]]:
+    """Render the emails due for subscriptions of the given frequencies, a
+    bounded chunk of subscriptions at a time (writes nothing)."""
+    ctx, subs = await _start(rt, frequencies)
+    sectors = {s.key: s for s in configured_sectors(rt.config.sectors)}
+    for start in range(0, len(subs), SUBSCRIPTION_CHUNK):
+        chunk = subs[start : start + SUBSCRIPTION_CHUNK]
+        by_exporter, done = await _load_chunk(ctx, chunk, frequencies)
+        out: list[Composed] = []
+        for stored in chunk:
+            alerts = by_exporter.get(stored.exporter_id, [])
+            out += _compose_subscription(ctx, stored, alerts, done, frequencies, sectors)
+        # Notifications are kept for later chunks (few, shared); alerts are not.
+        yield out
 
 
 async def plan(rt: Runtime, frequencies: Sequence[str]) -> list[Composed]:
     """Render the emails due for subscriptions of the given frequencies (writes nothing)."""
-    ctx, subs, by_exporter, done = await _load(rt)
-    sectors = {s.key: s for s in configured_sectors(rt.config.sectors)}
-    today = ctx.today
-    out: list[Composed] = []
-    for stored in subs:
-        sub = stored.subscription
-        due = [
-            a
-            for a in by_exporter.get(stored.exporter_id, ())
-            if (a.id, stored.id) not in done and wants(sub, a, ctx.notifications[a.notification_id], sectors)
-        ]
-        if not due:
-            continue
-        now_alone = [a for a in due if sends_now(sub, a)]
-        rest = [a for a in due if not sends_now(sub, a)]
-        if "immediate" in frequencies:
-            out.extend(compose_one(ctx, stored, [a], "immediate", "") for a in now_alone)
-        # An immediate contact's less urgent alerts wait for the daily digest.
-        digest_frequency = "daily" if sub.frequency == "immediate" else sub.frequency
-        if rest and digest_frequency in frequencies:
-            period = iso_week(today) if digest_frequency == "weekly" else today.isoformat()
-            out.append(compose_one(ctx, stored, rest, digest_frequency, period))
-    return out
+    return [c async for chunk in plan_chunks(rt, frequencies) for c in chunk]
 
 
 async def write(rt: Runtime, composed: Sequence[Composed]) -> int:
@@ -229,9 +276,16 @@ async def compose_digests(rt: Runtime, frequencies: Sequence[str] = ("immediate"
     A scheduler can pass ``("immediate",)`` on every run and ``("daily",)``
     once a day. Returns the number of messages queued.
     """
-    return await write(rt, await plan(rt, frequencies))
+    return await _write_chunks(rt, frequencies)
+
+
+async def _write_chunks(rt: Runtime, frequencies: Sequence[str]) -> int:
+    queued = 0
+    async for chunk in plan_chunks(rt, frequencies):
+        queued += await write(rt, chunk)
+    return queued
 
 
 async def compose_weekly_digests(rt: Runtime) -> int:
     """Queue the exporters' weekly digests (the caller checks the review)."""
-    return await write(rt, await plan(rt, ("weekly",)))
+    return await _write_chunks(rt, ("weekly",))

@@ -456,3 +456,50 @@ job_runs = sa.Table(
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("runs", sa.Integer, nullable=False),
 )
+
+
+# --- incremental alerting (issue 8)
+
+#: What each notification's warning was last computed from, so that an
+#: alerting run recomputes only the measures whose inputs changed.
+alert_inputs = sa.Table(
+    "alert_inputs",
+    metadata,
+    sa.Column(
+        "notification_id",
+        sa.Integer,
+        sa.ForeignKey("notifications.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    #: The measure thread the notification belonged to at that time.
+    sa.Column("thread_key", sa.String(300), nullable=False, index=True),
+    #: sha256 of its content hash and its product matches at or above the alert threshold.
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+)
+
+#: What each exporter's alerts were last computed from (register row and export figures).
+alert_exporter_inputs = sa.Table(
+    "alert_exporter_inputs",
+    metadata,
+    sa.Column("exporter_id", sa.Integer, primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    #: Its HS codes and those of its export figures then: a change concerns
+    #: the measures matching the old codes as well as the new.
+    sa.Column("hs_codes", sa.JSON, nullable=False),
+)
+
+#: One row per incremental computation (``alerting``): the day and the
+#: settings (warning config, threshold, zone-wide figures) it was done with;
+#: a new day or other settings recompute everything.
+alert_state = sa.Table(
+    "alert_state",
+    metadata,
+    sa.Column("name", sa.String(50), primary_key=True),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Composing reads an exporter's alerts; deliveries are looked up per alert.
+sa.Index("ix_alerts_exporter_id", alerts.c.exporter_id)
+sa.Index("ix_deliveries_alert_id", deliveries.c.alert_id)
