@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from classifiers.nomenclature import Nomenclature, load_nomenclature
 from warning.alert_plan import STATE_NAME, AlertPlan, plan_alerting
 from warning.config import WarningConfig
-from warning.factors import exposure, relevance, urgency
+from warning.factors import ExposureFigures, exposure, relevance, urgency
 from warning.levels import assess
 from warning.matching import in_markets
 from warning.runtime import Runtime
@@ -80,8 +80,8 @@ class _Context:
     exporters: dict[int, Exporter]
     index: _ExporterIndex
     exposure_by_exporter: dict[str, list[ExposureRow]]
-    zone_exposure: list[ExposureRow]
-    exporters_exposure: list[ExposureRow]
+    zone_exposure: ExposureFigures
+    exporters_exposure: ExposureFigures
     nomenclature: Nomenclature
     cfg: WarningConfig
     today: dt.date
@@ -98,8 +98,8 @@ def _context(rt: Runtime, exporters: list[tuple[int, Exporter]], rows: list[Expo
         dict(by_exporter),
         # Zone-wide figures may cover some products and markets only; the
         # registered exporters' figures fill the gaps (see factors.exposure).
-        [r for r in rows if r.exporter is None],
-        [r for r in rows if r.exporter is not None],
+        ExposureFigures([r for r in rows if r.exporter is None]),
+        ExposureFigures([r for r in rows if r.exporter is not None]),
         load_nomenclature(),
         rt.config.warning,
         rt.today(),
@@ -245,20 +245,42 @@ async def create_alerts(rt: Runtime) -> int:
     return pairs
 
 
+#: Threads whose alerts and warnings are written together: what is held in
+#: memory at once (a measure may concern hundreds of exporters).
+THREAD_BATCH = 200
+
+
 async def _recompute(
     conn: AsyncConnection, rt: Runtime, ctx: _Context, plan: AlertPlan, threshold: float
 ) -> int:
     """Recompute the planned threads: their alerts, warnings and recorded inputs."""
     if plan.full:
         notes = await load_notifications(conn)
-        matches = await matches_by_notification(conn)
+        matches = await matches_by_notification(conn, strong_only=threshold)
     else:
         notes, matches = [], {}
         for chunk in chunks(plan.ids):
             notes += await load_notifications(conn, notifications.c.id.in_(chunk))
-            matches |= await matches_by_notification(conn, chunk)
+            matches |= await matches_by_notification(conn, chunk, strong_only=threshold)
     threads = group_threads(notes)
-    existing = await thread_alerts(conn, None if plan.full else [t.key for t in threads])
+    pairs = 0
+    for start in range(0, len(threads), THREAD_BATCH):
+        pairs += await _recompute_threads(
+            conn, rt, ctx, plan, threads[start : start + THREAD_BATCH], matches, threshold
+        )
+    return pairs
+
+
+async def _recompute_threads(
+    conn: AsyncConnection,
+    rt: Runtime,
+    ctx: _Context,
+    plan: AlertPlan,
+    threads: Sequence[Thread],
+    matches: dict[int, list[ProductMatch]],
+    threshold: float,
+) -> int:
+    existing = await thread_alerts(conn, [t.key for t in threads])
     all_warnings: list[NotificationWarning] = []
     updates: list[tuple[Any, AlertUpdate]] = []
     pairs = 0

@@ -1,9 +1,9 @@
 """Deliveries: which outbox message carried which alert to which subscription.
 
 The pair (alert, subscription) is unique, so a contact gets an alert once
-whatever the frequency. A later, higher level is not re-sent by itself; the
-``level`` column keeps what was announced so a deliberate re-announcement
-can find the alerts whose level rose.
+whatever the frequency. The ``level`` column keeps what was announced: when
+the alert's level later rises above it, the alert is announced again, once
+per level reached (``level_raises``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from warning.storage.schema import alerts, deliveries, subscriptions
+from warning.storage.schema import alerts, deliveries, level_raises, subscriptions
 from warning.types import LEVELS, Level, ProductMatch, Reason
 
 
@@ -140,3 +140,49 @@ async def deliveries_of(conn: AsyncConnection, outbox_id: int) -> list[tuple[int
         )
     )
     return [(r.alert_id, r.subscription_id) for r in rows]
+
+
+async def levels_told(
+    conn: AsyncConnection, exporter_ids: Sequence[int], levels: Sequence[Level] | None = None
+) -> dict[tuple[int, int], Level]:
+    """(alert id, subscription id) -> the gravest level the contact was told,
+    for the alerts of these exporters whose level has ever changed (only
+    those can have risen; only of ``levels`` when given)."""
+    changed = [alerts.c.exporter_id.in_(list(exporter_ids)), alerts.c.level_changed_at.is_not(None)]
+    if levels is not None:
+        changed.append(alerts.c.level.in_(list(levels)))
+    told: dict[tuple[int, int], Level] = {}
+    for table in (deliveries, level_raises):
+        query = (
+            sa.select(table.c.alert_id, table.c.subscription_id, table.c.level)
+            .join(alerts, alerts.c.id == table.c.alert_id)
+            .where(*changed)
+        )
+        for r in await conn.execute(query):
+            key = (r.alert_id, r.subscription_id)
+            if r.level in LEVELS and (key not in told or LEVELS.index(r.level) < LEVELS.index(told[key])):
+                told[key] = r.level
+    return told
+
+
+async def record_raises(
+    conn: AsyncConnection,
+    subscription_id: int,
+    outbox_id: int,
+    items: Iterable[tuple[int, Level, Level]],
+    now: dt.datetime,
+) -> None:
+    """Tie (alert id, level told before, level announced) re-announcements to their message."""
+    rows = [
+        {
+            "alert_id": alert_id,
+            "subscription_id": subscription_id,
+            "outbox_id": outbox_id,
+            "from_level": before,
+            "level": level,
+            "created_at": now,
+        }
+        for alert_id, before, level in items
+    ]
+    if rows:
+        await conn.execute(sa.insert(level_raises), rows)

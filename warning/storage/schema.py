@@ -503,3 +503,19 @@ alert_state = sa.Table(
 # Composing reads an exporter's alerts; deliveries are looked up per alert.
 sa.Index("ix_alerts_exporter_id", alerts.c.exporter_id)
 sa.Index("ix_deliveries_alert_id", deliveries.c.alert_id)
+
+#: Re-announcements: an alert whose level rose above what a contact was told
+#: is sent to that contact again, once per level reached.
+level_raises = sa.Table(
+    "level_raises",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("alert_id", sa.Integer, sa.ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("subscription_id", sa.Integer, sa.ForeignKey("subscriptions.id"), nullable=False, index=True),
+    sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id"), nullable=False),
+    #: The level the contact had been told, and the one announced now.
+    sa.Column("from_level", sa.String(10), nullable=False),
+    sa.Column("level", sa.String(10), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("alert_id", "subscription_id", "level", name="uq_level_raises_alert_id"),
+)
