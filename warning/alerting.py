@@ -246,8 +246,9 @@ async def create_alerts(rt: Runtime) -> int:
 
 
 #: Threads whose alerts and warnings are written together: what is held in
-#: memory at once (a measure may concern hundreds of exporters).
-THREAD_BATCH = 200
+#: memory at once (a measure may concern hundreds of exporters, each alert
+#: with its reasons in two languages).
+THREAD_BATCH = 50
 
 
 async def _recompute(
