@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -30,17 +30,25 @@ from notifications.digest import (
 )
 from notifications.links import Links
 from notifications.message import build_message, message_id_for
-from notifications.render import render_digest, render_item_head, subject
-from notifications.subscriptions import sends_now, wants
+from notifications.render import TEXTS, render_digest, render_item_head, subject
+from notifications.subscriptions import level_rank, sends_now, wants
 from warning.mappings import current_sectors
 from warning.runtime import Runtime
-from warning.storage.deliveries import AlertRow, delivered_pairs, load_alerts, record_deliveries
+from warning.storage.deliveries import (
+    AlertRow,
+    delivered_pairs,
+    levels_told,
+    load_alerts,
+    record_deliveries,
+    record_raises,
+    undelivered_alerts,
+)
 from warning.storage.exporters import load_exporters
 from warning.storage.notifications import load_notifications
 from warning.storage.outbox import enqueue
 from warning.storage.schema import notifications as notifications_table
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions, sync_from_register
-from warning.types import Language, Level, Notification
+from warning.types import Language, Level, Notification, Sector
 
 #: Messages written per transaction: each is atomic with its deliveries either way.
 WRITE_BATCH = 500
@@ -56,7 +64,10 @@ class Composed:
     subject: str
     message: bytes
     message_id: str
+    #: (alert id, level announced) of the alerts it brings for the first time.
     alerts: tuple[tuple[int, Level], ...]
+    #: (alert id, level told before, level announced) of the rises it announces.
+    raised: tuple[tuple[int, Level, Level], ...] = ()
 
 
 @dataclass
@@ -86,16 +97,23 @@ class _Context:
         return found
 
 
-def _item(ctx: _Context, alert: AlertRow, email: str, language: Language) -> DigestItem:
+def _item(
+    ctx: _Context, alert: AlertRow, email: str, language: Language, before: Level | None = None
+) -> DigestItem:
     level = alert.effective_level
     view, head_text, head_html = ctx.view(alert.notification_id, language)
+    label = level_name(level, language)
+    raised_from = level_name(before, language) if before is not None else None
+    if raised_from is not None:
+        label = TEXTS[language]["raised"].format(level=label, before=raised_from)
     return DigestItem(
         alert_id=alert.id,
         n=view,
         head_text=head_text,
         head_html=head_html,
         level=level,
-        level_label=level_name(level, language),
+        level_label=label,
+        raised_from=raised_from,
         colour=LEVEL_COLOURS[level],
         reasons=tuple(r.text(language) for r in alert.reasons),
         codes=matched_codes(alert.matches, ctx.nomenclature, language),
@@ -105,11 +123,18 @@ def _item(ctx: _Context, alert: AlertRow, email: str, language: Language) -> Dig
 
 
 def compose_one(
-    ctx: _Context, stored: StoredSubscription, alerts: Sequence[AlertRow], frequency: str, period: str
+    ctx: _Context,
+    stored: StoredSubscription,
+    alerts: Sequence[AlertRow],
+    frequency: str,
+    period: str,
+    told: Mapping[int, Level] | None = None,
 ) -> Composed:
-    """Render one email to one contact carrying ``alerts``."""
+    """Render one email to one contact carrying ``alerts``; those in ``told``
+    (alert id -> level the contact was told) are announced as raised."""
     sub = stored.subscription
-    items = [_item(ctx, a, sub.email, sub.language) for a in alerts]
+    told = told or {}
+    items = [_item(ctx, a, sub.email, sub.language, told.get(a.id)) for a in alerts]
     config = ctx.rt.config
     digest = Digest(
         recipient=sub.email,
@@ -123,7 +148,8 @@ def compose_one(
         unsubscribe_url=ctx.links.unsubscribe(stored.id, sub.email),
     )
     text, html = render_digest(digest)
-    ids = ",".join(str(a.id) for a in alerts)
+    # A re-announcement names the level it announces: its key differs from the first email's.
+    ids = ",".join(f"{a.id}^{a.effective_level}" if a.id in told else str(a.id) for a in alerts)
     if frequency == "immediate":
         key = f"alert:{ids}:{sub.email}:{stored.id}"
     else:
@@ -147,7 +173,8 @@ def compose_one(
         title,
         message,
         message_id_for(key, config.delivery.sender),
-        tuple((a.id, a.effective_level) for a in alerts),
+        tuple((a.id, a.effective_level) for a in alerts if a.id not in told),
+        tuple((a.id, told[a.id], a.effective_level) for a in alerts if a.id in told),
     )
 
 
@@ -156,48 +183,115 @@ def iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-async def _load(
-    rt: Runtime,
-) -> tuple[_Context, list[StoredSubscription], dict[int, list[AlertRow]], set[tuple[int, int]]]:
+#: Subscriptions composed per chunk: their alerts, notifications and rendered
+#: emails are in memory together, so memory stays flat however large the backlog.
+SUBSCRIPTION_CHUNK = 200
+#: Rendered bytes held before they are written to the outbox.
+WRITE_BYTES = 8_000_000
+
+
+def _relevant(stored: StoredSubscription, frequencies: Sequence[str]) -> bool:
+    """Whether a subscription can have anything due for these frequencies."""
+    sub = stored.subscription
+    digest_frequency = "daily" if sub.frequency == "immediate" else sub.frequency
+    return ("immediate" in frequencies and sub.frequency == "immediate") or digest_frequency in frequencies
+
+
+async def _start(rt: Runtime, frequencies: Sequence[str]) -> tuple[_Context, list[StoredSubscription]]:
     async with rt.db.begin() as conn:
         await sync_from_register(conn, await load_exporters(conn), rt.now())
-        subs = await load_subscriptions(conn)
-        alerts = await load_alerts(conn)
-        done = await delivered_pairs(conn)
-        ids = sorted({a.notification_id for a in alerts})
-        notes = dict(await load_notifications(conn, notifications_table.c.id.in_(ids))) if ids else {}
+        subs = [s for s in await load_subscriptions(conn) if _relevant(s, frequencies)]
+    ctx = _Context(rt, Links.for_runtime(rt), load_nomenclature(), {}, rt.today(), {})
+    return ctx, subs
+
+
+async def _load_chunk(
+    ctx: _Context, subs: Sequence[StoredSubscription], frequencies: Sequence[str]
+) -> tuple[dict[int, list[AlertRow]], set[tuple[int, int]], dict[tuple[int, int], Level]]:
+    """The undelivered and the raised alerts of these subscriptions' exporters,
+    what was delivered of them, the levels told, and their notifications (added to ``ctx``)."""
+    exporter_ids = sorted({s.exporter_id for s in subs})
+    # Every minute's run wants only red alerts for immediate contacts.
+    levels: tuple[Level, ...] | None = ("red",) if tuple(frequencies) == ("immediate",) else None
+    async with ctx.rt.db.begin() as conn:
+        alerts = await undelivered_alerts(conn, exporter_ids, levels)
+        told = await levels_told(conn, exporter_ids, levels)
+        known = {a.id for a in alerts}
+        alerts += await load_alerts(conn, sorted({a for a, _ in told} - known))
+        done = await delivered_pairs(conn, [a.id for a in alerts])
+        missing = sorted({a.notification_id for a in alerts} - ctx.notifications.keys())
+        for start in range(0, len(missing), 500):
+            where = notifications_table.c.id.in_(missing[start : start + 500])
+            ctx.notifications.update(await load_notifications(conn, where))
     by_exporter: dict[int, list[AlertRow]] = defaultdict(list)
-    for alert in alerts:
+    for alert in sorted(alerts, key=lambda a: (a.exporter_id, a.notification_id)):
         by_exporter[alert.exporter_id].append(alert)
-    ctx = _Context(rt, Links.for_runtime(rt), load_nomenclature(), notes, rt.today(), {})
-    return ctx, subs, by_exporter, done
+    return by_exporter, done, told
+
+
+def _compose_subscription(
+    ctx: _Context,
+    stored: StoredSubscription,
+    alerts: Sequence[AlertRow],
+    done: set[tuple[int, int]],
+    told: dict[tuple[int, int], Level],
+    frequencies: Sequence[str],
+    sectors: dict[str, Sector],
+) -> list[Composed]:
+    sub = stored.subscription
+    raised: dict[int, Level] = {}
+    due = []
+    for a in alerts:
+        if not wants(sub, a, ctx.notifications[a.notification_id], sectors):
+            continue
+        if (a.id, stored.id) not in done:
+            due.append(a)
+            continue
+        before = told.get((a.id, stored.id))
+        if before is not None and level_rank(a.effective_level) < level_rank(before):
+            raised[a.id] = before  # risen above what the contact was told: announced again
+            due.append(a)
+    if not due:
+        return []
+    now_alone = [a for a in due if sends_now(sub, a)]
+    rest = [a for a in due if not sends_now(sub, a)]
+    out: list[Composed] = []
+    if "immediate" in frequencies:
+        out.extend(compose_one(ctx, stored, [a], "immediate", "", raised) for a in now_alone)
+    # An immediate contact's less urgent alerts wait for the daily digest.
+    digest_frequency = "daily" if sub.frequency == "immediate" else sub.frequency
+    if rest and digest_frequency in frequencies:
+        period = iso_week(ctx.today) if digest_frequency == "weekly" else ctx.today.isoformat()
+        out.append(compose_one(ctx, stored, rest, digest_frequency, period, raised))
+    return out
+
+
+async def plan_chunks(rt: Runtime, frequencies: Sequence[str]) -> AsyncIterator[list[Composed]]:
+    """Render the emails due for subscriptions of the given frequencies, a
+    bounded chunk of subscriptions at a time (writes nothing)."""
+    ctx, subs = await _start(rt, frequencies)
+    sectors = {s.key: s for s in await current_sectors(rt)}
+    for start in range(0, len(subs), SUBSCRIPTION_CHUNK):
+        chunk = subs[start : start + SUBSCRIPTION_CHUNK]
+        by_exporter, done, told = await _load_chunk(ctx, chunk, frequencies)
+        out: list[Composed] = []
+        size = 0
+        for stored in chunk:
+            alerts = by_exporter.get(stored.exporter_id, [])
+            composed = _compose_subscription(ctx, stored, alerts, done, told, frequencies, sectors)
+            out += composed
+            size += sum(len(c.message) for c in composed)
+            if size >= WRITE_BYTES:  # a year's digest can be most of a megabyte
+                yield out
+                out, size = [], 0
+        # Notifications are kept for later chunks (few, shared); alerts are not.
+        if out:
+            yield out
 
 
 async def plan(rt: Runtime, frequencies: Sequence[str]) -> list[Composed]:
     """Render the emails due for subscriptions of the given frequencies (writes nothing)."""
-    ctx, subs, by_exporter, done = await _load(rt)
-    sectors = {s.key: s for s in await current_sectors(rt)}
-    today = ctx.today
-    out: list[Composed] = []
-    for stored in subs:
-        sub = stored.subscription
-        due = [
-            a
-            for a in by_exporter.get(stored.exporter_id, ())
-            if (a.id, stored.id) not in done and wants(sub, a, ctx.notifications[a.notification_id], sectors)
-        ]
-        if not due:
-            continue
-        now_alone = [a for a in due if sends_now(sub, a)]
-        rest = [a for a in due if not sends_now(sub, a)]
-        if "immediate" in frequencies:
-            out.extend(compose_one(ctx, stored, [a], "immediate", "") for a in now_alone)
-        # An immediate contact's less urgent alerts wait for the daily digest.
-        digest_frequency = "daily" if sub.frequency == "immediate" else sub.frequency
-        if rest and digest_frequency in frequencies:
-            period = iso_week(today) if digest_frequency == "weekly" else today.isoformat()
-            out.append(compose_one(ctx, stored, rest, digest_frequency, period))
-    return out
+    return [c async for chunk in plan_chunks(rt, frequencies) for c in chunk]
 
 
 async def write(rt: Runtime, composed: Sequence[Composed]) -> int:
@@ -219,6 +313,7 @@ async def write(rt: Runtime, composed: Sequence[Composed]) -> int:
                 )
                 if created:
                     await record_deliveries(conn, c.subscription.id, outbox_id, c.alerts, rt.now())
+                    await record_raises(conn, c.subscription.id, outbox_id, c.raised, rt.now())
                     queued += 1
     return queued
 
@@ -229,9 +324,16 @@ async def compose_digests(rt: Runtime, frequencies: Sequence[str] = ("immediate"
     A scheduler can pass ``("immediate",)`` on every run and ``("daily",)``
     once a day. Returns the number of messages queued.
     """
-    return await write(rt, await plan(rt, frequencies))
+    return await _write_chunks(rt, frequencies)
+
+
+async def _write_chunks(rt: Runtime, frequencies: Sequence[str]) -> int:
+    queued = 0
+    async for chunk in plan_chunks(rt, frequencies):
+        queued += await write(rt, chunk)
+    return queued
 
 
 async def compose_weekly_digests(rt: Runtime) -> int:
     """Queue the exporters' weekly digests (the caller checks the review)."""
-    return await write(rt, await plan(rt, ("weekly",)))
+    return await _write_chunks(rt, ("weekly",))

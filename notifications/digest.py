@@ -93,6 +93,8 @@ class DigestItem:
     codes: tuple[MatchedCode, ...]
     relevant_url: str
     not_relevant_url: str
+    #: The level's name the contact was told before, when this re-announces a rise.
+    raised_from: str | None = None
 
 
 def matched_codes(

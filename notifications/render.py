@@ -8,12 +8,14 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 from markupsafe import Markup
 
-from notifications.digest import Digest, NotificationView
+from notifications.digest import Digest, NotificationView, level_name
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "subject": "TBT early warning: {n} foreign measure(s) concerning your products",
         "subject_red": "URGENT TBT warning (red): {title}",
+        "subject_raised": "TBT warning raised from {before} to {level}: {title}",
+        "raised": "{level} (raised from {before})",
         "greeting": "Dear {name},",
         "intro": (
             "These foreign technical measures notified to the WTO concern "
@@ -40,6 +42,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "zh": {
         "subject": "TBT预警：{n} 项涉及贵企业产品的国外技术性贸易措施",
         "subject_red": "【红色预警】{title}",
+        "subject_raised": "【预警升级：{before}→{level}】{title}",
+        "raised": "{level}（由{before}升级）",
         "greeting": "{name}：",
         "intro": "以下向WTO通报的国外技术性贸易措施涉及贵企业关注的产品和市场，按紧急程度排列。",
         "level": "预警等级",
@@ -86,7 +90,11 @@ def subject(digest: Digest) -> str:
     if digest.frequency == "immediate" and digest.count == 1:
         item = digest.groups[0].markets[0].items[0]
         # Subjects are one line: feed text may hold newlines.
-        return texts["subject_red"].format(title=" ".join(item.n.title.split())[:120])
+        title = " ".join(item.n.title.split())[:120]
+        if item.raised_from is not None:
+            level = level_name(item.level, digest.language)
+            return texts["subject_raised"].format(before=item.raised_from, level=level, title=title)
+        return texts["subject_red"].format(title=title)
     return texts["subject"].format(n=digest.count)
 
 

@@ -13,17 +13,23 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from classifiers.nomenclature import Nomenclature, load_nomenclature
+from warning.alert_plan import STATE_NAME, AlertPlan, plan_alerting
 from warning.config import WarningConfig
-from warning.factors import exposure, relevance, urgency
+from warning.factors import ExposureFigures, exposure, relevance, urgency
 from warning.levels import assess
-from warning.matching import matching_products
+from warning.matching import in_markets
 from warning.runtime import Runtime
-from warning.storage.alerts import AlertUpdate, thread_alerts, upsert_thread_alert
+from warning.storage.alert_inputs import chunks, save_exporter_inputs, save_inputs, save_state
+from warning.storage.alerts import AlertUpdate, thread_alerts, upsert_thread_alerts
 from warning.storage.exporters import load_exporters
 from warning.storage.exposure import load_exposure
 from warning.storage.notifications import load_notifications, matches_by_notification
+from warning.storage.schema import notifications
 from warning.storage.warnings import ExporterWarning, NotificationWarning, replace_warnings
 from warning.threads import (
     Thread,
@@ -37,21 +43,34 @@ from warning.types import Exporter, ExposureRow, Factor, Factors, Level, Notific
 
 
 class _ExporterIndex:
-    """Exporters by every 2/4/6-digit prefix of their HS codes, for fast look-up."""
+    """Exporters by their HS codes, to find which codes of a product match concern whom."""
 
     def __init__(self, exporters: list[tuple[int, Exporter]]) -> None:
+        #: Exporters with a code starting with the key.
         self.by_prefix: dict[str, set[int]] = defaultdict(set)
+        #: Exporters with exactly the key among their codes.
+        self.by_code: dict[str, set[int]] = defaultdict(set)
         for exporter_id, exporter in exporters:
             for code in exporter.hs_codes:
-                for length in range(2, len(code) + 1, 2):
+                self.by_code[code].add(exporter_id)
+                for length in range(1, len(code) + 1):
                     self.by_prefix[code[:length]].add(exporter_id)
 
     def candidates(self, hs_code: str) -> set[int]:
-        """Exporters with a code that shares a prefix with ``hs_code``."""
+        """Exporters with a code that shares a prefix with ``hs_code`` (exactly those)."""
         found = set(self.by_prefix.get(hs_code, ()))
-        for length in range(2, len(hs_code), 2):
-            found |= self.by_prefix.get(hs_code[:length], set())
+        for length in range(1, len(hs_code)):
+            found |= self.by_code.get(hs_code[:length], set())
         return found
+
+    def concerned(self, matches: Sequence[ProductMatch]) -> dict[int, list[ProductMatch]]:
+        """Exporter id -> the matches sharing a prefix with one of its codes, in
+        the order of ``matches`` (what ``matching_products`` keeps, markets aside)."""
+        out: dict[int, list[ProductMatch]] = defaultdict(list)
+        for match in matches:
+            for exporter_id in self.candidates(match.hs_code):
+                out[exporter_id].append(match)
+        return out
 
 
 @dataclass(frozen=True)
@@ -61,8 +80,8 @@ class _Context:
     exporters: dict[int, Exporter]
     index: _ExporterIndex
     exposure_by_exporter: dict[str, list[ExposureRow]]
-    zone_exposure: list[ExposureRow]
-    exporters_exposure: list[ExposureRow]
+    zone_exposure: ExposureFigures
+    exporters_exposure: ExposureFigures
     nomenclature: Nomenclature
     cfg: WarningConfig
     today: dt.date
@@ -79,8 +98,8 @@ def _context(rt: Runtime, exporters: list[tuple[int, Exporter]], rows: list[Expo
         dict(by_exporter),
         # Zone-wide figures may cover some products and markets only; the
         # registered exporters' figures fill the gaps (see factors.exposure).
-        [r for r in rows if r.exporter is None],
-        [r for r in rows if r.exporter is not None],
+        ExposureFigures([r for r in rows if r.exporter is None]),
+        ExposureFigures([r for r in rows if r.exporter is not None]),
         load_nomenclature(),
         rt.config.warning,
         rt.today(),
@@ -116,16 +135,14 @@ def assess_document(
     severity, event = measure_severity(documents)
     deadline, adoption, in_force = latest_dates(documents)
     urgent = measure_urgency(documents, urgency(ctx.today, deadline, adoption, in_force, ctx.cfg))
-    candidates: set[int] = set()
-    for match in matches:
-        candidates |= ctx.index.candidates(match.hs_code)
+    by_product = ctx.index.concerned(matches)
     by_exporter: dict[int, tuple[list[ProductMatch], ExporterWarning]] = {}
     best_relevance = 0.0
-    for exporter_id in sorted(candidates):
+    for exporter_id in sorted(by_product):
         exporter = ctx.exporters[exporter_id]
-        concerned = matching_products(view, matches, exporter)
-        if not concerned:
+        if not in_markets(view, exporter):
             continue
+        concerned = by_product[exporter_id]
         rel = relevance(concerned, exporter, ctx.nomenclature, ctx.cfg)
         best_relevance = max(best_relevance, rel.score)
         exp = exposure(ctx.exposure_by_exporter.get(exporter.name, []), member_codes, concerned, ctx.cfg)
@@ -209,23 +226,73 @@ async def create_alerts(rt: Runtime) -> int:
 
     A measure alerted before has its alert's level and reasons updated
     (follow-ups and the passing days move them); it never reaches the same
-    exporter as a new alert twice. Returns the number of matching
-    (notification, exporter) pairs seen.
+    exporter as a new alert twice. Only the measures whose inputs changed
+    since the last run are recomputed (see :mod:`warning.alert_plan`); the
+    first run of a day recomputes all. Returns the number of matching
+    (notification, exporter) pairs seen in the recomputed measures.
     """
     threshold = rt.config.classifier.alert_threshold
     async with rt.db.begin() as conn:
         exporters = await load_exporters(conn)
-        ctx = _context(rt, exporters, await load_exposure(conn))
-        matches = await matches_by_notification(conn)
-        notes = await load_notifications(conn)
-        existing = await thread_alerts(conn)
-        all_warnings: list[NotificationWarning] = []
+        rows = await load_exposure(conn)
+        plan = await plan_alerting(conn, rt, exporters, rows)
         pairs = 0
-        for thread in group_threads(notes):
-            warnings, latest, seen = await _alert_thread(ctx, thread, matches, threshold)
-            all_warnings += warnings
-            pairs += seen
-            for exporter_id, update in sorted(latest.items()):
-                await upsert_thread_alert(conn, existing.get((thread.key, exporter_id)), update, rt.now())
-        await replace_warnings(conn, all_warnings, rt.now())
+        if plan.ids:
+            ctx = _context(rt, exporters, rows)
+            pairs = await _recompute(conn, rt, ctx, plan, threshold)
+        await save_exporter_inputs(conn, plan.exporters, plan.gone_exporters)
+        await save_state(conn, STATE_NAME, rt.today(), plan.settings, rt.now())
+    return pairs
+
+
+#: Threads whose alerts and warnings are written together: what is held in
+#: memory at once (a measure may concern hundreds of exporters, each alert
+#: with its reasons in two languages).
+THREAD_BATCH = 50
+
+
+async def _recompute(
+    conn: AsyncConnection, rt: Runtime, ctx: _Context, plan: AlertPlan, threshold: float
+) -> int:
+    """Recompute the planned threads: their alerts, warnings and recorded inputs."""
+    if plan.full:
+        notes = await load_notifications(conn)
+        matches = await matches_by_notification(conn, strong_only=threshold)
+    else:
+        notes, matches = [], {}
+        for chunk in chunks(plan.ids):
+            notes += await load_notifications(conn, notifications.c.id.in_(chunk))
+            matches |= await matches_by_notification(conn, chunk, strong_only=threshold)
+    threads = group_threads(notes)
+    pairs = 0
+    for start in range(0, len(threads), THREAD_BATCH):
+        pairs += await _recompute_threads(
+            conn, rt, ctx, plan, threads[start : start + THREAD_BATCH], matches, threshold
+        )
+    return pairs
+
+
+async def _recompute_threads(
+    conn: AsyncConnection,
+    rt: Runtime,
+    ctx: _Context,
+    plan: AlertPlan,
+    threads: Sequence[Thread],
+    matches: dict[int, list[ProductMatch]],
+    threshold: float,
+) -> int:
+    existing = await thread_alerts(conn, [t.key for t in threads])
+    all_warnings: list[NotificationWarning] = []
+    updates: list[tuple[Any, AlertUpdate]] = []
+    pairs = 0
+    for thread in threads:
+        warnings, latest, seen = await _alert_thread(ctx, thread, matches, threshold)
+        all_warnings += warnings
+        pairs += seen
+        updates += [(existing.get((thread.key, e)), u) for e, u in sorted(latest.items())]
+    await upsert_thread_alerts(conn, updates, rt.now())
+    await replace_warnings(conn, all_warnings, rt.now())
+    await save_inputs(
+        conn, [(nid, t.key, plan.inputs[nid].fingerprint) for t in threads for nid, _ in t.members]
+    )
     return pairs

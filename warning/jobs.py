@@ -22,7 +22,7 @@ from warning.classify import classify_pending
 from warning.collect import SourceOutcome, collect
 from warning.exceptions import SourceError, TransportUnavailable
 from warning.runtime import Runtime
-from warning.storage.outbox import OutboxMessage, list_messages
+from warning.storage.outbox import OutboxMessage, pending_ids
 from warning.storage.raw import record_source_result
 
 log = logging.getLogger("tbtwarn.jobs")
@@ -141,7 +141,8 @@ async def process_job(rt: Runtime, ctx: JobContext) -> str:
 
 async def _deliver(rt: Runtime, ctx: JobContext, queued: int) -> str:
     async with rt.db.begin() as conn:
-        pending = len(await list_messages(conn, "pending"))
+        # Ids only: the messages themselves can be hundreds of megabytes.
+        pending = len(await pending_ids(conn))
     _step("deliver", queued=queued, pending=pending)
     # One stop-aware transport per configured connection, as ``tbtwarn send`` uses.
     transports = [

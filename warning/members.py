@@ -56,6 +56,7 @@ def code_for_name(name: str) -> str | None:
     return None
 
 
+@cache  # pure, and asked for every (figure, measure) pair when levels are computed
 def market_covers(market: str, member_code: str) -> bool:
     """Whether an exporter's market includes measures notified by ``member_code``.
 

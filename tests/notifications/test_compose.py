@@ -66,7 +66,8 @@ async def test_digest_groups_by_level_then_market_and_each_alert_goes_once(make_
     assert await compose_digests(rt) == 0
     async with rt.db.begin() as conn:
         pairs = (await conn.execute(sa.select(sa.func.count()).select_from(deliveries))).scalar()
-        # A level raised later (an addendum) is not re-sent by itself.
+        # A level written by hand (not by the alerting step, which records
+        # level_changed_at) is no rise to announce.
         await conn.execute(sa.update(alerts).values(level="red"))
     assert pairs == 3 + 4 + 4
     assert await compose_digests(rt) == 0

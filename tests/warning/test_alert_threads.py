@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from notifications.compose import compose_digests
+from tests.notifications.helpers import parse
 from warning.alerting import create_alerts
 from warning.classify import classify_pending
 from warning.deadlines import deadlines_calendar
@@ -20,6 +21,7 @@ from warning.runtime import Runtime
 from warning.storage.exporters import save_exporter
 from warning.storage.exposure import save_exposure
 from warning.storage.notifications import upsert_notification
+from warning.storage.outbox import list_messages
 from warning.storage.schema import alerts
 from warning.symbols import parse_symbols
 from warning.types import Notification
@@ -108,7 +110,13 @@ async def test_adoption_addendum_raises_the_measure_without_a_new_alert(runtime:
     assert (after.previous_level, after.level) == ("orange", "red")
     assert after.level_changed_at is not None
     assert "adopted: the measure is now final (G/TBT/N/KEN/1307/Add.1)" in [r["en"] for r in after.reasons]
-    assert await compose_digests(runtime) == 0  # not sent as a brand-new alert
+    # Not a brand-new alert: the same alert, announced again because its level rose.
+    assert await compose_digests(runtime) == 1
+    async with runtime.db.begin() as conn:
+        raised = (await list_messages(conn))[-1]
+    text = parse(raised.message).get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert raised.kind == "daily" and "Red (raised from Orange)" in text
+    assert await compose_digests(runtime) == 0  # once per rise
 
     records = await by_key(runtime)
     add1 = records["G/TBT/N/KEN/1307/Add.1"]

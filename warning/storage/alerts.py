@@ -44,7 +44,7 @@ def matches_from_json(data: Sequence[dict[str, Any]]) -> tuple[ProductMatch, ...
 
 def reasons_to_json(reasons: Sequence[Reason]) -> list[dict[str, str]]:
     """Reasons as stored: a list of ``{"code", "en", "zh"}``."""
-    return [asdict(r) for r in reasons]
+    return [{"code": r.code, "en": r.en, "zh": r.zh} for r in reasons]
 
 
 def reasons_from_json(data: Sequence[dict[str, str]]) -> tuple[Reason, ...]:
@@ -52,10 +52,70 @@ def reasons_from_json(data: Sequence[dict[str, str]]) -> tuple[Reason, ...]:
     return tuple(Reason(**r) for r in data)
 
 
-async def thread_alerts(conn: AsyncConnection) -> dict[tuple[str, int], sa.Row[Any]]:
-    """Every alert by (thread key, exporter id); the oldest when several."""
-    rows = await conn.execute(sa.select(alerts).order_by(alerts.c.id.desc()))
+async def thread_alerts(
+    conn: AsyncConnection, keys: Sequence[str] | None = None
+) -> dict[tuple[str, int], sa.Row[Any]]:
+    """Alerts by (thread key, exporter id), of every thread or of ``keys``; the oldest when several."""
+    if keys is None:
+        rows = list(await conn.execute(sa.select(alerts).order_by(alerts.c.id.desc())))
+    else:
+        rows = []
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            rows += await conn.execute(sa.select(alerts).where(alerts.c.thread_key.in_(chunk)))
+        rows.sort(key=lambda r: -r.id)
     return {(r.thread_key or "", r.exporter_id): r for r in rows}
+
+
+def _matches_json(matches: Sequence[ProductMatch]) -> list[dict[str, Any]]:
+    # Built by hand: dataclasses.asdict deep-copies, and this runs per alert.
+    return [
+        {"hs_code": m.hs_code, "level": m.level, "score": m.score, "method": m.method, "evidence": m.evidence}
+        for m in matches
+    ]
+
+
+async def upsert_thread_alerts(
+    conn: AsyncConnection,
+    items: Sequence[tuple[sa.Row[Any] | None, AlertUpdate]],
+    now: dt.datetime,
+) -> int:
+    """:func:`upsert_thread_alert` for many (existing row, update) pairs, in
+    batched statements. Returns the number of alerts created."""
+    inserts: list[dict[str, Any]] = []
+    updates: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
+    for existing, new in items:
+        reasons = reasons_to_json(new.reasons)
+        values = {
+            "matches": _matches_json(new.matches),
+            "level": new.level,
+            "reasons": reasons,
+            "updated_at": now,
+        }
+        if existing is None:
+            inserts.append(
+                values
+                | {
+                    "notification_id": new.notification_id,
+                    "exporter_id": new.exporter_id,
+                    "thread_key": new.thread_key,
+                    "created_at": now,
+                }
+            )
+            continue
+        moved = existing.level is not None and existing.level != new.level
+        if moved:
+            values |= {"previous_level": existing.level, "level_changed_at": now}
+        elif existing.level == new.level and existing.reasons == reasons:
+            continue  # nothing new: keep updated_at as it was
+        updates[moved].append(values | {"alert_id": existing.id})
+    for start in range(0, len(inserts), 1000):
+        await insert_ignore(conn, alerts, inserts[start : start + 1000])
+    statement = sa.update(alerts).where(alerts.c.id == sa.bindparam("alert_id"))
+    for rows in updates.values():
+        for start in range(0, len(rows), 1000):
+            await conn.execute(statement, rows[start : start + 1000])
+    return len(inserts)
 
 
 async def upsert_thread_alert(
@@ -71,7 +131,7 @@ async def upsert_thread_alert(
     change). Returns True when an alert was created.
     """
     values = {
-        "matches": [asdict(m) for m in new.matches],
+        "matches": _matches_json(new.matches),
         "level": new.level,
         "reasons": reasons_to_json(new.reasons),
         "updated_at": now,

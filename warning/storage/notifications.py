@@ -233,14 +233,17 @@ async def replace_matches(
 
 
 async def matches_by_notification(
-    conn: AsyncConnection, notification_ids: Sequence[int] | None = None
+    conn: AsyncConnection, notification_ids: Sequence[int] | None = None, *, strong_only: float | None = None
 ) -> dict[int, list[ProductMatch]]:
-    """Product matches grouped by notification id, best first."""
+    """Product matches grouped by notification id, best first (only those
+    scoring at least ``strong_only`` when given)."""
     query = sa.select(product_matches).order_by(
         product_matches.c.notification_id, product_matches.c.score.desc(), product_matches.c.hs_code
     )
     if notification_ids is not None:
         query = query.where(product_matches.c.notification_id.in_(list(notification_ids)))
+    if strong_only is not None:
+        query = query.where(product_matches.c.score >= strong_only)
     out: dict[int, list[ProductMatch]] = {}
     for r in await conn.execute(query):
         out.setdefault(r.notification_id, []).append(

@@ -516,3 +516,66 @@ mapping_versions = sa.Table(
     sa.Column("changed_at", UtcDateTime, nullable=False),
     sa.UniqueConstraint("kind", "key", "version", name="uq_mapping_versions_kind"),
 )
+
+
+# --- incremental alerting (issue 8)
+
+#: What each notification's warning was last computed from, so that an
+#: alerting run recomputes only the measures whose inputs changed.
+alert_inputs = sa.Table(
+    "alert_inputs",
+    metadata,
+    sa.Column(
+        "notification_id",
+        sa.Integer,
+        sa.ForeignKey("notifications.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    #: The measure thread the notification belonged to at that time.
+    sa.Column("thread_key", sa.String(300), nullable=False, index=True),
+    #: sha256 of its content hash and its product matches at or above the alert threshold.
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+)
+
+#: What each exporter's alerts were last computed from (register row and export figures).
+alert_exporter_inputs = sa.Table(
+    "alert_exporter_inputs",
+    metadata,
+    sa.Column("exporter_id", sa.Integer, primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    #: Its HS codes and those of its export figures then: a change concerns
+    #: the measures matching the old codes as well as the new.
+    sa.Column("hs_codes", sa.JSON, nullable=False),
+)
+
+#: One row per incremental computation (``alerting``): the day and the
+#: settings (warning config, threshold, zone-wide figures) it was done with;
+#: a new day or other settings recompute everything.
+alert_state = sa.Table(
+    "alert_state",
+    metadata,
+    sa.Column("name", sa.String(50), primary_key=True),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Composing reads an exporter's alerts; deliveries are looked up per alert.
+sa.Index("ix_alerts_exporter_id", alerts.c.exporter_id)
+sa.Index("ix_deliveries_alert_id", deliveries.c.alert_id)
+
+#: Re-announcements: an alert whose level rose above what a contact was told
+#: is sent to that contact again, once per level reached.
+level_raises = sa.Table(
+    "level_raises",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("alert_id", sa.Integer, sa.ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("subscription_id", sa.Integer, sa.ForeignKey("subscriptions.id"), nullable=False, index=True),
+    sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id"), nullable=False),
+    #: The level the contact had been told, and the one announced now.
+    sa.Column("from_level", sa.String(10), nullable=False),
+    sa.Column("level", sa.String(10), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("alert_id", "subscription_id", "level", name="uq_level_raises_alert_id"),
+)
