@@ -149,19 +149,6 @@ def _matches_any(prefixes: Sequence[str], broad: bool) -> sa.ColumnElement[bool]
     return _in_set(sa.select(product_matches.c.notification_id).where(where))
 
 
-async def _broad_products(conn: AsyncConnection, f: NotificationFilter) -> set[str]:
-    """Which of the filter's product conditions (``hs``, ``sector``) match many rows."""
-    broad = set()
-    for name, prefixes in (("hs", (f.hs_prefix,) if f.hs_prefix else ()), ("sector", f.sector_prefixes)):
-        if prefixes:
-            within = sa.or_(*(_prefix_condition(p) for p in prefixes))
-            counted = sa.select(product_matches.c.id).where(within).limit(BROAD_PRODUCT_MATCHES + 1)
-            query = sa.select(sa.func.count()).select_from(counted.subquery())
-            if (await conn.execute(query)).scalar_one() > BROAD_PRODUCT_MATCHES:
-                broad.add(name)
-    return broad
-
-
 def _member_condition(code: str, dialect: str) -> sa.ColumnElement[bool]:
     """Notified by ``code``: through the symbols' index (``G/TBT/N/USA/...``); the
     few notifications without WTO symbols are read by their member_codes."""
@@ -207,14 +194,32 @@ def _fts_rows(long_words: Sequence[str]) -> sa.Select[Any]:
 NARROW_TEXT_MATCHES = 500
 
 
-async def _narrow_text(conn: AsyncConnection, f: NotificationFilter) -> bool:
-    """Whether the filter's full-text words match few notifications (SQLite only)."""
+def _capped_count(rows: sa.Select[Any], cap: int) -> sa.ScalarSelect[Any]:
+    return sa.select(sa.func.count()).select_from(rows.limit(cap + 1).subquery()).scalar_subquery()
+
+
+async def _filter_shapes(conn: AsyncConnection, f: NotificationFilter) -> set[str]:
+    """Which product conditions (``hs``, ``sector``) of ``f`` match many rows, plus
+    ``narrow-text`` when its full-text words match few (SQLite only).
+
+    The capped counts are asked in one statement (one round trip to the
+    database thread instead of one per count).
+    """
+    probes: dict[str, sa.ScalarSelect[Any]] = {}
+    for name, prefixes in (("hs", (f.hs_prefix,) if f.hs_prefix else ()), ("sector", f.sector_prefixes)):
+        if prefixes:
+            within = sa.or_(*(_prefix_condition(p) for p in prefixes))
+            probes[name] = _capped_count(sa.select(product_matches.c.id).where(within), BROAD_PRODUCT_MATCHES)
     long_words = _long_words(conn.dialect.name, f.text)
-    if not long_words:
-        return False
-    counted = _fts_rows(long_words).limit(NARROW_TEXT_MATCHES + 1).subquery()
-    found = (await conn.execute(sa.select(sa.func.count()).select_from(counted))).scalar_one()
-    return int(found) <= NARROW_TEXT_MATCHES
+    if long_words:
+        probes["text"] = _capped_count(_fts_rows(long_words), NARROW_TEXT_MATCHES)
+    if not probes:
+        return set()
+    counts = (await conn.execute(sa.select(*(q.label(n) for n, q in probes.items())))).one()._mapping
+    shapes = {n for n in ("hs", "sector") if n in counts and counts[n] > BROAD_PRODUCT_MATCHES}
+    if "text" in counts and counts["text"] <= NARROW_TEXT_MATCHES:
+        shapes.add("narrow-text")
+    return shapes
 
 
 def _text_condition(dialect: str, text: str, narrow: bool = False) -> sa.ColumnElement[bool]:
@@ -338,9 +343,7 @@ async def search_notifications(
     # rows only), saving a second round trip.
     rank = sa.case({level: i for i, level in enumerate(LEVELS)}, value=alerts.c.level)
     gravest = sa.select(sa.func.min(rank)).where(alerts.c.notification_id == notifications.c.id)
-    shapes = await _broad_products(conn, f)
-    if await _narrow_text(conn, f):
-        shapes.add("narrow-text")
+    shapes = await _filter_shapes(conn, f)
     query = (
         sa.select(*SUMMARY_COLUMNS, gravest.scalar_subquery().label("level_rank"))
         .where(*filter_conditions(f, conn.dialect.name, shapes))

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.runtime import Runtime
 from warning.storage.search import ensure_search_index
@@ -35,6 +36,7 @@ from warning.web import (
 )
 from warning.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
 from warning.web.keys import LIMITER, RUNTIME, SECTORS, SECURE_COOKIES, SIGNER
+from warning.web.reads import READ_CONN_KEY, wants_single_read
 from warning.web.sectors import SectorCache
 from warning.web.security import (
     CSRF_FIELD,
@@ -104,6 +106,15 @@ def _now(request: web.Request) -> dt.datetime:
     return request.app[RUNTIME].now()
 
 
+async def _load_user(request: web.Request, conn: AsyncConnection, lifetime: dt.timedelta) -> None:
+    """The session's staff user into the request; a removed account's session is forgotten."""
+    session = request[SESSION_KEY]
+    user = await get_user(conn, session.user_id) if session.user_id is not None else None
+    if user is None and session.user_id is not None:  # the account was removed: forget it
+        request[SESSION_KEY] = new_session(request.app[RUNTIME].now(), lifetime)
+    request[USER_KEY] = user
+
+
 @web.middleware
 async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Read the signed session cookie, load the user, pick the language; write the cookie back."""
@@ -114,19 +125,24 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
     if session is None:
         session = new_session(rt.now(), lifetime)
     request[SESSION_KEY] = session
-    user = None
-    if session.user_id is not None:
-        async with rt.db.begin() as conn:
-            user = await get_user(conn, session.user_id)
-        if user is None:  # the account was removed: forget it
-            session = new_session(rt.now(), lifetime)
-            request[SESSION_KEY] = session
-    request[USER_KEY] = user
     chosen = request.cookies.get(LANG_COOKIE, "")
     request[LANG_KEY] = (
         chosen if chosen in LANGUAGES else negotiate(request.headers.get("Accept-Language", ""))
     )
-    response = await handler(request)
+    if session.user_id is not None and wants_single_read(request):
+        # No begin(): the read transaction starts with the first query, and
+        # the pool's rollback on return ends it (no commit round trip).
+        async with rt.db.engine.connect() as conn:
+            request[READ_CONN_KEY] = conn
+            await _load_user(request, conn, lifetime)
+            response = await handler(request)
+    else:
+        if session.user_id is not None:
+            async with rt.db.begin() as conn:
+                await _load_user(request, conn, lifetime)
+        else:
+            request[USER_KEY] = None
+        response = await handler(request)
     session = request[SESSION_KEY]  # a handler may have replaced it (sign-in, sign-out)
     if session.changed:
         response.set_cookie(

@@ -14,6 +14,7 @@ from warning.storage.search import search_notifications
 from warning.types import LEVELS
 from warning.web.filters import parse_filter
 from warning.web.keys import RUNTIME, SECTORS
+from warning.web.reads import read_connection, single_read
 from warning.web.security import require_role
 from warning.web.templating import NavItem, language, render
 
@@ -47,13 +48,14 @@ def page_link(values: dict[str, str], page: int) -> str:
 
 @routes.get("/notifications")
 @require_role("official", "analyst")
+@single_read
 async def notification_list(request: web.Request) -> web.Response:
     rt = request.app[RUNTIME]
-    sectors = await request.app[SECTORS].get()
     today = rt.today()
-    parsed = parse_filter(request.query, sectors, today)
     size = rt.config.web.page_size
-    async with rt.db.begin() as conn:
+    async with read_connection(request, rt) as conn:
+        sectors = await request.app[SECTORS].get(conn)
+        parsed = parse_filter(request.query, sectors, today)
         rows = await search_notifications(
             conn, parsed.filter, limit=size + 1, offset=(parsed.page - 1) * size
         )

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from warning.mappings import effective_sectors
 from warning.runtime import Runtime
 from warning.storage.mappings import mappings_revision
@@ -35,15 +37,22 @@ class SectorCache:
         """Check the database on the next read (after a change saved here)."""
         self.checked_at = None
 
-    async def get(self) -> tuple[Sector, ...]:
-        """The current sectors."""
+    async def get(self, conn: AsyncConnection | None = None) -> tuple[Sector, ...]:
+        """The current sectors, read through ``conn`` when they must be checked
+        (a transaction of their own without it)."""
         now = self.rt.now()
         if self.checked_at is not None and dt.timedelta(0) <= now - self.checked_at < RECHECK:
             return self.sectors
-        async with self.rt.db.begin() as conn:
-            revision = await mappings_revision(conn)
-            if revision != self.revision:
-                self.sectors = await effective_sectors(conn, self.rt.config)
-                self.revision = revision
+        if conn is None:
+            async with self.rt.db.begin() as own:
+                await self._reload(own)
+        else:
+            await self._reload(conn)
         self.checked_at = now
         return self.sectors
+
+    async def _reload(self, conn: AsyncConnection) -> None:
+        revision = await mappings_revision(conn)
+        if revision != self.revision:
+            self.sectors = await effective_sectors(conn, self.rt.config)
+            self.revision = revision

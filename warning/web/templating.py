@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from warning.types import Role
 from warning.web.i18n import LEVEL_NAMES, translate
 from warning.web.security import LANG_KEY, SESSION_KEY, Session, current_user
+from warning.web.summary_rows import summary_rows
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["isodate"] = lambda d: d.isoformat() if d else ""
+    env.globals["summary_rows"] = summary_rows
     env.filters["isotime"] = lambda t: t.strftime("%Y-%m-%d %H:%M") + " UTC" if t else ""
     return env
 
