@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
@@ -22,6 +22,7 @@ from notifications.digest import (
     LEVEL_COLOURS,
     Digest,
     DigestItem,
+    MatchedCode,
     NotificationView,
     group_items,
     level_name,
@@ -78,6 +79,16 @@ class _Context:
     notifications: dict[int, Notification]
     today: dt.date
     views: dict[tuple[int, str], tuple[NotificationView, str, Markup]]
+    #: Matched codes by (HS codes, language): an exporter's few codes recur in its every item.
+    codes: dict[tuple[tuple[str, ...], str], tuple[MatchedCode, ...]] = field(default_factory=dict)
+
+    def matched(self, alert: AlertRow, language: Language) -> tuple[MatchedCode, ...]:
+        """The alert's matched codes as shown in ``language`` (cached)."""
+        key = (tuple(m.hs_code for m in alert.matches), language)
+        found = self.codes.get(key)
+        if found is None:
+            found = self.codes[key] = matched_codes(alert.matches, self.nomenclature, language)
+        return found
 
     def view(self, notification_id: int, language: Language) -> tuple[NotificationView, str, Markup]:
         """The notification as shown in ``language``, with its rendered part (cached)."""
@@ -116,7 +127,7 @@ def _item(
         raised_from=raised_from,
         colour=LEVEL_COLOURS[level],
         reasons=tuple(r.text(language) for r in alert.reasons),
-        codes=matched_codes(alert.matches, ctx.nomenclature, language),
+        codes=ctx.matched(alert, language),
         relevant_url=ctx.links.feedback(alert.id, email, True),
         not_relevant_url=ctx.links.feedback(alert.id, email, False),
     )
