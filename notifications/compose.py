@@ -31,7 +31,7 @@ from notifications.digest import (
 )
 from notifications.links import Links
 from notifications.message import build_message, message_id_for
-from notifications.render import TEXTS, render_digest, render_item_head, subject
+from notifications.render import TEXTS, render_codes, render_digest, render_item_head, subject
 from notifications.subscriptions import level_rank, sends_now, wants
 from warning.mappings import current_sectors
 from warning.runtime import Runtime
@@ -80,14 +80,17 @@ class _Context:
     today: dt.date
     views: dict[tuple[int, str], tuple[NotificationView, str, Markup]]
     #: Matched codes by (HS codes, language): an exporter's few codes recur in its every item.
-    codes: dict[tuple[tuple[str, ...], str], tuple[MatchedCode, ...]] = field(default_factory=dict)
+    codes: dict[tuple[tuple[str, ...], str], tuple[tuple[MatchedCode, ...], str, Markup]] = field(
+        default_factory=dict
+    )
 
-    def matched(self, alert: AlertRow, language: Language) -> tuple[MatchedCode, ...]:
-        """The alert's matched codes as shown in ``language`` (cached)."""
+    def matched(self, alert: AlertRow, language: Language) -> tuple[tuple[MatchedCode, ...], str, Markup]:
+        """The alert's matched codes as shown in ``language``, with their rendered part (cached)."""
         key = (tuple(m.hs_code for m in alert.matches), language)
         found = self.codes.get(key)
         if found is None:
-            found = self.codes[key] = matched_codes(alert.matches, self.nomenclature, language)
+            codes = matched_codes(alert.matches, self.nomenclature, language)
+            found = self.codes[key] = (codes, *render_codes(codes, language))
         return found
 
     def view(self, notification_id: int, language: Language) -> tuple[NotificationView, str, Markup]:
@@ -113,6 +116,7 @@ def _item(
 ) -> DigestItem:
     level = alert.effective_level
     view, head_text, head_html = ctx.view(alert.notification_id, language)
+    codes, codes_text, codes_html = ctx.matched(alert, language)
     label = level_name(level, language)
     raised_from = level_name(before, language) if before is not None else None
     if raised_from is not None:
@@ -127,7 +131,9 @@ def _item(
         raised_from=raised_from,
         colour=LEVEL_COLOURS[level],
         reasons=tuple(r.text(language) for r in alert.reasons),
-        codes=ctx.matched(alert, language),
+        codes=codes,
+        codes_text=codes_text,
+        codes_html=codes_html,
         relevant_url=ctx.links.feedback(alert.id, email, True),
         not_relevant_url=ctx.links.feedback(alert.id, email, False),
     )
