@@ -14,6 +14,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from markupsafe import Markup
 
@@ -38,9 +39,10 @@ from warning.runtime import Runtime
 from warning.storage.deliveries import (
     AlertRow,
     delivered_pairs,
+    delivery_rows,
+    insert_deliveries,
     levels_told,
     load_alerts,
-    record_deliveries,
     record_raises,
     undelivered_alerts,
 )
@@ -316,6 +318,9 @@ async def write(rt: Runtime, composed: Sequence[Composed]) -> int:
     queued = 0
     for start in range(0, len(composed), WRITE_BATCH):
         async with rt.db.begin() as conn:
+            # The batch's deliveries go in with one statement, in the same
+            # transaction as their messages (one per message was a third of writing).
+            rows: list[dict[str, Any]] = []
             for c in composed[start : start + WRITE_BATCH]:
                 outbox_id, created = await enqueue(
                     conn,
@@ -329,9 +334,11 @@ async def write(rt: Runtime, composed: Sequence[Composed]) -> int:
                     message_id=c.message_id,
                 )
                 if created:
-                    await record_deliveries(conn, c.subscription.id, outbox_id, c.alerts, rt.now())
-                    await record_raises(conn, c.subscription.id, outbox_id, c.raised, rt.now())
+                    rows += delivery_rows(c.subscription.id, outbox_id, c.alerts, rt.now())
+                    if c.raised:
+                        await record_raises(conn, c.subscription.id, outbox_id, c.raised, rt.now())
                     queued += 1
+            await insert_deliveries(conn, rows)
     return queued
 
 
