@@ -13,7 +13,8 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from markupsafe import Markup
 
@@ -22,6 +23,7 @@ from notifications.digest import (
     LEVEL_COLOURS,
     Digest,
     DigestItem,
+    MatchedCode,
     NotificationView,
     group_items,
     level_name,
@@ -30,16 +32,17 @@ from notifications.digest import (
 )
 from notifications.links import Links
 from notifications.message import build_message, message_id_for
-from notifications.render import TEXTS, render_digest, render_item_head, subject
+from notifications.render import TEXTS, render_codes, render_digest, render_item_head, subject
 from notifications.subscriptions import level_rank, sends_now, wants
 from warning.mappings import current_sectors
 from warning.runtime import Runtime
 from warning.storage.deliveries import (
     AlertRow,
     delivered_pairs,
+    delivery_rows,
+    insert_deliveries,
     levels_told,
     load_alerts,
-    record_deliveries,
     record_raises,
     undelivered_alerts,
 )
@@ -78,6 +81,19 @@ class _Context:
     notifications: dict[int, Notification]
     today: dt.date
     views: dict[tuple[int, str], tuple[NotificationView, str, Markup]]
+    #: Matched codes by (HS codes, language): an exporter's few codes recur in its every item.
+    codes: dict[tuple[tuple[str, ...], str], tuple[tuple[MatchedCode, ...], str, Markup]] = field(
+        default_factory=dict
+    )
+
+    def matched(self, alert: AlertRow, language: Language) -> tuple[tuple[MatchedCode, ...], str, Markup]:
+        """The alert's matched codes as shown in ``language``, with their rendered part (cached)."""
+        key = (tuple(m.hs_code for m in alert.matches), language)
+        found = self.codes.get(key)
+        if found is None:
+            codes = matched_codes(alert.matches, self.nomenclature, language)
+            found = self.codes[key] = (codes, *render_codes(codes, language))
+        return found
 
     def view(self, notification_id: int, language: Language) -> tuple[NotificationView, str, Markup]:
         """The notification as shown in ``language``, with its rendered part (cached)."""
@@ -102,6 +118,7 @@ def _item(
 ) -> DigestItem:
     level = alert.effective_level
     view, head_text, head_html = ctx.view(alert.notification_id, language)
+    codes, codes_text, codes_html = ctx.matched(alert, language)
     label = level_name(level, language)
     raised_from = level_name(before, language) if before is not None else None
     if raised_from is not None:
@@ -116,7 +133,9 @@ def _item(
         raised_from=raised_from,
         colour=LEVEL_COLOURS[level],
         reasons=tuple(r.text(language) for r in alert.reasons),
-        codes=matched_codes(alert.matches, ctx.nomenclature, language),
+        codes=codes,
+        codes_text=codes_text,
+        codes_html=codes_html,
         relevant_url=ctx.links.feedback(alert.id, email, True),
         not_relevant_url=ctx.links.feedback(alert.id, email, False),
     )
@@ -299,6 +318,9 @@ async def write(rt: Runtime, composed: Sequence[Composed]) -> int:
     queued = 0
     for start in range(0, len(composed), WRITE_BATCH):
         async with rt.db.begin() as conn:
+            # The batch's deliveries go in with one statement, in the same
+            # transaction as their messages (one per message was a third of writing).
+            rows: list[dict[str, Any]] = []
             for c in composed[start : start + WRITE_BATCH]:
                 outbox_id, created = await enqueue(
                     conn,
@@ -312,9 +334,11 @@ async def write(rt: Runtime, composed: Sequence[Composed]) -> int:
                     message_id=c.message_id,
                 )
                 if created:
-                    await record_deliveries(conn, c.subscription.id, outbox_id, c.alerts, rt.now())
-                    await record_raises(conn, c.subscription.id, outbox_id, c.raised, rt.now())
+                    rows += delivery_rows(c.subscription.id, outbox_id, c.alerts, rt.now())
+                    if c.raised:
+                        await record_raises(conn, c.subscription.id, outbox_id, c.raised, rt.now())
                     queued += 1
+            await insert_deliveries(conn, rows)
     return queued
 
 

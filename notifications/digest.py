@@ -91,6 +91,9 @@ class DigestItem:
     colour: str
     reasons: tuple[str, ...]
     codes: tuple[MatchedCode, ...]
+    #: The matched codes' part, rendered once per run (HTML already escaped).
+    codes_text: str
+    codes_html: Markup
     relevant_url: str
     not_relevant_url: str
     #: The level's name the contact was told before, when this re-announces a rise.

@@ -9,7 +9,7 @@ CRLF, and every header is ASCII (RFC 2047 encoded words where needed).
 
 from __future__ import annotations
 
-import base64
+import binascii
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
@@ -50,7 +50,12 @@ def _header_text(value: str) -> str:
 
 
 def _b64(data: bytes) -> bytes:
-    return base64.encodebytes(data).replace(b"\n", CRLF)
+    """Base64 in 76-character CRLF lines, as ``base64.encodebytes`` writes them
+    (one encoding of the whole body, then cut: not one call per line)."""
+    if not data:
+        return b""
+    full = binascii.b2a_base64(data, newline=False)
+    return CRLF.join([full[i : i + 76] for i in range(0, len(full), 76)]) + CRLF
 
 
 def _part(content_type: str, body: bytes, extra: Sequence[str] = ()) -> bytes:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 from markupsafe import Markup
 
-from notifications.digest import Digest, NotificationView, level_name
+from notifications.digest import Digest, MatchedCode, NotificationView, level_name
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -107,6 +108,13 @@ def render_item_head(n: NotificationView, language: str) -> tuple[str, Markup]:
     for every reader of one language; rendered once per notification and reused."""
     context = {"n": n, "t": TEXTS[language]}
     return render("item_head.txt", context).rstrip("\n"), Markup(render("item_head.html", context))
+
+
+def render_codes(codes: Sequence[MatchedCode], language: str) -> tuple[str, Markup]:
+    """The text and (escaped, safe) HTML of an item's matched codes: the same in
+    every item of an exporter that matches the same codes, so rendered once per run."""
+    context = {"codes": codes, "language": language, "t": TEXTS[language]}
+    return render("item_codes.txt", context), Markup(render("item_codes.html", context))
 
 
 def render_digest(digest: Digest) -> tuple[str, str]:

@@ -118,7 +118,14 @@ async def record_deliveries(
     now: dt.datetime,
 ) -> None:
     """Tie (alert id, level announced) pairs to the message that carries them."""
-    rows = [
+    await insert_deliveries(conn, delivery_rows(subscription_id, outbox_id, items, now))
+
+
+def delivery_rows(
+    subscription_id: int, outbox_id: int, items: Iterable[tuple[int, Level]], now: dt.datetime
+) -> list[dict[str, Any]]:
+    """The ``deliveries`` rows of :func:`record_deliveries`, for :func:`insert_deliveries`."""
+    return [
         {
             "alert_id": alert_id,
             "subscription_id": subscription_id,
@@ -128,8 +135,12 @@ async def record_deliveries(
         }
         for alert_id, level in items
     ]
+
+
+async def insert_deliveries(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``deliveries`` rows (of several messages at once: one statement, not one per message)."""
     if rows:
-        await conn.execute(sa.insert(deliveries), rows)
+        await conn.execute(sa.insert(deliveries), list(rows))
 
 
 async def deliveries_of(conn: AsyncConnection, outbox_id: int) -> list[tuple[int, int]]:
