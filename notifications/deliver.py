@@ -18,7 +18,7 @@ import asyncio
 import datetime as dt
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -209,7 +209,7 @@ class _Run:
                 self.unavailable = self.unavailable or str(exc)
                 result = _Result("later", str(exc))
             self.finished.append((message, result))
-            self.results.append((message, result))
+            self.results.append((_without_body(message), result))
 
     async def finish(self) -> None:
         """Mark what is left: the last results, and claimed messages never tried."""
@@ -218,12 +218,18 @@ class _Run:
         for message in self.queue:
             result = _Result("later", self.unavailable or "not attempted")
             self.finished.append((message, result))
-            self.results.append((message, result))
+            self.results.append((_without_body(message), result))
         self.queue.clear()
         if self.finished:
             async with self.rt.db.begin() as conn:
                 await _mark(conn, self.rt, self.finished)
         self.finished = []
+
+
+def _without_body(message: OutboxMessage) -> OutboxMessage:
+    # The run keeps every result for its summary: not the bodies (a year's
+    # digests held to the end of a run took gigabytes).
+    return replace(message, message=b"")
 
 
 async def _mark(conn: AsyncConnection, rt: Runtime, results: list[tuple[OutboxMessage, _Result]]) -> None:
