@@ -23,7 +23,12 @@ from classifiers.rules import RulesClassifier
 from classifiers.sectors import sectors_of
 from warning.rule_preview import labelled_set
 from warning.runtime import Runtime
-from warning.storage.notifications import load_notifications, matches_by_notification, replace_matches
+from warning.storage.notifications import (
+    count_notifications,
+    load_notifications,
+    matches_by_notification,
+    replace_matches,
+)
 from warning.storage.schema import notifications, product_matches
 from warning.storage.subscriptions import load_subscriptions
 from warning.types import ClassifierRule, Notification, ProductMatch, Sector
@@ -154,11 +159,6 @@ def _compare_ics(
     return changes, before_eval, after_eval
 
 
-async def _count(rt: Runtime) -> int:
-    async with rt.db.begin() as conn:
-        return int((await conn.execute(sa.select(sa.func.count()).select_from(notifications))).scalar_one())
-
-
 async def preview_ics(
     rt: Runtime,
     ensemble: Ensemble,
@@ -173,11 +173,12 @@ async def preview_ics(
     """
     async with rt.db.begin() as conn:
         stored = await load_notifications(conn, ics_candidates(old, new))
+        checked = await count_notifications(conn)
     threshold = rt.config.classifier.alert_threshold
     changes, before, after = await asyncio.to_thread(
         _compare_ics, ensemble, stored, rules, old, new, sectors, threshold
     )
-    return MappingPreview(tuple(changes), before, after, await _count(rt))
+    return MappingPreview(tuple(changes), before, after, checked)
 
 
 async def apply_ics(
@@ -250,6 +251,7 @@ async def preview_sectors(
         matched = await matches_by_notification(conn, sorted(ids)) if ids else {}
         notes = dict(await load_notifications(conn, notifications.c.id.in_(sorted(ids)))) if ids else {}
         subscribed = sum(bool(keys & set(s.subscription.sectors)) for s in await load_subscriptions(conn))
+        checked = await count_notifications(conn)
     threshold = rt.config.classifier.alert_threshold
 
     def evaluate() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -260,4 +262,4 @@ async def preview_sectors(
 
     before, after = await asyncio.to_thread(evaluate)
     rows = _sector_rows(matched, notes, old, new)
-    return MappingPreview(tuple(rows), before, after, await _count(rt), subscribed)
+    return MappingPreview(tuple(rows), before, after, checked, subscribed)

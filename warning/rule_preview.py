@@ -24,7 +24,7 @@ from classifiers.evaluate import Case, load_cases, report
 from classifiers.rules import RulesClassifier
 from classifiers.textprep import has_chinese, singular
 from warning.runtime import Runtime
-from warning.storage.notifications import load_notifications, replace_matches
+from warning.storage.notifications import count_notifications, load_notifications, replace_matches
 from warning.storage.schema import notifications
 from warning.types import ClassifierRule, Notification, ProductMatch
 
@@ -147,9 +147,7 @@ async def preview_rules(
     """
     async with rt.db.begin() as conn:
         stored = await load_notifications(conn, candidates(_differing(old, new)))
-        checked = int(
-            (await conn.execute(sa.select(sa.func.count()).select_from(notifications))).scalar_one()
-        )
+        checked = await count_notifications(conn)
     threshold = rt.config.classifier.alert_threshold
     # Classifying is CPU work: off the event loop, so other pages keep being served.
     changes, before, after = await asyncio.to_thread(_compare, ensemble, stored, old, new, threshold)

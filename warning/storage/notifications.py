@@ -194,6 +194,11 @@ async def load_notifications(
     return [(r.id, to_notification(r, symbols[r.id])) for r in rows]
 
 
+async def count_notifications(conn: AsyncConnection) -> int:
+    """How many notifications are stored."""
+    return int((await conn.execute(sa.select(sa.func.count()).select_from(notifications))).scalar_one())
+
+
 async def sources_of(conn: AsyncConnection, notification_id: int) -> list[str]:
     """Names of every source that reported the notification."""
     rows = await conn.execute(
