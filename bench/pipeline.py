@@ -3,7 +3,8 @@
 Usage: .venv/bin/python bench/pipeline.py [--notifications 4000] [--exporters 5000]
        [--baseline-scale 0.25] [--only tbtwarn|baseline]
 
-``TBTWARN_BENCH_PROFILE=FILE`` writes a cProfile of the daily digest step to FILE.
+``TBTWARN_BENCH_PROFILE=FILE`` writes a cProfile of the daily digest step to FILE
+(``TBTWARN_BENCH_PROFILE_STEP=year_process`` or another step's label: that step).
 
 A loopback ePing API (``bench/eping_server.py``, 127.0.0.1) serves the year's
 notifications (the sample's real records, recombined); mail goes by SMTP to
@@ -162,7 +163,8 @@ def _setup(folder: Path, count: int, eping_port: int, smtp_port: int) -> None:
 
 async def _timed(figures: dict[str, float], label: str, job: Callable[[], Awaitable[Any]]) -> None:
     started, cpu = time.perf_counter(), time.process_time()
-    profile_to = os.environ.get("TBTWARN_BENCH_PROFILE") if label == "daily" else None
+    step = os.environ.get("TBTWARN_BENCH_PROFILE_STEP", "daily")
+    profile_to = os.environ.get("TBTWARN_BENCH_PROFILE") if label == step else None
     profiler = cProfile.Profile() if profile_to else None
     if profiler is not None:
         profiler.enable()
