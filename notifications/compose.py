@@ -29,10 +29,11 @@ from notifications.digest import (
     level_name,
     matched_codes,
     notification_view,
+    priority,
 )
 from notifications.links import Links
 from notifications.message import build_message, message_id_for
-from notifications.render import TEXTS, render_codes, render_digest, render_item_head, subject
+from notifications.render import TEXTS, render_brief, render_codes, render_digest, render_item_head, subject
 from notifications.subscriptions import level_rank, sends_now, wants
 from warning.mappings import current_sectors
 from warning.runtime import Runtime
@@ -85,6 +86,20 @@ class _Context:
     codes: dict[tuple[tuple[str, ...], str], tuple[tuple[MatchedCode, ...], str, Markup]] = field(
         default_factory=dict
     )
+    #: Brief lines by (notification id, language, level): the same for every reader.
+    briefs: dict[tuple[int, str, Level], tuple[str, Markup]] = field(default_factory=dict)
+
+    def brief(self, alert: AlertRow, language: Language) -> tuple[str, Markup]:
+        """The alert listed in one line (cached)."""
+        key = (alert.notification_id, language, alert.effective_level)
+        found = self.briefs.get(key)
+        if found is None:
+            view = self.view(alert.notification_id, language)[0]
+            found = self.briefs[key] = render_brief(view, alert.effective_level, language)
+        return found
+
+    def priority(self, alert: AlertRow, language: Language) -> tuple[int, int, int]:
+        return priority(alert.effective_level, self.view(alert.notification_id, language)[0].days_left)
 
     def matched(self, alert: AlertRow, language: Language) -> tuple[tuple[MatchedCode, ...], str, Markup]:
         """The alert's matched codes as shown in ``language``, with their rendered part (cached)."""
@@ -150,21 +165,31 @@ def compose_one(
     told: Mapping[int, Level] | None = None,
 ) -> Composed:
     """Render one email to one contact carrying ``alerts``; those in ``told``
-    (alert id -> level the contact was told) are announced as raised."""
+    (alert id -> level the contact was told) are announced as raised.
+
+    The ``[digest] full_items`` most urgent are shown in full (a rise always
+    is); the rest are listed one line each, so that a catch-up digest of
+    hundreds stays readable and under the size at which mail clients clip.
+    """
     sub = stored.subscription
     told = told or {}
-    items = [_item(ctx, a, sub.email, sub.language, told.get(a.id)) for a in alerts]
     config = ctx.rt.config
+    full, brief = _split(ctx, alerts, told, sub.language, config.digest.full_items)
+    items = [_item(ctx, a, sub.email, sub.language, told.get(a.id)) for a in full]
+    briefs = [ctx.brief(a, sub.language) for a in brief]
     digest = Digest(
         recipient=sub.email,
         name=sub.exporter,
         language=sub.language,
         frequency=frequency,
         groups=group_items(items, sub.language),
-        count=len(items),
+        count=len(alerts),
         today=ctx.today,
         zone_name=config.zone.name_zh if sub.language == "zh" else config.zone.name,
         unsubscribe_url=ctx.links.unsubscribe(stored.id, sub.email),
+        brief_count=len(briefs),
+        brief_text="".join(text for text, _ in briefs),
+        brief_html=Markup("").join(html for _, html in briefs),
     )
     text, html = render_digest(digest)
     # A re-announcement names the level it announces: its key differs from the first email's.
@@ -195,6 +220,17 @@ def compose_one(
         tuple((a.id, a.effective_level) for a in alerts if a.id not in told),
         tuple((a.id, told[a.id], a.effective_level) for a in alerts if a.id in told),
     )
+
+
+def _split(
+    ctx: _Context, alerts: Sequence[AlertRow], told: Mapping[int, Level], language: Language, limit: int
+) -> tuple[list[AlertRow], list[AlertRow]]:
+    """The alerts shown in full and those listed briefly, each gravest first.
+    ``limit`` 0: all in full."""
+    if not limit or len(alerts) <= limit:
+        return list(alerts), []
+    ordered = sorted(alerts, key=lambda a: (a.id not in told, ctx.priority(a, language), a.id))
+    return ordered[:limit], ordered[limit:]
 
 
 def iso_week(day: dt.date) -> str:

@@ -14,6 +14,8 @@ from warning.types import LEVEL_NAMES_ZH, LEVELS, Language, Level, Notification,
 
 LEVEL_NAMES_EN = {"red": "Red", "orange": "Orange", "yellow": "Yellow", "blue": "Blue"}
 #: Inline colours that survive mail clients (no CSS classes).
+#: Empty safe HTML (a str: immutable, so a shared default is safe).
+NO_MARKUP = Markup("")
 LEVEL_COLOURS = {"red": "#c00000", "orange": "#e46c0a", "yellow": "#b38f00", "blue": "#1f6fb2"}
 
 
@@ -170,3 +172,17 @@ class Digest:
     today: dt.date
     zone_name: str
     unsubscribe_url: str
+    #: Alerts past ``[digest] full_items``, one line each (gravest first), rendered.
+    brief_count: int = 0
+    brief_text: str = ""
+    brief_html: Markup = NO_MARKUP
+
+
+def priority(level: Level, days_left: int | None) -> tuple[int, int, int]:
+    """Which alerts of one email are shown in full first: the gravest level,
+    then an open comment period (soonest deadline first), then no deadline
+    given, then a closed one (most recently closed first)."""
+    rank = LEVELS.index(level)
+    if days_left is None:
+        return (rank, 1, 0)
+    return (rank, 0, days_left) if days_left >= 0 else (rank, 2, -days_left)

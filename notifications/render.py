@@ -9,7 +9,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 from markupsafe import Markup
 
-from notifications.digest import Digest, MatchedCode, NotificationView, level_name
+from notifications.digest import LEVEL_COLOURS, Digest, MatchedCode, NotificationView, level_name
+from warning.types import Level
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -39,6 +40,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "feedback": "Is this relevant to you?",
         "unsubscribe": "Unsubscribe",
         "footer": "Sent by the TBT early-warning service of {zone}.",
+        "intro_brief": (
+            "The {shown} most urgent of these {n} are shown in full; the other {rest} "
+            "are listed briefly at the end."
+        ),
+        "brief": "{n} more measures concerning your products, in brief (details on each notification page)",
     },
     "zh": {
         "subject": "TBT预警：{n} 项涉及贵企业产品的国外技术性贸易措施",
@@ -64,6 +70,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "feedback": "此预警是否与贵企业相关？",
         "unsubscribe": "退订",
         "footer": "本邮件由{zone}技术性贸易措施预警服务发送。",
+        "intro_brief": "以下{n}项中最紧急的{shown}项详细列出，其余{rest}项在文末简要列出。",
+        "brief": "另有{n}项涉及贵企业产品的措施，简列如下（详情见各通报页面）",
     },
 }
 
@@ -115,6 +123,26 @@ def render_codes(codes: Sequence[MatchedCode], language: str) -> tuple[str, Mark
     every item of an exporter that matches the same codes, so rendered once per run."""
     context = {"codes": codes, "language": language, "t": TEXTS[language]}
     return render("item_codes.txt", context), Markup(render("item_codes.html", context))
+
+
+#: Characters of a title shown in a brief line.
+BRIEF_TITLE_CHARS = 110
+
+
+def render_brief(n: NotificationView, level: Level, language: str) -> tuple[str, Markup]:
+    """The text and (escaped, safe) HTML of an alert listed in one line: the
+    same for every reader of one language at one level, so rendered once per run."""
+    title = " ".join(n.title.split())
+    if len(title) > BRIEF_TITLE_CHARS:
+        title = title[: BRIEF_TITLE_CHARS - 1].rstrip() + "…"
+    context = {
+        "n": n,
+        "t": TEXTS[language],
+        "title": title,
+        "label": level_name(level, language),
+        "colour": LEVEL_COLOURS[level],
+    }
+    return render("item_brief.txt", context), Markup(render("item_brief.html", context))
 
 
 def render_digest(digest: Digest) -> tuple[str, str]:

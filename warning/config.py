@@ -196,6 +196,11 @@ class DigestConfig(_Strict):
     officials: list[str] = Field(default_factory=list)
     #: Days that feedback links in emails stay valid (unsubscribe links: a year).
     link_valid_days: int = Field(default=90, ge=1)
+    #: Alerts shown in full in one exporter's email, the most urgent first; the
+    #: rest are listed one line each (0: all in full). A catch-up digest of a
+    #: hundred alerts is unreadable, and mail clients clip long messages
+    #: (Gmail at 102 KB), hiding what comes last.
+    full_items: int = Field(default=20, ge=0)
 
 
 class SectorConfig(_Strict):

@@ -1,0 +1,101 @@
+"""A digest shows the ``[digest] full_items`` most urgent alerts in full and
+lists the rest one line each: every alert is still in the email, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.message import EmailMessage
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from notifications.compose import compose_digests
+from notifications.deliver import deliver_pending
+from notifications.digest import priority
+from tests.notifications.conftest import MakeRuntime
+from tests.notifications.helpers import HOSTILE_TITLE, notification, parse, seed
+from warning.storage.schema import alerts, deliveries, subscriptions
+
+TODAY = dt.date(2026, 11, 24)  # the tests' fixed clock
+
+
+def _parts(message: EmailMessage) -> tuple[str, str]:
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    return text, html
+
+
+def _emails(folder: Path) -> dict[str, EmailMessage]:
+    found = [parse(p.read_bytes()) for p in sorted(folder.glob("*.eml"))]
+    return {str(m["To"]): m for m in found}
+
+
+async def _five(make_runtime: MakeRuntime, full_items: int) -> dict[str, EmailMessage]:
+    rt = await make_runtime(extra=f"[digest]\nfull_items = {full_items}\n")
+    await seed(
+        rt,
+        [
+            (notification("G/TBT/N/USA/1", comment_deadline=dt.date(2027, 3, 1)), "blue"),
+            (notification("G/TBT/N/USA/2", title=HOSTILE_TITLE), "yellow"),
+            (notification("G/TBT/N/USA/3", comment_deadline=dt.date(2026, 12, 5)), "orange"),
+            (notification("G/TBT/N/USA/4"), "red"),
+            (notification("G/TBT/N/USA/5", comment_deadline=dt.date(2026, 1, 5)), "blue"),
+        ],
+    )
+    assert await compose_digests(rt) == 3
+    assert (await deliver_pending(rt)).sent == 3
+    mine = deliveries.join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+    async with rt.db.begin() as conn:
+        carried = (
+            await conn.execute(
+                sa.select(sa.func.count())
+                .select_from(mine)
+                .where(subscriptions.c.email == "en@qilu.example.com")
+            )
+        ).scalar_one()
+        total = (await conn.execute(sa.select(sa.func.count()).select_from(alerts))).scalar_one()
+    assert total == 10 and carried == 5  # every alert of the contact is carried, brief or not
+    return _emails(rt.config.delivery.outbox_dir)
+
+
+async def test_the_most_urgent_in_full_and_the_rest_briefly_gravest_first(make_runtime: MakeRuntime) -> None:
+    emails = await _five(make_runtime, full_items=2)
+    message = emails["en@qilu.example.com"]
+    assert message["Subject"] == "TBT early warning: 5 foreign measure(s) concerning your products"
+    text, html = _parts(message)
+    assert "The 2 most urgent of these 5 are shown in full; the other 3 are listed briefly" in text
+    full, brief = text.split("=== 3 more measures concerning your products, in brief")
+    # In full: the red and the orange, each with its feedback links and reasons.
+    assert "G/TBT/N/USA/4" in full and "G/TBT/N/USA/3" in full
+    assert full.count("Relevant to us: ") == 2 and full.count("Deadline is near") == 2
+    # Briefly: yellow, then the open blue, then the closed blue; each once, with its page.
+    symbols = [brief.index(s) for s in ("G/TBT/N/USA/2", "G/TBT/N/USA/1", "G/TBT/N/USA/5")]
+    assert symbols == sorted(symbols)
+    assert "[Yellow] G/TBT/N/USA/2" in brief and "2026-01-05 (closed)" in brief
+    assert "Relevant to us" not in brief and brief.count("https://tbt.example.org/notifications/") == 3
+    assert [n for n in range(1, 6) if f"G/TBT/N/USA/{n}" in full] == [3, 4]  # none in both
+    # A feed's markup in a brief line is text, never HTML.
+    assert "<script>" not in html and "&lt;script&gt;alert(" in html
+    assert html.count("/feedback?token=") == 2 * 2  # relevant + not relevant, for the two in full
+
+    zh_text, _ = _parts(emails["zh@luyuan.example.com"])
+    assert "以下5项中最紧急的2项详细列出，其余3项在文末简要列出。" in zh_text
+    assert "另有3项涉及贵企业产品的措施" in zh_text and "[黄色] G/TBT/N/USA/2" in zh_text
+
+
+async def test_full_items_zero_shows_every_alert_in_full(make_runtime: MakeRuntime) -> None:
+    text, _ = _parts((await _five(make_runtime, full_items=0))["en@qilu.example.com"])
+    assert text.count("Relevant to us: ") == 5 and "in brief" not in text
+
+
+def test_priority_orders_level_then_open_soonest_then_no_deadline_then_latest_closed() -> None:
+    keys = {
+        "red closed": priority("red", -3),
+        "orange open in 2": priority("orange", 2),
+        "orange open in 30": priority("orange", 30),
+        "orange no deadline": priority("orange", None),
+        "orange closed yesterday": priority("orange", -1),
+        "orange closed last year": priority("orange", -300),
+        "blue open in 1": priority("blue", 1),
+    }
+    assert sorted(keys, key=keys.__getitem__) == list(keys)
