@@ -9,8 +9,10 @@ per level reached (``level_raises``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,11 +32,17 @@ class AlertRow:
     matches: tuple[ProductMatch, ...]
     #: The computed level; ``None`` until levels are computed (shown and filtered as blue).
     level: Level | None
-    reasons: tuple[Reason, ...]
+    #: The reasons as stored (JSON text), read when first asked for: most alerts
+    #: of a catch-up digest are listed in one line, without their reasons.
+    reasons_json: str | None = None
 
     @property
     def effective_level(self) -> Level:
         return self.level if self.level in LEVELS else "blue"
+
+    @cached_property
+    def reasons(self) -> tuple[Reason, ...]:
+        return _reasons(json.loads(self.reasons_json)) if self.reasons_json else ()
 
 
 def _reasons(data: Any) -> tuple[Reason, ...]:
@@ -47,23 +55,39 @@ def _reasons(data: Any) -> tuple[Reason, ...]:
     return tuple(out)
 
 
-def _alert_row(r: Any) -> AlertRow:
-    return AlertRow(
-        r.id,
-        r.notification_id,
-        r.exporter_id,
-        tuple(ProductMatch(**m) for m in r.matches),
-        r.level if r.level in LEVELS else None,
-        _reasons(r.reasons),
-    )
+#: The columns an :class:`AlertRow` is read from; JSON as text, decoded by
+#: :class:`_AlertReader` (neighbouring alerts often carry the same matches).
+_ALERT_COLUMNS = (
+    alerts.c.id,
+    alerts.c.notification_id,
+    alerts.c.exporter_id,
+    sa.cast(alerts.c.matches, sa.Text).label("matches"),
+    alerts.c.level,
+    sa.cast(alerts.c.reasons, sa.Text).label("reasons"),
+)
+
+
+class _AlertReader:
+    """Builds alert rows, decoding each distinct matches text once."""
+
+    def __init__(self) -> None:
+        self.matches: dict[str | None, tuple[ProductMatch, ...]] = {None: ()}
+
+    def row(self, r: Any) -> AlertRow:
+        matches = self.matches.get(r.matches)
+        if matches is None:
+            matches = self.matches[r.matches] = tuple(ProductMatch(**m) for m in json.loads(r.matches))
+        level = r.level if r.level in LEVELS else None
+        return AlertRow(r.id, r.notification_id, r.exporter_id, matches, level, r.reasons)
 
 
 async def load_alerts(conn: AsyncConnection, alert_ids: Sequence[int] | None = None) -> list[AlertRow]:
     """Alerts (all, or those with the given ids), by exporter then notification."""
-    query = sa.select(alerts).order_by(alerts.c.exporter_id, alerts.c.notification_id)
+    query = sa.select(*_ALERT_COLUMNS).order_by(alerts.c.exporter_id, alerts.c.notification_id)
     if alert_ids is not None:
         query = query.where(alerts.c.id.in_(list(alert_ids)))
-    return [_alert_row(r) for r in await conn.execute(query)]
+    reader = _AlertReader()
+    return [reader.row(r) for r in await conn.execute(query)]
 
 
 async def undelivered_alerts(
@@ -84,14 +108,15 @@ async def undelivered_alerts(
         .where(deliveries.c.alert_id == alerts.c.id, subscriptions.c.active.is_(True))
     )
     query = (
-        sa.select(alerts)
+        sa.select(*_ALERT_COLUMNS)
         .where(alerts.c.exporter_id.in_(list(exporter_ids)))
         .where(carried.scalar_subquery() < subs_of.scalar_subquery())
         .order_by(alerts.c.exporter_id, alerts.c.notification_id)
     )
     if levels is not None:
         query = query.where(alerts.c.level.in_(list(levels)))
-    return [_alert_row(r) for r in await conn.execute(query)]
+    reader = _AlertReader()
+    return [reader.row(r) for r in await conn.execute(query)]
 
 
 async def delivered_pairs(
