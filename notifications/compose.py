@@ -9,6 +9,7 @@ contact twice.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 from collections import defaultdict
@@ -388,9 +389,27 @@ async def compose_digests(rt: Runtime, frequencies: Sequence[str] = ("immediate"
 
 
 async def _write_chunks(rt: Runtime, frequencies: Sequence[str]) -> int:
+    """Compose and write chunk after chunk; a chunk is written while the next
+    is composed (the database works in its own thread, composing in this
+    one). A chunk's messages and deliveries commit together, and a chunk
+    never holds a subscription that another holds, so what one has not yet
+    committed cannot make another send twice."""
     queued = 0
-    async for chunk in plan_chunks(rt, frequencies):
-        queued += await write(rt, chunk)
+    writing: asyncio.Task[int] | None = None
+    try:
+        async for chunk in plan_chunks(rt, frequencies):
+            if writing is not None:
+                queued += await writing
+            writing = asyncio.create_task(write(rt, chunk))
+        if writing is not None:
+            queued += await writing
+    finally:
+        if writing is not None:
+            # Composing failed: the chunk being written is finished, not cut
+            # short, and the composing error is the one raised.
+            await asyncio.wait([writing])
+            if not writing.cancelled():
+                writing.exception()
     return queued
 
 
