@@ -169,15 +169,18 @@ def compose_one(
     (alert id -> level the contact was told) are announced as raised.
 
     The ``[digest] full_items`` most urgent are shown in full (a rise always
-    is); the rest are listed one line each, so that a catch-up digest of
+    is), the next ``brief_items`` are listed one line each, and any left are
+    counted with a link to the contact's alerts page: a catch-up digest of
     hundreds stays readable and under the size at which mail clients clip.
+    Every alert is recorded as carried by the email.
     """
     sub = stored.subscription
     told = told or {}
     config = ctx.rt.config
     full, brief = _split(ctx, alerts, told, sub.language, config.digest.full_items)
+    unlisted = max(0, len(brief) - config.digest.brief_items)
     items = [_item(ctx, a, sub.email, sub.language, told.get(a.id)) for a in full]
-    briefs = [ctx.brief(a, sub.language) for a in brief]
+    briefs = [ctx.brief(a, sub.language) for a in brief[: config.digest.brief_items]]
     digest = Digest(
         recipient=sub.email,
         name=sub.exporter,
@@ -191,6 +194,8 @@ def compose_one(
         brief_count=len(briefs),
         brief_text="".join(text for text, _ in briefs),
         brief_html=Markup("").join(html for _, html in briefs),
+        unlisted=unlisted,
+        alerts_url=ctx.links.exporter_alerts(),
     )
     text, html = render_digest(digest)
     # A re-announcement names the level it announces: its key differs from the first email's.

@@ -176,6 +176,9 @@ class Digest:
     brief_count: int = 0
     brief_text: str = ""
     brief_html: Markup = NO_MARKUP
+    #: Alerts past the brief lines too: counted, with the contact's alerts page.
+    unlisted: int = 0
+    alerts_url: str = ""
 
 
 def priority(level: Level, days_left: int | None) -> tuple[int, int, int]:

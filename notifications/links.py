@@ -53,6 +53,10 @@ class Links:
     def notification(self, notification_id: int) -> str:
         return f"{self.base_url}/notifications/{notification_id}"
 
+    def exporter_alerts(self) -> str:
+        """The contact's page of the alerts emailed to them (after an emailed sign-in)."""
+        return f"{self.base_url}/exporter/alerts"
+
     def feedback(self, alert_id: int, email: str, relevant: bool) -> str:
         # The JSON that Signer.sign writes for {"a": alert_id, "e": email, "r": relevant},
         # built directly: a year's digests carry hundreds of thousands of these links.

@@ -41,10 +41,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "unsubscribe": "Unsubscribe",
         "footer": "Sent by the TBT early-warning service of {zone}.",
         "intro_brief": (
-            "The {shown} most urgent of these {n} are shown in full; the other {rest} "
-            "are listed briefly at the end."
+            "The {shown} most urgent of these {n} are shown in full; "
+            "{rest} more are listed briefly at the end."
         ),
+        "intro_unlisted": "The {n} least urgent are on your alerts page only.",
         "brief": "{n} more measures concerning your products, in brief (details on each notification page)",
+        "unlisted": "… and {n} more, less urgent: every alert sent to you is on your alerts page",
     },
     "zh": {
         "subject": "TBT预警：{n} 项涉及贵企业产品的国外技术性贸易措施",
@@ -70,8 +72,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "feedback": "此预警是否与贵企业相关？",
         "unsubscribe": "退订",
         "footer": "本邮件由{zone}技术性贸易措施预警服务发送。",
-        "intro_brief": "以下{n}项中最紧急的{shown}项详细列出，其余{rest}项在文末简要列出。",
+        "intro_brief": "以下{n}项中最紧急的{shown}项详细列出，另有{rest}项在文末简要列出。",
+        "intro_unlisted": "紧急程度最低的{n}项请在预警页面查看。",
         "brief": "另有{n}项涉及贵企业产品的措施，简列如下（详情见各通报页面）",
+        "unlisted": "……另有{n}项紧急程度较低的措施：发给贵企业的全部预警均可在预警页面查看",
     },
 }
 
@@ -142,7 +146,8 @@ def render_brief(n: NotificationView, level: Level, language: str) -> tuple[str,
         "label": level_name(level, language),
         "colour": LEVEL_COLOURS[level],
     }
-    return render("item_brief.txt", context), Markup(render("item_brief.html", context))
+    # A template's last newline is dropped: each line ends with one here.
+    return render("item_brief.txt", context) + "\n", Markup(render("item_brief.html", context))
 
 
 def render_digest(digest: Digest) -> tuple[str, str]:

@@ -201,6 +201,9 @@ class DigestConfig(_Strict):
     #: hundred alerts is unreadable, and mail clients clip long messages
     #: (Gmail at 102 KB), hiding what comes last.
     full_items: int = Field(default=20, ge=0)
+    #: Alerts listed one line each after those in full; any more are counted,
+    #: with a link to the contact's alerts page (all are on it).
+    brief_items: int = Field(default=80, ge=0)
 
 
 class SectorConfig(_Strict):

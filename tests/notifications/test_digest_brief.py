@@ -1,5 +1,6 @@
-"""A digest shows the ``[digest] full_items`` most urgent alerts in full and
-lists the rest one line each: every alert is still in the email, once."""
+"""A digest shows the ``[digest] full_items`` most urgent alerts in full, lists
+the next ``brief_items`` one line each and counts the rest with a link to the
+contact's alerts page: every alert is carried by the email, once."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ def _emails(folder: Path) -> dict[str, EmailMessage]:
     return {str(m["To"]): m for m in found}
 
 
-async def _five(make_runtime: MakeRuntime, full_items: int) -> dict[str, EmailMessage]:
-    rt = await make_runtime(extra=f"[digest]\nfull_items = {full_items}\n")
+async def _five(make_runtime: MakeRuntime, full_items: int, brief_items: int = 80) -> dict[str, EmailMessage]:
+    rt = await make_runtime(extra=f"[digest]\nfull_items = {full_items}\nbrief_items = {brief_items}\n")
     await seed(
         rt,
         [
@@ -63,7 +64,8 @@ async def test_the_most_urgent_in_full_and_the_rest_briefly_gravest_first(make_r
     message = emails["en@qilu.example.com"]
     assert message["Subject"] == "TBT early warning: 5 foreign measure(s) concerning your products"
     text, html = _parts(message)
-    assert "The 2 most urgent of these 5 are shown in full; the other 3 are listed briefly" in text
+    assert "The 2 most urgent of these 5 are shown in full; 3 more are listed briefly at the end." in text
+    assert "least urgent" not in text and "/exporter/alerts" not in text
     full, brief = text.split("=== 3 more measures concerning your products, in brief")
     # In full: the red and the orange, each with its feedback links and reasons.
     assert "G/TBT/N/USA/4" in full and "G/TBT/N/USA/3" in full
@@ -71,7 +73,8 @@ async def test_the_most_urgent_in_full_and_the_rest_briefly_gravest_first(make_r
     # Briefly: yellow, then the open blue, then the closed blue; each once, with its page.
     symbols = [brief.index(s) for s in ("G/TBT/N/USA/2", "G/TBT/N/USA/1", "G/TBT/N/USA/5")]
     assert symbols == sorted(symbols)
-    assert "[Yellow] G/TBT/N/USA/2" in brief and "2026-01-05 (closed)" in brief
+    assert "\n- [Yellow] G/TBT/N/USA/2 · United States of America · " in brief
+    assert "\n- [Blue] G/TBT/N/USA/1 · " in brief and "2026-01-05 (closed)" in brief
     assert "Relevant to us" not in brief and brief.count("https://tbt.example.org/notifications/") == 3
     assert [n for n in range(1, 6) if f"G/TBT/N/USA/{n}" in full] == [3, 4]  # none in both
     # A feed's markup in a brief line is text, never HTML.
@@ -79,8 +82,26 @@ async def test_the_most_urgent_in_full_and_the_rest_briefly_gravest_first(make_r
     assert html.count("/feedback?token=") == 2 * 2  # relevant + not relevant, for the two in full
 
     zh_text, _ = _parts(emails["zh@luyuan.example.com"])
-    assert "以下5项中最紧急的2项详细列出，其余3项在文末简要列出。" in zh_text
+    assert "以下5项中最紧急的2项详细列出，另有3项在文末简要列出。" in zh_text
     assert "另有3项涉及贵企业产品的措施" in zh_text and "[黄色] G/TBT/N/USA/2" in zh_text
+
+
+async def test_past_the_brief_lines_the_rest_are_counted_with_the_alerts_page(
+    make_runtime: MakeRuntime,
+) -> None:
+    emails = await _five(make_runtime, full_items=1, brief_items=2)
+    text, html = _parts(emails["en@qilu.example.com"])
+    assert "The 1 most urgent of these 5 are shown in full; 2 more are listed briefly" in text
+    assert "The 2 least urgent are on your alerts page only." in text
+    full, rest = text.split("=== 2 more measures concerning your products, in brief")
+    brief, unlisted = rest.split("… and 2 more, less urgent: every alert sent to you is on your alerts page:")
+    assert "G/TBT/N/USA/4" in full  # red
+    assert "G/TBT/N/USA/3" in brief and "G/TBT/N/USA/2" in brief  # orange, yellow
+    assert "G/TBT/N/USA/1" not in text and "G/TBT/N/USA/5" not in text  # the two blue: counted only
+    assert unlisted.strip().startswith("https://tbt.example.org/exporter/alerts")
+    assert 'href="https://tbt.example.org/exporter/alerts"' in html
+    zh_text, _ = _parts(emails["zh@luyuan.example.com"])
+    assert "紧急程度最低的2项请在预警页面查看。" in zh_text
 
 
 async def test_full_items_zero_shows_every_alert_in_full(make_runtime: MakeRuntime) -> None:

@@ -7,10 +7,12 @@ import email as email_lib
 import re
 from urllib.parse import urlparse
 
+import pytest
 import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+import warning.web.exporters
 from notifications.links import Links
 from tests.web.conftest import SECRET, SignIn
 from warning.runtime import Runtime
@@ -217,3 +219,33 @@ async def test_sign_in_links_are_limited_per_address(client: Client, web_rt: Run
     async with web_rt.db.begin() as conn:
         sent = list(await conn.execute(sa.select(outbox.c.id).where(outbox.c.kind == "exporter-login")))
     assert len(sent) == limit
+
+
+async def test_a_contacts_alerts_come_a_page_at_a_time(
+    client: Client, web_rt: Runtime, sign_in: SignIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A digest's "every alert is on your alerts page" holds past one page."""
+    monkeypatch.setattr(warning.web.exporters, "ALERTS_PER_PAGE", 2)
+    mine = sa.func.count(deliveries.c.alert_id)
+    async with web_rt.db.begin() as conn:
+        email, count = (
+            await conn.execute(
+                sa.select(subscriptions.c.email, mine)
+                .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+                .group_by(subscriptions.c.email)
+                .order_by(mine.desc())
+            )
+        ).first()  # type: ignore[misc]
+    assert count >= 3, "the sample run emails a contact several alerts"
+    await sign_in.exporter(client, email)
+    seen: list[str] = []
+    pages = (count + 1) // 2
+    for page in range(1, pages + 1):
+        text = await (await client.get(f"/exporter/alerts?page={page}")).text()
+        rows = re.findall(r'<tr id="alert-(\d+)">', text)
+        seen += rows
+        assert len(rows) == (2 if page < pages else count - 2 * (pages - 1))
+        assert ('id="next-page"' in text) == (page < pages)
+        assert ('id="prev-page"' in text) == (page > 1)
+    assert len(set(seen)) == count  # each once, none left out
+    assert (await client.get("/exporter/alerts?page=two")).status == 400

@@ -221,6 +221,10 @@ async def save_subscription(request: web.Request) -> web.Response:
     return see_other(f"/exporter?saved={stored.id}")
 
 
+#: Alerts on one page of a contact's alerts (a year's catch-up can be hundreds).
+ALERTS_PER_PAGE = 100
+
+
 @routes.get("/exporter/alerts")
 @require_exporter
 async def alerts_page(request: web.Request) -> web.Response:
@@ -230,10 +234,28 @@ async def alerts_page(request: web.Request) -> web.Response:
     assert email is not None
     subs = await _own(rt, email)
     language = subs[0].subscription.language if subs else "en"
+    try:
+        page = max(1, int(request.query.get("page", "1")))
+    except ValueError:
+        raise web.HTTPBadRequest(reason="page must be a whole number") from None
     async with rt.db.begin() as conn:
-        found = await list_alerts(conn, subscription_ids=[s.id for s in subs], limit=300)
+        # One more than a page: whether a next page exists, without counting them all.
+        found = await list_alerts(
+            conn,
+            subscription_ids=[s.id for s in subs],
+            limit=ALERTS_PER_PAGE + 1,
+            offset=(page - 1) * ALERTS_PER_PAGE,
+        )
         given = await feedback_of(conn, email)
-    return render(request, "exporter_alerts.html", alerts=found, reason_lang=language, given=given)
+    return render(
+        request,
+        "exporter_alerts.html",
+        alerts=found[:ALERTS_PER_PAGE],
+        reason_lang=language,
+        given=given,
+        previous_link=f"/exporter/alerts?page={page - 1}" if page > 1 else None,
+        next_link=f"/exporter/alerts?page={page + 1}" if len(found) > ALERTS_PER_PAGE else None,
+    )
 
 
 @routes.post("/exporter/alerts/{id:\\d+}/feedback")
