@@ -29,10 +29,15 @@ class EmlDirectoryTransport:
             return  # delivered before a crash kept us from marking it sent
         self.folder.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".eml.tmp")
-        with open(tmp, "wb") as fh:
-            fh.write(message.message)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(message.message)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError:
+            # A full disk leaves a partial file: removed, so it frees what it took.
+            tmp.unlink(missing_ok=True)
+            raise
         os.replace(tmp, target)
 
     async def deliver(self, message: OutboxMessage) -> None:
