@@ -5,6 +5,10 @@ before the transport is called) -> ``sent`` or ``failed`` (permanent), or back
 to ``pending`` (temporary failure). A ``sending`` message whose lease lapsed
 was claimed by a run that died: the delivery step settles it deliberately
 (see ``notifications.deliver``); ``uncertain`` holds it for a person.
+
+The MIME bytes are in ``outbox_bodies``, written once with the message and
+read by the claims: the status updates rewrite a small row, and listings
+read no bodies unless they ask.
 """
 
 from __future__ import annotations
@@ -182,7 +186,7 @@ async def mark_sent_many(conn: AsyncConnection, message_ids: Sequence[int], now:
 
 
 async def lapsed_claims(conn: AsyncConnection, now: dt.datetime) -> list[OutboxMessage]:
-    """Messages left ``sending`` by a run that died (their lease has lapsed)."""
+    """Messages left ``sending`` by a run that died (their lease has lapsed), with their bodies."""
     rows = await conn.execute(
         _WITH_BODY.where(outbox.c.status == "sending", outbox.c.lease_until <= now).order_by(outbox.c.id)
     )
