@@ -235,7 +235,7 @@ async def compare(rt: Runtime, args: argparse.Namespace, sink: Sink, port: int, 
         ours.append(measured)
         if not sample:
             async with rt.db.begin() as conn:
-                sent = await list_messages(conn, "sent", limit=args.baseline * args.repeats)
+                sent = await list_messages(conn, "sent", limit=args.baseline * args.repeats, bodies=True)
             sample = [(m.recipient, m.message) for m in sent]
         part = sample[turn :: args.repeats]
 

@@ -55,7 +55,7 @@ async def test_digest_groups_by_level_then_market_and_each_alert_goes_once(make_
     assert await compose_digests(rt) == 3  # one daily digest per contact
     assert (await deliver_pending(rt)).sent == 3
     async with rt.db.begin() as conn:
-        messages = {m.recipient: parse(m.message) for m in await list_messages(conn)}
+        messages = {m.recipient: parse(m.message) for m in await list_messages(conn, bodies=True)}
     text = messages["en@qilu.example.com"].get_body(("plain",)).get_content()  # type: ignore[union-attr]
     order = [text.index(s) for s in ("Orange (2)", "European Union", "Kenya", "Yellow (1)", "Blue (1)")]
     assert order == sorted(order)
@@ -89,7 +89,7 @@ async def test_levels_frequencies_and_filters(make_runtime: MakeRuntime) -> None
     assert await compose_digests(rt, ("immediate",)) == 1
     assert await compose_digests(rt) == 1
     async with rt.db.begin() as conn:
-        queued = await list_messages(conn)
+        queued = await list_messages(conn, bodies=True)
     assert [(m.recipient, m.kind) for m in queued] == [
         ("en@qilu.example.com", "alert"),
         ("en@qilu.example.com", "daily"),
@@ -101,7 +101,7 @@ async def test_levels_frequencies_and_filters(make_runtime: MakeRuntime) -> None
     # The weekly contact gets only what passes min_level orange: the red one.
     assert await compose_weekly_digests(rt) == 1
     async with rt.db.begin() as conn:
-        weekly = [m for m in await list_messages(conn) if m.kind == "weekly"]
+        weekly = [m for m in await list_messages(conn, bodies=True) if m.kind == "weekly"]
     body = parse(weekly[0].message).get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert weekly[0].recipient == "boss@qilu.example.com"
     assert "G/TBT/N/USA/1" in body and "G/TBT/N/USA/2" not in body

@@ -30,7 +30,9 @@ async def test_feedback_link_is_recorded_and_forgeries_refused(
     ids = await seed(rt, [(notification("G/TBT/N/USA/7"), "yellow")])
     await compose_digests(rt)
     async with rt.db.begin() as conn:
-        message = next(m for m in await list_messages(conn) if m.recipient == "zh@luyuan.example.com")
+        message = next(
+            m for m in await list_messages(conn, bodies=True) if m.recipient == "zh@luyuan.example.com"
+        )
     html = parse(message.message).get_body(("html",)).get_content()  # type: ignore[union-attr]
     urls = re.findall(r'href="(https://tbt\.example\.org/feedback\?token=[^"]+)"', html)
     assert len(urls) == 2
@@ -60,7 +62,9 @@ async def test_one_click_unsubscribe_stops_emails(make_runtime: MakeRuntime) -> 
     await seed(rt, [(notification("G/TBT/N/USA/8"), None)])
     await compose_digests(rt)
     async with rt.db.begin() as conn:
-        message = next(m for m in await list_messages(conn) if m.recipient == "en@qilu.example.com")
+        message = next(
+            m for m in await list_messages(conn, bodies=True) if m.recipient == "en@qilu.example.com"
+        )
     parsed = parse(message.message)
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # Folding whitespace before the value is allowed (RFC 5322): readers strip it.

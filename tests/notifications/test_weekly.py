@@ -40,7 +40,7 @@ async def _messages(config: Path) -> list[tuple[str, str, bytes]]:
     rt = await Runtime.open(load_config(config), FixedClock(NOW))
     try:
         async with rt.db.begin() as conn:
-            return [(m.kind, m.recipient, m.message) for m in await list_messages(conn)]
+            return [(m.kind, m.recipient, m.message) for m in await list_messages(conn, bodies=True)]
     finally:
         await rt.close()
 

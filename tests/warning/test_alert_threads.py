@@ -113,7 +113,7 @@ async def test_adoption_addendum_raises_the_measure_without_a_new_alert(runtime:
     # Not a brand-new alert: the same alert, announced again because its level rose.
     assert await compose_digests(runtime) == 1
     async with runtime.db.begin() as conn:
-        raised = (await list_messages(conn))[-1]
+        raised = (await list_messages(conn, bodies=True))[-1]
     text = parse(raised.message).get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert raised.kind == "daily" and "Red (raised from Orange)" in text
     assert await compose_digests(runtime) == 0  # once per rise

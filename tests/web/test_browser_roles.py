@@ -21,8 +21,9 @@ from tests.web.test_browser import base_url as base_url  # the server fixture
 from tests.web.test_digest_analyst import WEEK, _add_target
 from tests.web.test_mapping_editor import FRESH_ICS, TARGET_KEY, add_ics_target
 from warning.runtime import Runtime
+from warning.storage.outbox import list_messages
 from warning.storage.reviews import get_review
-from warning.storage.schema import outbox, subscriptions
+from warning.storage.schema import subscriptions
 from warning.storage.subscriptions import get_subscription
 
 if os.environ.get("TBTWARN_SKIP_BROWSER") == "1":
@@ -115,9 +116,8 @@ async def exporter_signs_in_and_changes_a_subscription(browser: Browser, base_ur
     await page.click("#send-link")
     await page.wait_for_selector("#link-sent")
     async with rt.db.begin() as conn:
-        raw = (
-            await conn.execute(sa.select(outbox.c.message).where(outbox.c.kind == "exporter-login"))
-        ).scalar_one()
+        (login,) = [m for m in await list_messages(conn, bodies=True) if m.kind == "exporter-login"]
+    raw = login.message
     message = email_lib.message_from_bytes(raw)
     text = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True)
     found = re.search(r"/exporter/signin\?token=\S+", text.decode())

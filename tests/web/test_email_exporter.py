@@ -16,6 +16,7 @@ import warning.web.exporters
 from notifications.links import Links
 from tests.web.conftest import SECRET, SignIn
 from warning.runtime import Runtime
+from warning.storage.outbox import list_messages
 from warning.storage.schema import alerts, deliveries, feedback, outbox, subscriptions
 from warning.storage.subscriptions import get_subscription
 from warning.tokens import Signer
@@ -106,7 +107,7 @@ async def _sign_in_link(client: Client, web_rt: Runtime, email: str) -> str:
     response = await client.post("/exporter/login", data={"email": email.upper(), "csrf_token": csrf[1]})
     assert response.status == 200 and 'id="link-sent"' in await response.text()
     async with web_rt.db.begin() as conn:
-        rows = list(await conn.execute(sa.select(outbox).where(outbox.c.kind == "exporter-login")))
+        rows = [m for m in await list_messages(conn, bodies=True) if m.kind == "exporter-login"]
     if not rows:
         return ""
     parsed = email_lib.message_from_bytes(rows[-1].message)

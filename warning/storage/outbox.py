@@ -5,6 +5,10 @@ before the transport is called) -> ``sent`` or ``failed`` (permanent), or back
 to ``pending`` (temporary failure). A ``sending`` message whose lease lapsed
 was claimed by a run that died: the delivery step settles it deliberately
 (see ``notifications.deliver``); ``uncertain`` holds it for a person.
+
+The MIME bytes are in ``outbox_bodies``, written once with the message and
+read by the claims: the status updates rewrite a small row, and listings
+read no bodies unless they ask.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from warning.storage.schema import outbox
+from warning.storage.schema import outbox, outbox_bodies
 from warning.storage.sql import insert_returning_id
 
 STATUSES = ("pending", "sending", "sent", "failed", "uncertain")
@@ -24,6 +28,9 @@ STATUSES = ("pending", "sending", "sent", "failed", "uncertain")
 
 @dataclass(frozen=True)
 class OutboxMessage:
+    """An outbox row; ``message`` (the MIME bytes, kept in ``outbox_bodies``)
+    is ``b""`` when read by a listing that does not ask for bodies."""
+
     id: int
     idempotency_key: str
     recipient: str
@@ -52,7 +59,8 @@ async def enqueue(
     now: dt.datetime,
     message_id: str | None = None,
 ) -> tuple[int, bool]:
-    """Store a message to send: ``(id, True)``, or ``(existing id, False)`` for a known key."""
+    """Store a message to send (its row and its body, in the caller's
+    transaction): ``(id, True)``, or ``(existing id, False)`` for a known key."""
     found = (
         await conn.execute(sa.select(outbox.c.id).where(outbox.c.idempotency_key == idempotency_key))
     ).scalar_one_or_none()
@@ -67,24 +75,24 @@ async def enqueue(
             "exporter_id": exporter_id,
             "kind": kind,
             "subject": subject,
-            "message": message,
             "message_id": message_id,
             "status": "pending",
             "attempts": 0,
             "created_at": now,
         },
     )
+    await conn.execute(sa.insert(outbox_bodies).values(outbox_id=new_id, message=message))
     return new_id, True
 
 
-def _message(r: sa.Row[object]) -> OutboxMessage:
+def _message(r: sa.Row[object], body: bytes = b"") -> OutboxMessage:
     return OutboxMessage(
         r.id,
         r.idempotency_key,
         r.recipient,
         r.kind,
         r.subject,
-        r.message,
+        body,
         r.status,
         r.attempts,
         r.last_error,
@@ -95,16 +103,26 @@ def _message(r: sa.Row[object]) -> OutboxMessage:
     )
 
 
+#: An outbox row with its body, for the readers that send or show it.
+_WITH_BODY = sa.select(outbox, outbox_bodies.c.message).join(
+    outbox_bodies, outbox_bodies.c.outbox_id == outbox.c.id
+)
+
+
 async def list_messages(
-    conn: AsyncConnection, status: str | None = None, *, limit: int | None = None
+    conn: AsyncConnection, status: str | None = None, *, limit: int | None = None, bodies: bool = False
 ) -> list[OutboxMessage]:
-    """Outbox messages, oldest first, optionally of one status."""
-    query = sa.select(outbox).order_by(outbox.c.id)
+    """Outbox messages, oldest first, optionally of one status.
+
+    Their ``message`` is ``b""`` unless ``bodies``: listings of the outbox
+    (pages, commands, health) need the status, not tens of KB per message.
+    """
+    query = (_WITH_BODY if bodies else sa.select(outbox)).order_by(outbox.c.id)
     if status is not None:
         query = query.where(outbox.c.status == status)
     if limit is not None:
         query = query.limit(limit)
-    return [_message(r) for r in await conn.execute(query)]
+    return [_message(r, r.message if bodies else b"") for r in await conn.execute(query)]
 
 
 async def pending_ids(conn: AsyncConnection) -> list[int]:
@@ -116,7 +134,7 @@ async def pending_ids(conn: AsyncConnection) -> list[int]:
 
 
 async def claim(conn: AsyncConnection, message_id: int, lease_until: dt.datetime) -> OutboxMessage | None:
-    """Mark a pending message ``sending`` and return it; ``None`` if another run has it."""
+    """Mark a pending message ``sending`` and return it with its body; ``None`` if another run has it."""
     result = await conn.execute(
         sa.update(outbox)
         .where(outbox.c.id == message_id, outbox.c.status == "pending")
@@ -124,17 +142,19 @@ async def claim(conn: AsyncConnection, message_id: int, lease_until: dt.datetime
     )
     if result.rowcount != 1:
         return None
-    row = (await conn.execute(sa.select(outbox).where(outbox.c.id == message_id))).one()
-    return _message(row)
+    row = (await conn.execute(_WITH_BODY.where(outbox.c.id == message_id))).one()
+    return _message(row, row.message)
 
 
 async def claim_many(
     conn: AsyncConnection, message_ids: Sequence[int], lease_until: dt.datetime
 ) -> list[OutboxMessage]:
-    """Claim the pending ones among ``message_ids`` in one statement; returns them, oldest first.
+    """Claim the pending ones among ``message_ids`` in one statement; returns
+    them with their bodies, oldest first.
 
     ``RETURNING`` (SQLite 3.35+, PostgreSQL) yields exactly the rows this
-    statement changed, so two runs never claim the same message.
+    statement changed, so two runs never claim the same message; their bodies
+    are read by id in the same transaction.
     """
     if not message_ids:
         return []
@@ -144,7 +164,16 @@ async def claim_many(
         .values(status="sending", lease_until=lease_until, attempts=outbox.c.attempts + 1)
         .returning(*outbox.c)
     )
-    return sorted((_message(r) for r in result), key=lambda m: m.id)
+    rows = sorted(result, key=lambda r: int(r.id))
+    if not rows:
+        return []
+    found = await conn.execute(
+        sa.select(outbox_bodies.c.outbox_id, outbox_bodies.c.message).where(
+            outbox_bodies.c.outbox_id.in_([r.id for r in rows])
+        )
+    )
+    bodies = {int(i): m for i, m in found}
+    return [_message(r, bodies[int(r.id)]) for r in rows]
 
 
 async def mark_sent_many(conn: AsyncConnection, message_ids: Sequence[int], now: dt.datetime) -> None:
@@ -157,13 +186,11 @@ async def mark_sent_many(conn: AsyncConnection, message_ids: Sequence[int], now:
 
 
 async def lapsed_claims(conn: AsyncConnection, now: dt.datetime) -> list[OutboxMessage]:
-    """Messages left ``sending`` by a run that died (their lease has lapsed)."""
+    """Messages left ``sending`` by a run that died (their lease has lapsed), with their bodies."""
     rows = await conn.execute(
-        sa.select(outbox)
-        .where(outbox.c.status == "sending", outbox.c.lease_until <= now)
-        .order_by(outbox.c.id)
+        _WITH_BODY.where(outbox.c.status == "sending", outbox.c.lease_until <= now).order_by(outbox.c.id)
     )
-    return [_message(r) for r in rows]
+    return [_message(r, r.message) for r in rows]
 
 
 async def mark_sent(conn: AsyncConnection, message_id: int, now: dt.datetime) -> None:

@@ -256,8 +256,7 @@ async def outbox_state(conn: AsyncConnection, limit: int = 200) -> tuple[dict[st
             sa.select(outbox.c.status, sa.func.count().label("n")).group_by(outbox.c.status)
         )
     }
-    columns = [c for c in outbox.c if c.name != "message"]
-    rows = await conn.execute(sa.select(*columns).order_by(outbox.c.id.desc()).limit(limit))
+    rows = await conn.execute(sa.select(outbox).order_by(outbox.c.id.desc()).limit(limit))
     latest = [
         OutboxRow(
             r.id, r.recipient, r.kind, r.subject, r.status, r.attempts, r.last_error, r.created_at, r.sent_at

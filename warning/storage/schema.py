@@ -182,7 +182,8 @@ outbox = sa.Table(
     sa.Column("exporter_id", sa.Integer, sa.ForeignKey("exporters.id"), nullable=True),
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("subject", sa.Text, nullable=False),
-    sa.Column("message", sa.LargeBinary, nullable=False),
+    # The MIME bytes are in ``outbox_bodies`` (issue 8): the row is updated at
+    # every claim and send, and listed by status, without them.
     #: pending, sent or failed.
     sa.Column("status", sa.String(10), nullable=False, index=True),
     sa.Column("attempts", sa.Integer, nullable=False),
@@ -578,4 +579,17 @@ level_raises = sa.Table(
     sa.Column("level", sa.String(10), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.UniqueConstraint("alert_id", "subscription_id", "level", name="uq_level_raises_alert_id"),
+)
+
+# --- outbox bodies (issue 8)
+
+#: Each outbox message's full MIME bytes, written once with the message and
+#: read only to send it: SQLite rewrites a whole record (overflow pages
+#: included) on every UPDATE, and the outbox row is updated at each claim,
+#: send and failure.
+outbox_bodies = sa.Table(
+    "outbox_bodies",
+    metadata,
+    sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id"), primary_key=True),
+    sa.Column("message", sa.LargeBinary, nullable=False),
 )
