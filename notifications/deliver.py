@@ -97,15 +97,17 @@ class _Result:
     error: str = ""
 
 
-async def _attempt(rt: Runtime, transport: Transport, message: OutboxMessage, sleep: Sleep) -> _Result:
-    """Try one claimed message, retrying temporary failures with back-off.
+async def _attempt(
+    rt: Runtime, transport: Transport, message: OutboxMessage, sleep: Sleep, retries: int
+) -> _Result:
+    """Try one claimed message up to ``retries`` times, temporary failures with back-off.
 
     Raises:
         TransportUnavailable: the server stayed unreachable through every retry.
     """
     smtp = rt.config.smtp
     error = "not attempted"
-    for attempt in range(smtp.retries):
+    for attempt in range(retries):
         if attempt:
             await sleep(smtp.backoff_seconds * 2 ** (attempt - 1))
         try:
@@ -120,7 +122,7 @@ async def _attempt(rt: Runtime, transport: Transport, message: OutboxMessage, sl
                 if await claim(conn, message.id, _lease(rt)) is None:
                     return _Result("held", "claimed by another run")
         except TransportUnavailable as exc:
-            if exc.permanent or attempt == smtp.retries - 1:
+            if exc.permanent or attempt == retries - 1:
                 raise
             error = str(exc)
         except DeliveryError as exc:
@@ -146,8 +148,8 @@ class _Run:
     settled at the next start as before.
     """
 
-    def __init__(self, rt: Runtime, ids: list[int], sleep: Sleep) -> None:
-        self.rt, self.ids, self.sleep = rt, ids, sleep
+    def __init__(self, rt: Runtime, ids: list[int], sleep: Sleep, retries: int) -> None:
+        self.rt, self.ids, self.sleep, self.retries = rt, ids, sleep, retries
         self.size = rt.config.smtp.batch_size
         self.claimed_up_to = 0  # ids[:claimed_up_to] have been offered to claim_many
         self.queue: deque[OutboxMessage] = deque()
@@ -204,7 +206,7 @@ class _Run:
     async def worker(self, transport: Transport) -> None:
         while (message := await self._next()) is not None:
             try:
-                result = await _attempt(self.rt, transport, message, self.sleep)
+                result = await _attempt(self.rt, transport, message, self.sleep, self.retries)
             except TransportUnavailable as exc:
                 self.unavailable = self.unavailable or str(exc)
                 result = _Result("later", str(exc))
@@ -251,14 +253,15 @@ async def deliver_pending(
     transport: Transport | Sequence[Transport] | None = None,
     *,
     sleep: Sleep = asyncio.sleep,
+    retries: int | None = None,
 ) -> DeliveryOutcome:
     """Deliver every pending message; one failing recipient never stops the others.
 
     Messages are claimed ``[smtp] batch_size`` at a time and sent over
     ``[smtp] connections`` connections, or over the ``transport`` (or the
     sequence of transports, one per connection) passed in. A server that stays
-    unreachable through the retries stops the run; what is left stays pending
-    for the next one.
+    unreachable through the retries (``[smtp] retries`` attempts per message,
+    or ``retries``) stops the run; what is left stays pending for the next one.
     """
     if transport is None:
         transports = [build_transport(rt.config, sleep) for _ in range(connection_count(rt.config))]
@@ -270,7 +273,7 @@ async def deliver_pending(
         settled = await settle_lapsed(rt, transports[0])
         async with rt.db.begin() as conn:
             ids = await pending_ids(conn)
-        run = _Run(rt, ids, sleep)
+        run = _Run(rt, ids, sleep, retries or rt.config.smtp.retries)
         workers = [asyncio.create_task(run.worker(t)) for t in transports[: max(1, len(ids))]]
         try:
             await asyncio.gather(*workers)

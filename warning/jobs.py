@@ -50,6 +50,12 @@ class JobContext:
         """Wait ``seconds`` of scheduled time."""
         await asyncio.sleep(seconds * self.time_scale)
 
+    #: The last delivery run found the mail server unreachable: the next one
+    #: tries each connection once instead of ``[smtp] retries`` times, so a
+    #: server that accepts connections but never answers holds the job lock
+    #: for one timeout a cycle, not retries x timeout, while it stays so.
+    mail_server_down: bool = False
+
     @property
     def has_hung_work(self) -> bool:
         return any(not task.done() for task in self.hung.values())
@@ -149,7 +155,10 @@ async def _deliver(rt: Runtime, ctx: JobContext, queued: int) -> str:
         StopAwareTransport(build_transport(rt.config, ctx.sleep), ctx.stopping)
         for _ in range(connection_count(rt.config))
     ]
-    outcome = await deliver_pending(rt, transports, sleep=ctx.sleep)
+    retries = 1 if ctx.mail_server_down else None
+    outcome = await deliver_pending(rt, transports, sleep=ctx.sleep, retries=retries)
+    # Messages left waiting on an unreachable server (not a stop, which ends the run).
+    ctx.mail_server_down = outcome.deferred > 0 and not ctx.stopping.is_set()
     if outcome.failed or outcome.deferred:
         # Temporary failures (and what an unreachable server or folder left
         # waiting) stay pending in the outbox and are retried next run.
