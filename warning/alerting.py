@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from classifiers.nomenclature import Nomenclature, load_nomenclature
 from warning.alert_plan import STATE_NAME, AlertPlan, plan_alerting
 from warning.config import WarningConfig
-from warning.factors import ExposureFigures, exposure, relevance, urgency
+from warning.factors import ExposureFigures, OwnFigures, exposure, relevance, urgency
 from warning.levels import assess
 from warning.matching import in_markets
 from warning.runtime import Runtime
@@ -73,13 +73,17 @@ class _ExporterIndex:
         return out
 
 
+#: An exporter without figures of its own.
+_NO_FIGURES = OwnFigures(())
+
+
 @dataclass(frozen=True)
 class _Context:
     """What every assessment of one run shares."""
 
     exporters: dict[int, Exporter]
     index: _ExporterIndex
-    exposure_by_exporter: dict[str, list[ExposureRow]]
+    exposure_by_exporter: dict[str, OwnFigures]
     zone_exposure: ExposureFigures
     exporters_exposure: ExposureFigures
     nomenclature: Nomenclature
@@ -95,7 +99,7 @@ def _context(rt: Runtime, exporters: list[tuple[int, Exporter]], rows: list[Expo
     return _Context(
         dict(exporters),
         _ExporterIndex(exporters),
-        dict(by_exporter),
+        {name: OwnFigures(own) for name, own in by_exporter.items()},
         # Zone-wide figures may cover some products and markets only; the
         # registered exporters' figures fill the gaps (see factors.exposure).
         ExposureFigures([r for r in rows if r.exporter is None]),
@@ -145,7 +149,8 @@ def assess_document(
         concerned = by_product[exporter_id]
         rel = relevance(concerned, exporter, ctx.nomenclature, ctx.cfg)
         best_relevance = max(best_relevance, rel.score)
-        exp = exposure(ctx.exposure_by_exporter.get(exporter.name, []), member_codes, concerned, ctx.cfg)
+        own = ctx.exposure_by_exporter.get(exporter.name, _NO_FIGURES)
+        exp = exposure(own, member_codes, concerned, ctx.cfg)
         result = assess(Factors(rel, exp, severity, urgent), ctx.cfg)
         by_exporter[exporter_id] = (concerned, ExporterWarning(exporter.name, result.level, result.reasons))
     zone = _zone_warning(ctx, by_exporter, best_relevance, member_codes, severity, urgent)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import cache, lru_cache
 
 from classifiers.nomenclature import Nomenclature
 from warning.config import WarningConfig
@@ -30,6 +31,13 @@ def product_label(code: str, exporter: Exporter | None, nomenclature: Nomenclatu
     name = exporter.product_name(code) if exporter else None
     if name:
         return name
+    return _hs_label(nomenclature, code, language)
+
+
+@lru_cache(maxsize=8192)
+def _hs_label(nomenclature: Nomenclature, code: str, language: str) -> str:
+    # Cached: every alert's relevance names its code twice (en, zh), and the
+    # nomenclature does not change while it is loaded.
     entry = nomenclature.get(code)
     if entry is None:
         return ""
@@ -134,13 +142,51 @@ class ExposureFigures:
         return at_stake, self.total, self.year
 
 
+@cache
+def _covers(market: str, member_code: str) -> bool:
+    # Members and their EU membership are fixed data: cached, as this runs
+    # for every figure of every exporter a measure concerns.
+    return market_covers(market, member_code)
+
+
+class OwnFigures:
+    """One exporter's figures with the latest year's rows and its total worked
+    out once (an exporter is assessed for every measure that concerns it):
+    the same result as :func:`_at_stake` on the rows, summed in row order."""
+
+    def __init__(self, rows: Sequence[ExposureRow]) -> None:
+        self.rows = rows
+        self.year = max((r.year for r in rows), default=0)
+        current = [r for r in rows if r.year == self.year]
+        self.total = sum(r.value_usd for r in current) if rows else 0.0
+        self.current = [(r.market, r.hs_code, r.value_usd) for r in current]
+        self.markets = tuple(dict.fromkeys(r.market for r in current))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def at_stake(
+        self, member_codes: Sequence[str], matches: Sequence[ProductMatch]
+    ) -> tuple[dict[str, float], float, int]:
+        """What :func:`_at_stake` gives for the rows."""
+        if not self.rows:
+            return {}, 0.0, 0
+        covered = {m for m in self.markets if any(_covers(m, c) for c in member_codes)}
+        codes = [m.hs_code for m in matches]
+        at_stake: dict[str, float] = {}
+        for market, hs_code, value in self.current:
+            if market in covered and any(hs_code.startswith(c) or c.startswith(hs_code) for c in codes):
+                at_stake[market] = at_stake.get(market, 0.0) + value
+        return at_stake, self.total, self.year
+
+
 def _at_stake(
-    rows: Sequence[ExposureRow] | ExposureFigures,
+    rows: Sequence[ExposureRow] | ExposureFigures | OwnFigures,
     member_codes: Sequence[str],
     matches: Sequence[ProductMatch],
 ) -> tuple[dict[str, float], float, int]:
     """Value at stake by market, total exports and the year, from the latest year of ``rows``."""
-    if isinstance(rows, ExposureFigures):
+    if isinstance(rows, ExposureFigures | OwnFigures):
         return rows.at_stake(member_codes, matches)
     if not rows:
         return {}, 0.0, 0
@@ -156,13 +202,13 @@ def _at_stake(
 
 
 def exposure(
-    rows: Sequence[ExposureRow] | ExposureFigures,
+    rows: Sequence[ExposureRow] | ExposureFigures | OwnFigures,
     member_codes: Sequence[str],
     matches: Sequence[ProductMatch],
     cfg: WarningConfig,
     *,
     whose: tuple[str, str] = ("your", "贵司"),
-    also: Sequence[ExposureRow] | ExposureFigures = (),
+    also: Sequence[ExposureRow] | ExposureFigures | OwnFigures = (),
 ) -> Factor:
     """Export value at stake in the notifying markets, as a share of all exports.
 
@@ -192,8 +238,7 @@ def exposure(
     value = sum(at_stake.values())
     share = value / total if total > 0 else 0.0
     if value <= 0:
-        names_en = ", ".join(display_name(c, "en") for c in member_codes)
-        names_zh = "、".join(display_name(c, "zh") for c in member_codes)
+        names_en, names_zh = _names(tuple(member_codes))
         return Factor(
             0.1,
             (
@@ -205,13 +250,18 @@ def exposure(
                 ),
             ),
         )
-    markets = sorted(at_stake, key=lambda m: -at_stake[m])
-    names_en = ", ".join(display_name(m, "en") for m in markets)
-    names_zh = "、".join(display_name(m, "zh") for m in markets)
+    names_en, names_zh = _names(tuple(sorted(at_stake, key=lambda m: -at_stake[m])))
     score = max(share / cfg.exposure_full_share, value / cfg.exposure_full_value_usd)
     en = f"{share:.0%} of {en_whose} exports go to {names_en} ({_money(value)} of these products in {year})"
     zh = f"{zh_whose}{share:.0%}的出口销往{names_zh}（{year}年此类产品{_money_zh(value)}）"
     return Factor(clamp(score), (Reason("exposure", en, zh),))
+
+
+@lru_cache(maxsize=4096)
+def _names(codes: tuple[str, ...]) -> tuple[str, str]:
+    """Members' names listed in English and in Chinese (cached: the same few
+    lists recur in every exposure reason)."""
+    return ", ".join(display_name(c, "en") for c in codes), "、".join(display_name(c, "zh") for c in codes)
 
 
 def urgency(
