@@ -21,6 +21,7 @@ from classifiers.nomenclature import Nomenclature, load_nomenclature
 from warning.alert_plan import STATE_NAME, AlertPlan, plan_alerting
 from warning.config import WarningConfig
 from warning.factors import ExposureFigures, OwnFigures, exposure, relevance, urgency
+from warning.heap import collector_skips_loaded
 from warning.levels import assess
 from warning.matching import in_markets
 from warning.runtime import Runtime
@@ -270,10 +271,11 @@ async def _recompute(
             matches |= await matches_by_notification(conn, chunk, strong_only=threshold)
     threads = group_threads(notes)
     pairs = 0
-    for start in range(0, len(threads), THREAD_BATCH):
-        pairs += await _recompute_threads(
-            conn, rt, ctx, plan, threads[start : start + THREAD_BATCH], matches, threshold
-        )
+    with collector_skips_loaded():
+        for start in range(0, len(threads), THREAD_BATCH):
+            pairs += await _recompute_threads(
+                conn, rt, ctx, plan, threads[start : start + THREAD_BATCH], matches, threshold
+            )
     return pairs
 
 

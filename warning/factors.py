@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from classifiers.nomenclature import Nomenclature
 from warning.config import WarningConfig
@@ -142,13 +142,6 @@ class ExposureFigures:
         return at_stake, self.total, self.year
 
 
-@cache
-def _covers(market: str, member_code: str) -> bool:
-    # Members and their EU membership are fixed data: cached, as this runs
-    # for every figure of every exporter a measure concerns.
-    return market_covers(market, member_code)
-
-
 class OwnFigures:
     """One exporter's figures with the latest year's rows and its total worked
     out once (an exporter is assessed for every measure that concerns it):
@@ -171,13 +164,22 @@ class OwnFigures:
         """What :func:`_at_stake` gives for the rows."""
         if not self.rows:
             return {}, 0.0, 0
-        covered = {m for m in self.markets if any(_covers(m, c) for c in member_codes)}
+        covered = _covered(self.markets, tuple(member_codes))
+        if not covered:
+            return {}, self.total, self.year
         codes = [m.hs_code for m in matches]
         at_stake: dict[str, float] = {}
         for market, hs_code, value in self.current:
             if market in covered and any(hs_code.startswith(c) or c.startswith(hs_code) for c in codes):
                 at_stake[market] = at_stake.get(market, 0.0) + value
         return at_stake, self.total, self.year
+
+
+@lru_cache(maxsize=65536)
+def _covered(markets: tuple[str, ...], member_codes: tuple[str, ...]) -> frozenset[str]:
+    # Exporters share a few sets of markets, and notifications a few sets of
+    # members: cached, as every exporter a measure concerns asks.
+    return frozenset(m for m in markets if any(market_covers(m, c) for c in member_codes))
 
 
 def _at_stake(
@@ -238,23 +240,29 @@ def exposure(
     value = sum(at_stake.values())
     share = value / total if total > 0 else 0.0
     if value <= 0:
-        names_en, names_zh = _names(tuple(member_codes))
-        return Factor(
-            0.1,
-            (
-                Reason(
-                    "exposure",
-                    f"none of {en_whose} recorded {max(year, other_year)} exports of these products "
-                    f"go to {names_en}",
-                    f"{zh_whose}{max(year, other_year)}年此类产品无出口至{names_zh}的记录",
-                ),
-            ),
-        )
+        return _no_exports(en_whose, zh_whose, max(year, other_year), tuple(member_codes))
     names_en, names_zh = _names(tuple(sorted(at_stake, key=lambda m: -at_stake[m])))
     score = max(share / cfg.exposure_full_share, value / cfg.exposure_full_value_usd)
     en = f"{share:.0%} of {en_whose} exports go to {names_en} ({_money(value)} of these products in {year})"
     zh = f"{zh_whose}{share:.0%}的出口销往{names_zh}（{year}年此类产品{_money_zh(value)}）"
     return Factor(clamp(score), (Reason("exposure", en, zh),))
+
+
+@lru_cache(maxsize=4096)
+def _no_exports(en_whose: str, zh_whose: str, year: int, member_codes: tuple[str, ...]) -> Factor:
+    """The exposure of figures with nothing at stake (cached: most exporters a
+    measure concerns sell those products elsewhere; the factor is immutable)."""
+    names_en, names_zh = _names(member_codes)
+    return Factor(
+        0.1,
+        (
+            Reason(
+                "exposure",
+                f"none of {en_whose} recorded {year} exports of these products go to {names_en}",
+                f"{zh_whose}{year}年此类产品无出口至{names_zh}的记录",
+            ),
+        ),
+    )
 
 
 @lru_cache(maxsize=4096)

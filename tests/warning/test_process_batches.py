@@ -4,6 +4,7 @@ statements, JSON columns through orjson, exporters' figures indexed once."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from typing import Any
@@ -12,11 +13,13 @@ import pytest
 import sqlalchemy as sa
 
 import warning.classify
+from warning.alert_plan import flat_tuple
 from warning.classify import build_classifier, classify_pending
 from warning.collect import collect
 from warning.config import WarningConfig
 from warning.factors import OwnFigures, exposure
 from warning.runtime import Runtime
+from warning.storage.alert_inputs import digest
 from warning.storage.database import json_dumps, json_loads
 from warning.storage.exporters import load_exporters, save_exporter
 from warning.storage.notifications import load_notifications, needs_classification, replace_matches
@@ -167,3 +170,18 @@ def test_own_figures_give_the_factor_the_rows_give(members: tuple[str, ...], cod
     cfg = WarningConfig()
     for rows in (ROWS, ROWS[:1], ROWS[-1:], []):
         assert exposure(OwnFigures(rows), members, matches, cfg) == exposure(rows, members, matches, cfg)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Exporter("鲁缘", ("a@x.example",), "zh", ("3304",), ("*",), (("3304", "护肤霜"), ("9503", "玩具"))),
+        Exporter("Beta", (), "en", (), ()),
+        ExposureRow("Beta", "3304", "KEN", 380_000.5, 2025),
+        ExposureRow(None, "33", "EU", 0.0, 2024),
+    ],
+)
+def test_flat_tuple_is_astuple_without_the_copy(value: Exporter | ExposureRow) -> None:
+    # The alert plan's fingerprints hash these tuples: they must not change.
+    assert flat_tuple(value) == dataclasses.astuple(value)
+    assert digest([flat_tuple(value)]) == digest([dataclasses.astuple(value)])
