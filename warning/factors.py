@@ -56,11 +56,13 @@ def relevance(
     """
     weight = {6: cfg.relevance_subheading, 4: cfg.relevance_heading, 2: cfg.relevance_chapter}
     best: tuple[float, int, str, ProductMatch] | None = None
+    codes = exporter.hs_codes
     for m in matches:
-        for code in exporter.hs_codes:
-            if not shares_prefix(m.hs_code, code):
+        hs_code = m.hs_code
+        for code in codes:
+            if not (hs_code.startswith(code) or code.startswith(hs_code)):  # shares_prefix, inlined
                 continue
-            agree = min(len(m.hs_code), len(code))
+            agree = min(len(hs_code), len(code))
             score = m.score * weight.get(agree, cfg.relevance_chapter)
             candidate = (score, agree, code, m)
             if best is None or candidate[:2] > best[:2]:
