@@ -5,6 +5,7 @@ statements, JSON columns through orjson, exporters' figures indexed once."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import math
 from typing import Any
@@ -12,18 +13,31 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+import warning.alerting
 import warning.classify
+from tests.conftest import DEMO_EXPORTERS
 from warning.alert_plan import flat_tuple
+from warning.alerting import create_alerts
 from warning.classify import build_classifier, classify_pending
 from warning.collect import collect
 from warning.config import WarningConfig
 from warning.factors import OwnFigures, exposure
+from warning.heap import collector_paused
+from warning.register import read_exporters
 from warning.runtime import Runtime
 from warning.storage.alert_inputs import digest
 from warning.storage.database import json_dumps, json_loads
 from warning.storage.exporters import load_exporters, save_exporter
 from warning.storage.notifications import load_notifications, needs_classification, replace_matches
-from warning.storage.schema import product_matches, source_state, subscriptions
+from warning.storage.schema import (
+    alert_inputs,
+    alert_state,
+    alerts,
+    notification_warnings,
+    product_matches,
+    source_state,
+    subscriptions,
+)
 from warning.storage.subscriptions import load_subscriptions, save_choices, sync_from_register
 from warning.types import Exporter, ExposureRow, ProductMatch
 
@@ -185,3 +199,51 @@ def test_flat_tuple_is_astuple_without_the_copy(value: Exporter | ExposureRow) -
     # The alert plan's fingerprints hash these tuples: they must not change.
     assert flat_tuple(value) == dataclasses.astuple(value)
     assert digest([flat_tuple(value)]) == digest([dataclasses.astuple(value)])
+
+
+async def _levels(rt: Runtime) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    alert_columns = [c for c in alerts.c if c.name != "id"]
+    async with rt.db.begin() as conn:
+        stored_alerts = await conn.execute(
+            sa.select(*alert_columns).order_by(alerts.c.notification_id, alerts.c.exporter_id)
+        )
+        stored_warnings = await conn.execute(
+            sa.select(notification_warnings).order_by(notification_warnings.c.notification_id)
+        )
+        return [tuple(r) for r in stored_alerts], [tuple(r) for r in stored_warnings]
+
+
+async def test_batches_written_while_the_next_is_computed_store_what_one_batch_stores(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exporters, _ = read_exporters(DEMO_EXPORTERS.read_text(encoding="utf-8"))
+    async with runtime.db.begin() as conn:
+        for exporter in exporters:
+            await save_exporter(conn, exporter, runtime.now())
+    await collect(runtime)
+    await classify_pending(runtime)
+    monkeypatch.setattr(warning.alerting, "THREAD_BATCH", 2)  # many batches, each written in turn
+    pairs = await create_alerts(runtime)
+    batched = await _levels(runtime)
+    assert pairs and len(batched[0]) >= 2 and len(batched[1]) > 2 * 2
+
+    async with runtime.db.begin() as conn:
+        for table in (alerts, notification_warnings, alert_inputs, alert_state):
+            await conn.execute(sa.delete(table))
+    monkeypatch.setattr(warning.alerting, "THREAD_BATCH", 100_000)  # one batch
+    assert await create_alerts(runtime) == pairs
+    assert await _levels(runtime) == batched
+
+
+def test_collector_paused_restores_the_collector_as_it_was() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
