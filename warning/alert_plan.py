@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -71,15 +72,25 @@ def exporter_inputs(
             by_name.setdefault(row.exporter, []).append(row)
     out: dict[int, tuple[str, tuple[str, ...]]] = {}
     for exporter_id, exporter in exporters:
-        figures = sorted(dataclasses.astuple(r) for r in by_name.get(exporter.name, []))
+        figures = sorted(flat_tuple(r) for r in by_name.get(exporter.name, []))
         codes = tuple(sorted({*exporter.hs_codes, *(r[1] for r in figures)}))
-        out[exporter_id] = (digest([dataclasses.astuple(exporter), figures]), codes)
+        out[exporter_id] = (digest([flat_tuple(exporter), figures]), codes)
     return out
+
+
+def flat_tuple(value: Exporter | ExposureRow) -> tuple[Any, ...]:
+    """``dataclasses.astuple`` of a register row or figure, without its deep
+    copy (their fields are text, numbers and tuples of text: nothing to copy).
+    Called for every exporter and figure on every run."""
+    return tuple(getattr(value, name) for name in _FIELDS[type(value)])
+
+
+_FIELDS = {t: tuple(f.name for f in dataclasses.fields(t)) for t in (Exporter, ExposureRow)}
 
 
 def settings_fingerprint(rt: Runtime, rows: Sequence[ExposureRow]) -> str:
     """What every level depends on besides notifications and exporters."""
-    zone = sorted(dataclasses.astuple(r)[1:] for r in rows if r.exporter is None)
+    zone = sorted(flat_tuple(r)[1:] for r in rows if r.exporter is None)
     return digest(
         [
             ALGORITHM,

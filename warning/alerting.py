@@ -9,6 +9,7 @@ that alert instead of adding another.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
@@ -20,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from classifiers.nomenclature import Nomenclature, load_nomenclature
 from warning.alert_plan import STATE_NAME, AlertPlan, plan_alerting
 from warning.config import WarningConfig
-from warning.factors import ExposureFigures, exposure, relevance, urgency
+from warning.factors import ExposureFigures, OwnFigures, exposure, relevance, urgency
+from warning.heap import collector_paused
 from warning.levels import assess
 from warning.matching import in_markets
 from warning.runtime import Runtime
@@ -73,13 +75,17 @@ class _ExporterIndex:
         return out
 
 
+#: An exporter without figures of its own.
+_NO_FIGURES = OwnFigures(())
+
+
 @dataclass(frozen=True)
 class _Context:
     """What every assessment of one run shares."""
 
     exporters: dict[int, Exporter]
     index: _ExporterIndex
-    exposure_by_exporter: dict[str, list[ExposureRow]]
+    exposure_by_exporter: dict[str, OwnFigures]
     zone_exposure: ExposureFigures
     exporters_exposure: ExposureFigures
     nomenclature: Nomenclature
@@ -95,7 +101,7 @@ def _context(rt: Runtime, exporters: list[tuple[int, Exporter]], rows: list[Expo
     return _Context(
         dict(exporters),
         _ExporterIndex(exporters),
-        dict(by_exporter),
+        {name: OwnFigures(own) for name, own in by_exporter.items()},
         # Zone-wide figures may cover some products and markets only; the
         # registered exporters' figures fill the gaps (see factors.exposure).
         ExposureFigures([r for r in rows if r.exporter is None]),
@@ -145,7 +151,8 @@ def assess_document(
         concerned = by_product[exporter_id]
         rel = relevance(concerned, exporter, ctx.nomenclature, ctx.cfg)
         best_relevance = max(best_relevance, rel.score)
-        exp = exposure(ctx.exposure_by_exporter.get(exporter.name, []), member_codes, concerned, ctx.cfg)
+        own = ctx.exposure_by_exporter.get(exporter.name, _NO_FIGURES)
+        exp = exposure(own, member_codes, concerned, ctx.cfg)
         result = assess(Factors(rel, exp, severity, urgent), ctx.cfg)
         by_exporter[exporter_id] = (concerned, ExporterWarning(exporter.name, result.level, result.reasons))
     zone = _zone_warning(ctx, by_exporter, best_relevance, member_codes, severity, urgent)
@@ -232,16 +239,17 @@ async def create_alerts(rt: Runtime) -> int:
     (notification, exporter) pairs seen in the recomputed measures.
     """
     threshold = rt.config.classifier.alert_threshold
-    async with rt.db.begin() as conn:
-        exporters = await load_exporters(conn)
-        rows = await load_exposure(conn)
-        plan = await plan_alerting(conn, rt, exporters, rows)
-        pairs = 0
-        if plan.ids:
-            ctx = _context(rt, exporters, rows)
-            pairs = await _recompute(conn, rt, ctx, plan, threshold)
-        await save_exporter_inputs(conn, plan.exporters, plan.gone_exporters)
-        await save_state(conn, STATE_NAME, rt.today(), plan.settings, rt.now())
+    with collector_paused():
+        async with rt.db.begin() as conn:
+            exporters = await load_exporters(conn)
+            rows = await load_exposure(conn)
+            plan = await plan_alerting(conn, rt, exporters, rows)
+            pairs = 0
+            if plan.ids:
+                ctx = _context(rt, exporters, rows)
+                pairs = await _recompute(conn, rt, ctx, plan, threshold)
+            await save_exporter_inputs(conn, plan.exporters, plan.gone_exporters)
+            await save_state(conn, STATE_NAME, rt.today(), plan.settings, rt.now())
     return pairs
 
 
@@ -264,35 +272,71 @@ async def _recompute(
             notes += await load_notifications(conn, notifications.c.id.in_(chunk))
             matches |= await matches_by_notification(conn, chunk, strong_only=threshold)
     threads = group_threads(notes)
+    batches = [threads[start : start + THREAD_BATCH] for start in range(0, len(threads), THREAD_BATCH)]
+    if not batches:
+        return 0
     pairs = 0
-    for start in range(0, len(threads), THREAD_BATCH):
-        pairs += await _recompute_threads(
-            conn, rt, ctx, plan, threads[start : start + THREAD_BATCH], matches, threshold
-        )
+    writing: asyncio.Task[None] | None = None
+    try:
+        existing = await thread_alerts(conn, [t.key for t in batches[0]])
+        for i, batch in enumerate(batches):
+            # The previous batch is written (by the database's thread) while
+            # this one is computed: no batch reads or writes another's rows
+            # (a thread's alerts, warnings and inputs are its own), so the
+            # results are those of one batch after the other.
+            computed = await _compute_threads(ctx, batch, existing, matches, threshold)
+            pairs += computed.pairs
+            if writing is not None:
+                await writing
+            if i + 1 < len(batches):
+                existing = await thread_alerts(conn, [t.key for t in batches[i + 1]])
+            writing = asyncio.create_task(_write_threads(conn, rt, plan, batch, computed))
+        if writing is not None:
+            await writing
+    finally:
+        if writing is not None and not writing.done():
+            # Failed or cancelled meanwhile: the transaction is rolled back,
+            # but only once the write in flight has left the connection.
+            await asyncio.wait([writing])
+            if not writing.cancelled():
+                writing.exception()  # the first error is the one raised
     return pairs
 
 
-async def _recompute_threads(
-    conn: AsyncConnection,
-    rt: Runtime,
+@dataclass(frozen=True)
+class _Computed:
+    """What a batch of threads stores."""
+
+    warnings: list[NotificationWarning]
+    updates: list[tuple[Any, AlertUpdate]]
+    pairs: int
+
+
+async def _compute_threads(
     ctx: _Context,
-    plan: AlertPlan,
     threads: Sequence[Thread],
+    existing: dict[tuple[str, int], Any],
     matches: dict[int, list[ProductMatch]],
     threshold: float,
-) -> int:
-    existing = await thread_alerts(conn, [t.key for t in threads])
+) -> _Computed:
     all_warnings: list[NotificationWarning] = []
     updates: list[tuple[Any, AlertUpdate]] = []
     pairs = 0
     for thread in threads:
+        # Lets the previous batch's writes go on between threads.
+        await asyncio.sleep(0)
         warnings, latest, seen = await _alert_thread(ctx, thread, matches, threshold)
         all_warnings += warnings
         pairs += seen
         updates += [(existing.get((thread.key, e)), u) for e, u in sorted(latest.items())]
-    await upsert_thread_alerts(conn, updates, rt.now())
-    await replace_warnings(conn, all_warnings, rt.now())
+    return _Computed(all_warnings, updates, pairs)
+
+
+async def _write_threads(
+    conn: AsyncConnection, rt: Runtime, plan: AlertPlan, threads: Sequence[Thread], computed: _Computed
+) -> None:
+    await upsert_thread_alerts(conn, computed.updates, rt.now())
+    await replace_warnings(conn, computed.warnings, rt.now())
     await save_inputs(
         conn, [(nid, t.key, plan.inputs[nid].fingerprint) for t in threads for nid, _ in t.members]
     )
-    return pairs

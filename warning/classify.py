@@ -18,7 +18,12 @@ from warning.mappings import effective_ics_mapping
 from warning.runtime import Runtime
 from warning.storage.alerts import matches_from_json
 from warning.storage.feedback import load_feedback
-from warning.storage.notifications import load_notifications, needs_classification, replace_matches
+from warning.storage.notifications import (
+    load_notifications,
+    needs_classification,
+    notification_ids,
+    replace_many_matches,
+)
 from warning.storage.rules import load_rules
 from warning.storage.schema import alerts, notifications
 from warning.types import LabelledExample
@@ -97,17 +102,19 @@ async def classify_pending(
     """Classify notifications whose matches are missing or stale (or all of them)."""
     chosen: Classifier = classifier or await build_classifier(rt)
     async with rt.db.begin() as conn:
-        todo = await load_notifications(conn, None if everything else needs_classification())
+        # Ids first, then the notifications a batch at a time: memory stays
+        # flat however many are pending (a reclassification of everything).
+        todo = await notification_ids(conn, None if everything else needs_classification())
         with_matches = 0
         for start in range(0, len(todo), BATCH):
-            chunk = todo[start : start + BATCH]
+            chunk = await load_notifications(conn, notifications.c.id.in_(todo[start : start + BATCH]))
             if isinstance(chosen, Ensemble):
                 results = chosen.classify_many([n for _, n in chunk])
             else:
                 results = [chosen.classify(n) for _, n in chunk]
-            for (notification_id, _), matches in zip(chunk, results, strict=True):
-                with_matches += bool(matches)
-                await replace_matches(conn, notification_id, matches)
+            classified = [(nid, matches) for (nid, _), matches in zip(chunk, results, strict=True)]
+            with_matches += sum(bool(matches) for _, matches in classified)
+            await replace_many_matches(conn, classified)
             if progress is not None:
                 progress(start + len(chunk), len(todo))
     return ClassifyOutcome(len(todo), with_matches)

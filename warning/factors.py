@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import lru_cache
 
 from classifiers.nomenclature import Nomenclature
 from warning.config import WarningConfig
@@ -30,6 +31,13 @@ def product_label(code: str, exporter: Exporter | None, nomenclature: Nomenclatu
     name = exporter.product_name(code) if exporter else None
     if name:
         return name
+    return _hs_label(nomenclature, code, language)
+
+
+@lru_cache(maxsize=8192)
+def _hs_label(nomenclature: Nomenclature, code: str, language: str) -> str:
+    # Cached: every alert's relevance names its code twice (en, zh), and the
+    # nomenclature does not change while it is loaded.
     entry = nomenclature.get(code)
     if entry is None:
         return ""
@@ -48,11 +56,13 @@ def relevance(
     """
     weight = {6: cfg.relevance_subheading, 4: cfg.relevance_heading, 2: cfg.relevance_chapter}
     best: tuple[float, int, str, ProductMatch] | None = None
+    codes = exporter.hs_codes
     for m in matches:
-        for code in exporter.hs_codes:
-            if not shares_prefix(m.hs_code, code):
+        hs_code = m.hs_code
+        for code in codes:
+            if not (hs_code.startswith(code) or code.startswith(hs_code)):  # shares_prefix, inlined
                 continue
-            agree = min(len(m.hs_code), len(code))
+            agree = min(len(hs_code), len(code))
             score = m.score * weight.get(agree, cfg.relevance_chapter)
             candidate = (score, agree, code, m)
             if best is None or candidate[:2] > best[:2]:
@@ -134,13 +144,53 @@ class ExposureFigures:
         return at_stake, self.total, self.year
 
 
+class OwnFigures:
+    """One exporter's figures with the latest year's rows and its total worked
+    out once (an exporter is assessed for every measure that concerns it):
+    the same result as :func:`_at_stake` on the rows, summed in row order."""
+
+    def __init__(self, rows: Sequence[ExposureRow]) -> None:
+        self.rows = rows
+        self.year = max((r.year for r in rows), default=0)
+        current = [r for r in rows if r.year == self.year]
+        self.total = sum(r.value_usd for r in current) if rows else 0.0
+        self.current = [(r.market, r.hs_code, r.value_usd) for r in current]
+        self.markets = tuple(dict.fromkeys(r.market for r in current))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def at_stake(
+        self, member_codes: Sequence[str], matches: Sequence[ProductMatch]
+    ) -> tuple[dict[str, float], float, int]:
+        """What :func:`_at_stake` gives for the rows."""
+        if not self.rows:
+            return {}, 0.0, 0
+        covered = _covered(self.markets, tuple(member_codes))
+        if not covered:
+            return {}, self.total, self.year
+        codes = [m.hs_code for m in matches]
+        at_stake: dict[str, float] = {}
+        for market, hs_code, value in self.current:
+            if market in covered and any(hs_code.startswith(c) or c.startswith(hs_code) for c in codes):
+                at_stake[market] = at_stake.get(market, 0.0) + value
+        return at_stake, self.total, self.year
+
+
+@lru_cache(maxsize=65536)
+def _covered(markets: tuple[str, ...], member_codes: tuple[str, ...]) -> frozenset[str]:
+    # Exporters share a few sets of markets, and notifications a few sets of
+    # members: cached, as every exporter a measure concerns asks.
+    return frozenset(m for m in markets if any(market_covers(m, c) for c in member_codes))
+
+
 def _at_stake(
-    rows: Sequence[ExposureRow] | ExposureFigures,
+    rows: Sequence[ExposureRow] | ExposureFigures | OwnFigures,
     member_codes: Sequence[str],
     matches: Sequence[ProductMatch],
 ) -> tuple[dict[str, float], float, int]:
     """Value at stake by market, total exports and the year, from the latest year of ``rows``."""
-    if isinstance(rows, ExposureFigures):
+    if isinstance(rows, ExposureFigures | OwnFigures):
         return rows.at_stake(member_codes, matches)
     if not rows:
         return {}, 0.0, 0
@@ -156,13 +206,13 @@ def _at_stake(
 
 
 def exposure(
-    rows: Sequence[ExposureRow] | ExposureFigures,
+    rows: Sequence[ExposureRow] | ExposureFigures | OwnFigures,
     member_codes: Sequence[str],
     matches: Sequence[ProductMatch],
     cfg: WarningConfig,
     *,
     whose: tuple[str, str] = ("your", "贵司"),
-    also: Sequence[ExposureRow] | ExposureFigures = (),
+    also: Sequence[ExposureRow] | ExposureFigures | OwnFigures = (),
 ) -> Factor:
     """Export value at stake in the notifying markets, as a share of all exports.
 
@@ -192,26 +242,36 @@ def exposure(
     value = sum(at_stake.values())
     share = value / total if total > 0 else 0.0
     if value <= 0:
-        names_en = ", ".join(display_name(c, "en") for c in member_codes)
-        names_zh = "、".join(display_name(c, "zh") for c in member_codes)
-        return Factor(
-            0.1,
-            (
-                Reason(
-                    "exposure",
-                    f"none of {en_whose} recorded {max(year, other_year)} exports of these products "
-                    f"go to {names_en}",
-                    f"{zh_whose}{max(year, other_year)}年此类产品无出口至{names_zh}的记录",
-                ),
-            ),
-        )
-    markets = sorted(at_stake, key=lambda m: -at_stake[m])
-    names_en = ", ".join(display_name(m, "en") for m in markets)
-    names_zh = "、".join(display_name(m, "zh") for m in markets)
+        return _no_exports(en_whose, zh_whose, max(year, other_year), tuple(member_codes))
+    names_en, names_zh = _names(tuple(sorted(at_stake, key=lambda m: -at_stake[m])))
     score = max(share / cfg.exposure_full_share, value / cfg.exposure_full_value_usd)
     en = f"{share:.0%} of {en_whose} exports go to {names_en} ({_money(value)} of these products in {year})"
     zh = f"{zh_whose}{share:.0%}的出口销往{names_zh}（{year}年此类产品{_money_zh(value)}）"
     return Factor(clamp(score), (Reason("exposure", en, zh),))
+
+
+@lru_cache(maxsize=4096)
+def _no_exports(en_whose: str, zh_whose: str, year: int, member_codes: tuple[str, ...]) -> Factor:
+    """The exposure of figures with nothing at stake (cached: most exporters a
+    measure concerns sell those products elsewhere; the factor is immutable)."""
+    names_en, names_zh = _names(member_codes)
+    return Factor(
+        0.1,
+        (
+            Reason(
+                "exposure",
+                f"none of {en_whose} recorded {year} exports of these products go to {names_en}",
+                f"{zh_whose}{year}年此类产品无出口至{names_zh}的记录",
+            ),
+        ),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _names(codes: tuple[str, ...]) -> tuple[str, str]:
+    """Members' names listed in English and in Chinese (cached: the same few
+    lists recur in every exposure reason)."""
+    return ", ".join(display_name(c, "en") for c in codes), "、".join(display_name(c, "zh") for c in codes)
 
 
 def urgency(

@@ -17,14 +17,18 @@ MINOR_SEVERITY = 0.15
 
 def weighted_score(factors: Factors, cfg: WarningConfig) -> float:
     """The factors' scores weighted by ``cfg`` and normalised to [0, 1]."""
-    pairs = (
-        (cfg.weight_relevance, factors.relevance.score),
-        (cfg.weight_exposure, factors.exposure.score),
-        (cfg.weight_severity, factors.severity.score),
-        (cfg.weight_urgency, factors.urgency.score),
+    # Written out (this runs for every exporter a measure concerns); the sums
+    # keep sum()'s order, from 0 and left to right, so the floats are the same.
+    wr, we, ws, wu = cfg.weight_relevance, cfg.weight_exposure, cfg.weight_severity, cfg.weight_urgency
+    total = 0 + wr + we + ws + wu
+    weighted = (
+        0
+        + wr * min(1.0, max(0.0, factors.relevance.score))
+        + we * min(1.0, max(0.0, factors.exposure.score))
+        + ws * min(1.0, max(0.0, factors.severity.score))
+        + wu * min(1.0, max(0.0, factors.urgency.score))
     )
-    total = sum(w for w, _ in pairs)
-    return sum(w * min(1.0, max(0.0, s)) for w, s in pairs) / total
+    return weighted / total
 
 
 def level_for_score(score: float, cfg: WarningConfig) -> Level:
@@ -51,8 +55,11 @@ def assess(factors: Factors, cfg: WarningConfig) -> LevelAssessment:
         level = "blue"
     elif factors.severity.score < MINOR_SEVERITY and LEVELS.index(level) < LEVELS.index("yellow"):
         level = "yellow"
-    reasons = tuple(
-        r for f in (factors.relevance, factors.exposure, factors.severity, factors.urgency) for r in f.reasons
+    reasons = (
+        *factors.relevance.reasons,
+        *factors.exposure.reasons,
+        *factors.severity.reasons,
+        *factors.urgency.reasons,
     )
     return LevelAssessment(level, round(score, 4), reasons)
 

@@ -10,7 +10,7 @@ import pytest
 from classifiers.nomenclature import load_nomenclature
 from warning.config import WarningConfig, parse_config
 from warning.exceptions import ConfigError
-from warning.factors import exposure, relevance, urgency
+from warning.factors import OwnFigures, exposure, relevance, urgency
 from warning.levels import assess, gravest
 from warning.types import Exporter, ExposureRow, Factor, Factors, ProductMatch, Reason
 
@@ -137,6 +137,8 @@ def test_exposure(members: list[str], rows: list[ExposureRow], score: float, wor
     factor = exposure(rows, members, M3304, CFG)
     assert factor.score == pytest.approx(min(1.0, score))
     assert words in factor.reasons[0].en
+    # An exporter's figures indexed once give the very same factor.
+    assert exposure(OwnFigures(rows), members, M3304, CFG) == factor
 
 
 TODAY = dt.date(2026, 7, 1)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -37,6 +39,29 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def json_dumps(value: Any) -> str:
+    """JSON text of a column value, by orjson (several times faster than the
+    standard library; non-ASCII text is kept as UTF-8 rather than escaped).
+
+    What orjson refuses (an integer wider than 64 bits, a ``float`` subclass
+    it does not know...) falls back to the standard library, so every value
+    stored before is still stored, with the same meaning.
+    """
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(value)
+
+
+def json_loads(text: str | bytes) -> Any:
+    """A JSON column's value: orjson, or the standard library for what orjson
+    rejects that it accepts (``NaN``, integers wider than 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except ValueError:  # orjson.JSONDecodeError
+        return json.loads(text)
+
+
 def alembic_config() -> AlembicConfig:
     """Alembic configured for the migrations shipped in the package."""
     cfg = AlembicConfig()
@@ -52,7 +77,9 @@ class Database:
         sqlite_file = _sqlite_file(url)
         if sqlite_file is not None:
             sqlite_file.parent.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(url)
+        self.engine: AsyncEngine = create_async_engine(
+            url, json_serializer=json_dumps, json_deserializer=json_loads
+        )
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _on_sqlite_connect)
 

@@ -53,6 +53,10 @@ def _values(s: Subscription) -> dict[str, Any]:
     }
 
 
+#: The register's own fields of a subscription: what a sync may refresh.
+_REGISTER_FIELDS = ("language", "hs_prefixes", "markets")
+
+
 async def sync_from_register(
     conn: AsyncConnection, exporters: Sequence[tuple[int, Exporter]], now: dt.datetime
 ) -> int:
@@ -60,47 +64,42 @@ async def sync_from_register(
 
     A contact who changed their subscription keeps it as it is. A register
     row that dropped an email deactivates that contact's default subscription.
+    The changes are written in three statements (inserts, refreshes,
+    deactivations), new rows in register order.
     """
     rows = {(r.exporter_id, r.email): r for r in await conn.execute(sa.select(subscriptions))}
-    changed = 0
+    inserts: list[dict[str, Any]] = []
+    refreshes: list[dict[str, Any]] = []
     for exporter_id, exporter in exporters:
         for email in exporter.emails:
             values = _values(_defaults(exporter, email))
             row = rows.pop((exporter_id, email), None)
             if row is None:
-                await conn.execute(
-                    sa.insert(subscriptions).values(
-                        exporter_id=exporter_id,
-                        active=True,
-                        customised=False,
-                        created_at=now,
-                        updated_at=now,
-                        **values,
-                    )
-                )
-                changed += 1
+                state = {"active": True, "customised": False, "created_at": now, "updated_at": now}
+                inserts.append({"exporter_id": exporter_id} | state | values)
                 continue
             # Only the register's own fields; a contact's choices are never overwritten.
-            register_fields = {k: values[k] for k in ("language", "hs_prefixes", "markets")}
+            register_fields = {k: values[k] for k in _REGISTER_FIELDS}
             if not row.customised and (
                 not row.active or any(getattr(row, k) != v for k, v in register_fields.items())
             ):
-                await conn.execute(
-                    sa.update(subscriptions)
-                    .where(subscriptions.c.id == row.id)
-                    .values(active=True, updated_at=now, **register_fields)
-                )
-                changed += 1
+                refreshes.append({"row_id": row.id} | register_fields)
     synced = {i for i, _ in exporters}
-    for row in rows.values():
-        if row.exporter_id in synced and row.active and not row.customised:
-            await conn.execute(
-                sa.update(subscriptions)
-                .where(subscriptions.c.id == row.id)
-                .values(active=False, updated_at=now)
-            )
-            changed += 1
-    return changed
+    gone = [r.id for r in rows.values() if r.exporter_id in synced and r.active and not r.customised]
+    if inserts:
+        await conn.execute(sa.insert(subscriptions), inserts)
+    if refreshes:
+        await conn.execute(
+            sa.update(subscriptions)
+            .where(subscriptions.c.id == sa.bindparam("row_id"))
+            .values(active=True, updated_at=now, **{k: sa.bindparam(k) for k in _REGISTER_FIELDS}),
+            refreshes,
+        )
+    if gone:
+        await conn.execute(
+            sa.update(subscriptions).where(subscriptions.c.id.in_(gone)).values(active=False, updated_at=now)
+        )
+    return len(inserts) + len(refreshes) + len(gone)
 
 
 def _stored(r: Any) -> StoredSubscription:
