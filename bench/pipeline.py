@@ -1,7 +1,7 @@
 """A year through the whole pipeline: 4,000 notifications, 5,000 exporters.
 
 Usage: .venv/bin/python bench/pipeline.py [--notifications 4000] [--exporters 5000]
-       [--baseline-scale 0.25] [--only tbtwarn|baseline]
+       [--baseline-scale 0.25] [--only tbtwarn|baseline [--all-in-full]]
 
 ``TBTWARN_BENCH_PROFILE=FILE`` writes a cProfile of the daily digest step to FILE
 (``TBTWARN_BENCH_PROFILE_STEP=year_process`` or another step's label: that step).
@@ -147,7 +147,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _setup(folder: Path, count: int, eping_port: int, smtp_port: int) -> None:
+def _setup(folder: Path, count: int, eping_port: int, smtp_port: int, digest: str = "") -> None:
     items = folder / "items.jsonl"
     items.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in year_items(count)), "utf-8")
     (folder / "config.toml").write_text(
@@ -156,7 +156,7 @@ def _setup(folder: Path, count: int, eping_port: int, smtp_port: int) -> None:
         f'url = "http://127.0.0.1:{eping_port}/eping/notifications/search"\n'
         "backfill_days = 3650\npage_size = 500\ninterval_minutes = 1\n"
         '[delivery]\ntransport = "smtp"\noutbox_dir = "var/outbox"\n'
-        f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\nrate_per_second = 0\n',
+        f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\nrate_per_second = 0\n' + digest,
         encoding="utf-8",
     )
 
@@ -320,11 +320,11 @@ def _start(args: list[str]) -> subprocess.Popen[str]:
     return process
 
 
-def _run_variant(variant: str, notifications_count: int, exporters: int) -> dict[str, float]:
+def _run_variant(variant: str, count: int, exporters: int, digest: str = "") -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix=f"tbtwarn-bench-{variant}-") as tmp:
         folder = Path(tmp)
         eping_port, smtp_port = _free_port(), _free_port()
-        _setup(folder, notifications_count, eping_port, smtp_port)
+        _setup(folder, count, eping_port, smtp_port, digest)
         servers = [
             _start([str(ROOT / "bench" / "eping_server.py"), str(eping_port), str(folder / "items.jsonl")]),
             _start([str(ROOT / "bench" / "smtp_sink.py"), str(smtp_port)]),
@@ -381,6 +381,11 @@ def main() -> None:
     parser.add_argument("--folder", type=Path)
     parser.add_argument("--only", choices=("baseline", "tbtwarn"), help="run one variant (no comparison)")
     parser.add_argument(
+        "--all-in-full",
+        action="store_true",
+        help="with --only: every alert of a digest in full ([digest] full_items = 0), as before 2026-11-25",
+    )
+    parser.add_argument(
         "--baseline-scale",
         type=float,
         default=1.0,
@@ -392,7 +397,8 @@ def main() -> None:
         print(json.dumps(asyncio.run(_child(args.child, args.folder, args.exporters))))
         return
     if args.only:
-        print(json.dumps(_run_variant(args.only, args.notifications, args.exporters), indent=1))
+        digest = "[digest]\nfull_items = 0\n" if args.all_in_full else ""
+        print(json.dumps(_run_variant(args.only, args.notifications, args.exporters, digest), indent=1))
         return
     scale = args.baseline_scale
     base_n, base_e = round(args.notifications * scale), round(args.exporters * scale)
