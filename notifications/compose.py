@@ -50,7 +50,7 @@ from warning.storage.deliveries import (
 )
 from warning.storage.exporters import load_exporters
 from warning.storage.notifications import load_notifications
-from warning.storage.outbox import enqueue
+from warning.storage.outbox import NewMessage, enqueue_many
 from warning.storage.schema import notifications as notifications_table
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions, sync_from_register
 from warning.types import Language, Level, Notification, Sector
@@ -355,6 +355,11 @@ async def plan(rt: Runtime, frequencies: Sequence[str]) -> list[Composed]:
     return [c async for chunk in plan_chunks(rt, frequencies) for c in chunk]
 
 
+def _new_message(c: Composed) -> NewMessage:
+    email, exporter_id = c.subscription.subscription.email, c.subscription.exporter_id
+    return NewMessage(c.key, email, c.kind, c.subject, c.message, exporter_id, c.message_id)
+
+
 async def write(rt: Runtime, composed: Sequence[Composed]) -> int:
     """Write rendered emails to the outbox with their deliveries; returns messages queued."""
     queued = 0
@@ -363,18 +368,9 @@ async def write(rt: Runtime, composed: Sequence[Composed]) -> int:
             # The batch's deliveries go in with one statement, in the same
             # transaction as their messages (one per message was a third of writing).
             rows: list[dict[str, Any]] = []
-            for c in composed[start : start + WRITE_BATCH]:
-                outbox_id, created = await enqueue(
-                    conn,
-                    idempotency_key=c.key,
-                    recipient=c.subscription.subscription.email,
-                    kind=c.kind,
-                    subject=c.subject,
-                    message=c.message,
-                    exporter_id=c.subscription.exporter_id,
-                    now=rt.now(),
-                    message_id=c.message_id,
-                )
+            batch = composed[start : start + WRITE_BATCH]
+            stored = await enqueue_many(conn, [_new_message(c) for c in batch], rt.now())
+            for c, (outbox_id, created) in zip(batch, stored, strict=True):
                 if created:
                     rows += delivery_rows(c.subscription.id, outbox_id, c.alerts, rt.now())
                     if c.raised:

@@ -12,7 +12,15 @@ from alembic.script import ScriptDirectory
 
 from warning.runtime import Runtime
 from warning.storage.database import Database, alembic_config
-from warning.storage.outbox import claim, claim_many, enqueue, lapsed_claims, list_messages
+from warning.storage.outbox import (
+    NewMessage,
+    claim,
+    claim_many,
+    enqueue,
+    enqueue_many,
+    lapsed_claims,
+    list_messages,
+)
 from warning.storage.schema import outbox_bodies
 
 MINE = "0012_outbox_bodies"
@@ -115,3 +123,25 @@ async def test_a_lapsed_claim_comes_back_with_its_body(runtime: Runtime) -> None
         lapsed = await lapsed_claims(conn, NOW)
     assert claimed is not None and claimed.message == BODY + b"7"
     assert [(m.id, m.status, m.message) for m in lapsed] == [(message_id, "sending", BODY + b"7")]
+
+
+async def test_enqueue_many_stores_new_keys_once_and_names_the_known_ones(runtime: Runtime) -> None:
+    def new(key: str, body: bytes) -> NewMessage:
+        return NewMessage(key, f"{key}@ex.example", "daily", f"digest {key}", body, None, f"<{key}@zone>")
+
+    async with runtime.db.begin() as conn:
+        ((known, created),) = await enqueue_many(conn, [new("a", b"first a")], NOW)
+        stored = await enqueue_many(
+            conn, [new("b", BODY), new("a", b"second a"), new("c", b"c"), new("b", b"second b")], NOW
+        )
+        messages = await claim_many(conn, [i for i, _ in stored], NOW + dt.timedelta(minutes=5))
+    assert created is True
+    b, a, c, b_again = stored
+    assert a == (known, False) and b[1] is True and c[1] is True and b_again == (b[0], False)
+    assert len({known, b[0], c[0]}) == 3
+    found = {m.idempotency_key: (m.id, m.message, m.recipient, m.message_id) for m in messages}
+    assert found == {
+        "a": (known, b"first a", "a@ex.example", "<a@zone>"),  # the known one is not overwritten
+        "b": (b[0], BODY, "b@ex.example", "<b@zone>"),
+        "c": (c[0], b"c", "c@ex.example", "<c@zone>"),
+    }

@@ -21,7 +21,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.storage.schema import outbox, outbox_bodies
-from warning.storage.sql import insert_returning_id
 
 STATUSES = ("pending", "sending", "sent", "failed", "uncertain")
 
@@ -47,6 +46,20 @@ class OutboxMessage:
     lease_until: dt.datetime | None = None
 
 
+@dataclass(frozen=True)
+class NewMessage:
+    """A message to store in the outbox."""
+
+    idempotency_key: str
+    recipient: str
+    kind: str
+    subject: str
+    message: bytes
+    exporter_id: int | None
+    #: The Message-ID header, stable across retries.
+    message_id: str | None = None
+
+
 async def enqueue(
     conn: AsyncConnection,
     *,
@@ -61,28 +74,59 @@ async def enqueue(
 ) -> tuple[int, bool]:
     """Store a message to send (its row and its body, in the caller's
     transaction): ``(id, True)``, or ``(existing id, False)`` for a known key."""
-    found = (
-        await conn.execute(sa.select(outbox.c.id).where(outbox.c.idempotency_key == idempotency_key))
-    ).scalar_one_or_none()
-    if found is not None:
-        return int(found), False
-    new_id = await insert_returning_id(
-        conn,
-        outbox,
-        {
-            "idempotency_key": idempotency_key,
-            "recipient": recipient,
-            "exporter_id": exporter_id,
-            "kind": kind,
-            "subject": subject,
-            "message_id": message_id,
-            "status": "pending",
-            "attempts": 0,
-            "created_at": now,
-        },
-    )
-    await conn.execute(sa.insert(outbox_bodies).values(outbox_id=new_id, message=message))
-    return new_id, True
+    new = NewMessage(idempotency_key, recipient, kind, subject, message, exporter_id, message_id)
+    (found,) = await enqueue_many(conn, [new], now)
+    return found
+
+
+#: Keys looked up per statement.
+_KEYS_PER_QUERY = 500
+
+
+async def enqueue_many(
+    conn: AsyncConnection, messages: Sequence[NewMessage], now: dt.datetime
+) -> list[tuple[int, bool]]:
+    """Store messages to send, rows and bodies, in the caller's transaction and
+    a few statements: for each, ``(id, True)``, or ``(existing id, False)``
+    for a key already stored (or met earlier in ``messages``)."""
+    keys = list(dict.fromkeys(m.idempotency_key for m in messages))
+    known: dict[str, int] = {}
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        chunk = keys[start : start + _KEYS_PER_QUERY]
+        stored = await conn.execute(
+            sa.select(outbox.c.idempotency_key, outbox.c.id).where(outbox.c.idempotency_key.in_(chunk))
+        )
+        known.update((key, int(found)) for key, found in stored)
+    fresh: dict[str, NewMessage] = {}
+    for m in messages:
+        if m.idempotency_key not in known:
+            fresh.setdefault(m.idempotency_key, m)
+    created: dict[str, int] = {}
+    if fresh:
+        rows = [
+            {
+                "idempotency_key": m.idempotency_key,
+                "recipient": m.recipient,
+                "exporter_id": m.exporter_id,
+                "kind": m.kind,
+                "subject": m.subject,
+                "message_id": m.message_id,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+            }
+            for m in fresh.values()
+        ]
+        # One INSERT ... RETURNING for them all (SQLAlchemy's "insertmanyvalues").
+        result = await conn.execute(sa.insert(outbox).returning(outbox.c.idempotency_key, outbox.c.id), rows)
+        created = {key: int(new_id) for key, new_id in result}
+        bodies = [{"outbox_id": created[key], "message": m.message} for key, m in fresh.items()]
+        await conn.execute(sa.insert(outbox_bodies), bodies)
+    out: list[tuple[int, bool]] = []
+    for m in messages:
+        key = m.idempotency_key
+        out.append((known[key], False) if key in known else (created[key], fresh.pop(key, None) is not None))
+    return out
 
 
 def _message(r: sa.Row[object], body: bytes = b"") -> OutboxMessage:
