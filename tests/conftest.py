@@ -16,11 +16,23 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from warning.clock import FixedClock
 from warning.config import Config, load_config
+from warning.register import read_exporters
 from warning.runtime import Runtime
+from warning.storage.exporters import save_exporter
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "feeds" / "data" / "wto_sample.jsonl"
 DEMO_EXPORTERS = ROOT / "warning" / "data" / "demo_exporters.csv"
+
+
+async def save_demo_exporters(rt: Runtime) -> None:
+    """Store the bundled demo register's exporters (what ``make run`` imports)."""
+    exporters, _ = read_exporters(DEMO_EXPORTERS.read_text(encoding="utf-8"))
+    async with rt.db.begin() as conn:
+        for exporter in exporters:
+            await save_exporter(conn, exporter, rt.now())
+
+
 #: A fixed "now" for tests: the sample's latest comment deadline is before it.
 NOW = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC)
 

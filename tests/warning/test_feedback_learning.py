@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.conftest import DEMO_EXPORTERS
+from tests.conftest import save_demo_exporters
 from warning.alerting import create_alerts
 from warning.classify import build_classifier, classify_pending, feedback_examples
 from warning.collect import collect
-from warning.register import read_exporters
 from warning.runtime import Runtime
-from warning.storage.exporters import save_exporter
 from warning.storage.feedback import record_feedback
 from warning.storage.schema import alerts
 from warning.types import Feedback
 
 
 async def _alerts(runtime: Runtime) -> list[sa.Row[object]]:
-    exporters, _ = read_exporters(DEMO_EXPORTERS.read_text(encoding="utf-8"))
-    async with runtime.db.begin() as conn:
-        for exporter in exporters:
-            await save_exporter(conn, exporter, runtime.now())
+    await save_demo_exporters(runtime)
     await collect(runtime)
     await classify_pending(runtime)
     await create_alerts(runtime)

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from aiohttp.test_utils import TestClient, TestServer
 
-from tests.conftest import DEMO_EXPORTERS, WriteConfig
+from tests.conftest import WriteConfig, save_demo_exporters
 from warning.backup import backup_database
 from warning.cli.main import main
 from warning.clock import FixedClock
@@ -21,17 +21,12 @@ from warning.exceptions import BackupError
 from warning.health import check_health
 from warning.logs import JsonFormatter
 from warning.pipeline import run_once
-from warning.register import read_exporters
 from warning.runtime import Runtime
-from warning.storage.exporters import save_exporter
 from warning.storage.schema import alerts, notifications, outbox
 
 
 async def _import_demo(rt: Runtime) -> None:
-    exporters, _ = read_exporters(DEMO_EXPORTERS.read_text(encoding="utf-8"))
-    async with rt.db.begin() as conn:
-        for exporter in exporters:
-            await save_exporter(conn, exporter, rt.now())
+    await save_demo_exporters(rt)
 
 
 async def _count(rt: Runtime, table: sa.Table) -> int:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 import warning.alerting
 import warning.classify
-from tests.conftest import DEMO_EXPORTERS
+from tests.conftest import save_demo_exporters
 from warning.alert_plan import flat_tuple
 from warning.alerting import create_alerts
 from warning.classify import build_classifier, classify_pending
@@ -23,7 +23,6 @@ from warning.collect import collect
 from warning.config import WarningConfig
 from warning.factors import OwnFigures, exposure
 from warning.heap import collector_paused
-from warning.register import read_exporters
 from warning.runtime import Runtime
 from warning.storage.alert_inputs import digest
 from warning.storage.database import json_dumps, json_loads
@@ -216,10 +215,7 @@ async def _levels(rt: Runtime) -> tuple[list[tuple[Any, ...]], list[tuple[Any, .
 async def test_batches_written_while_the_next_is_computed_store_what_one_batch_stores(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    exporters, _ = read_exporters(DEMO_EXPORTERS.read_text(encoding="utf-8"))
-    async with runtime.db.begin() as conn:
-        for exporter in exporters:
-            await save_exporter(conn, exporter, runtime.now())
+    await save_demo_exporters(runtime)
     await collect(runtime)
     await classify_pending(runtime)
     monkeypatch.setattr(warning.alerting, "THREAD_BATCH", 2)  # many batches, each written in turn

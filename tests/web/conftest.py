@@ -15,13 +15,11 @@ import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from tests.conftest import DEMO_EXPORTERS, SAMPLE
+from tests.conftest import SAMPLE, save_demo_exporters
 from warning.clock import FixedClock
 from warning.config import load_config
 from warning.pipeline import run_once
-from warning.register import read_exporters
 from warning.runtime import Runtime
-from warning.storage.exporters import save_exporter
 from warning.storage.notifications import upsert_notification
 from warning.storage.raw import quarantine_record, record_source_result
 from warning.storage.schema import alerts
@@ -60,10 +58,7 @@ def write_web_config(folder: Path) -> Path:
 async def _populate(config_path: Path) -> None:
     rt = await Runtime.open(load_config(config_path), FixedClock(WEB_NOW))
     try:
-        exporters, _ = read_exporters(DEMO_EXPORTERS.read_text(encoding="utf-8"))
-        async with rt.db.begin() as conn:
-            for exporter in exporters:
-                await save_exporter(conn, exporter, rt.now())
+        await save_demo_exporters(rt)
         await run_once(rt)
         async with rt.db.begin() as conn:
             hostile = Notification(
