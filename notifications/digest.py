@@ -13,9 +13,9 @@ from warning.members import display_name
 from warning.types import LEVEL_NAMES_ZH, LEVELS, Language, Level, Notification, ProductMatch
 
 LEVEL_NAMES_EN = {"red": "Red", "orange": "Orange", "yellow": "Yellow", "blue": "Blue"}
-#: Inline colours that survive mail clients (no CSS classes).
 #: Empty safe HTML (a str: immutable, so a shared default is safe).
 NO_MARKUP = Markup("")
+#: Inline colours that survive mail clients (no CSS classes).
 LEVEL_COLOURS = {"red": "#c00000", "orange": "#e46c0a", "yellow": "#b38f00", "blue": "#1f6fb2"}
 
 

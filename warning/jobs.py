@@ -46,15 +46,15 @@ class JobContext:
     #: take as many cycles as in production, not minutes.
     time_scale: float = 1.0
 
-    async def sleep(self, seconds: float) -> None:
-        """Wait ``seconds`` of scheduled time."""
-        await asyncio.sleep(seconds * self.time_scale)
-
     #: The last delivery run found the mail server unreachable: the next one
     #: tries each connection once instead of ``[smtp] retries`` times, so a
     #: server that accepts connections but never answers holds the job lock
     #: for one timeout a cycle, not retries x timeout, while it stays so.
     mail_server_down: bool = False
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` of scheduled time."""
+        await asyncio.sleep(seconds * self.time_scale)
 
     @property
     def has_hung_work(self) -> bool:
