@@ -80,8 +80,13 @@ async def upsert_thread_alerts(
     items: Sequence[tuple[sa.Row[Any] | None, AlertUpdate]],
     now: dt.datetime,
 ) -> int:
-    """:func:`upsert_thread_alert` for many (existing row, update) pairs, in
-    batched statements. Returns the number of alerts created."""
+    """Create the alert of a measure for an exporter, or update the one it
+    has, for many (existing row, update) pairs in batched statements.
+
+    A follow-up never adds an alert: it moves the level and reasons of the
+    thread's alert (``previous_level`` and ``level_changed_at`` record a
+    change). Returns the number of alerts created.
+    """
     inserts: list[dict[str, Any]] = []
     updates: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
     for existing, new in items:
@@ -116,47 +121,6 @@ async def upsert_thread_alerts(
         for start in range(0, len(rows), 1000):
             await conn.execute(statement, rows[start : start + 1000])
     return len(inserts)
-
-
-async def upsert_thread_alert(
-    conn: AsyncConnection,
-    existing: sa.Row[Any] | None,
-    new: AlertUpdate,
-    now: dt.datetime,
-) -> bool:
-    """Create the alert of a measure for an exporter, or update the one it has.
-
-    A follow-up never adds an alert: it moves the level and reasons of the
-    thread's alert (``previous_level`` and ``level_changed_at`` record a
-    change). Returns True when an alert was created.
-    """
-    values = {
-        "matches": _matches_json(new.matches),
-        "level": new.level,
-        "reasons": reasons_to_json(new.reasons),
-        "updated_at": now,
-    }
-    if existing is None:
-        await insert_ignore(
-            conn,
-            alerts,
-            [
-                values
-                | {
-                    "notification_id": new.notification_id,
-                    "exporter_id": new.exporter_id,
-                    "thread_key": new.thread_key,
-                    "created_at": now,
-                }
-            ],
-        )
-        return True
-    if existing.level is not None and existing.level != new.level:
-        values |= {"previous_level": existing.level, "level_changed_at": now}
-    elif existing.level == new.level and existing.reasons == values["reasons"]:
-        return False  # nothing new: keep updated_at as it was
-    await conn.execute(sa.update(alerts).where(alerts.c.id == existing.id).values(values))
-    return False
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ per level reached (``level_raises``).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,6 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from warning.storage.alerts import matches_from_json
+from warning.storage.database import json_loads
 from warning.storage.schema import alerts, deliveries, level_raises, subscriptions
 from warning.types import LEVELS, Level, ProductMatch, Reason
 
@@ -42,7 +43,7 @@ class AlertRow:
 
     @cached_property
     def reasons(self) -> tuple[Reason, ...]:
-        return _reasons(json.loads(self.reasons_json)) if self.reasons_json else ()
+        return _reasons(json_loads(self.reasons_json)) if self.reasons_json else ()
 
 
 def _reasons(data: Any) -> tuple[Reason, ...]:
@@ -76,7 +77,7 @@ class _AlertReader:
     def row(self, r: Any) -> AlertRow:
         matches = self.matches.get(r.matches)
         if matches is None:
-            matches = self.matches[r.matches] = tuple(ProductMatch(**m) for m in json.loads(r.matches))
+            matches = self.matches[r.matches] = matches_from_json(json_loads(r.matches))
         level = r.level if r.level in LEVELS else None
         return AlertRow(r.id, r.notification_id, r.exporter_id, matches, level, r.reasons)
 

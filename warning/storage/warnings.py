@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from warning.storage.alerts import reasons_to_json
 from warning.storage.schema import notification_warnings
 from warning.types import Level, Reason
 
@@ -37,10 +38,6 @@ class NotificationWarning:
     event: str | None
 
 
-def _reasons(reasons: Sequence[Reason]) -> list[dict[str, str]]:
-    return [{"code": r.code, "en": r.en, "zh": r.zh} for r in reasons]
-
-
 async def replace_warnings(
     conn: AsyncConnection, items: Sequence[NotificationWarning], now: dt.datetime
 ) -> None:
@@ -61,9 +58,9 @@ async def replace_warnings(
                 "thread_key": w.thread_key,
                 "level": w.level,
                 "score": w.score,
-                "reasons": _reasons(w.reasons),
+                "reasons": reasons_to_json(w.reasons),
                 "alerts": [
-                    {"exporter": a.exporter, "level": a.level, "reasons": _reasons(a.reasons)}
+                    {"exporter": a.exporter, "level": a.level, "reasons": reasons_to_json(a.reasons)}
                     for a in w.alerts
                 ],
                 "event": w.event,
