@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from classifiers.ensemble import Calibration, Ensemble, combine, fit_calibration
@@ -13,21 +15,12 @@ from classifiers.member_codes import MemberCodesClassifier
 from classifiers.nomenclature import load_nomenclature
 from classifiers.rules import RulesClassifier, rule_fires
 from classifiers.textprep import english_tokens, strip_hs_codes
+from tests.classifiers import helpers
 from warning.types import ClassifierRule, Notification, ProductMatch
 
 
-def note(products: str = "", title: str = "t", **kw: object) -> Notification:
-    return Notification(
-        key="k",
-        symbols=(),
-        area="TBT",
-        member_codes=(),
-        member_name="",
-        notification_type="",
-        title=title,
-        products=products,
-        **kw,  # type: ignore[arg-type]
-    )
+def note(products: str = "", title: str = "t", **kw: Any) -> Notification:
+    return helpers.note(products, title, **kw)
 
 
 @pytest.fixture(scope="module")

@@ -7,23 +7,10 @@ import pytest
 from classifiers.ensemble import DEFAULT_CALIBRATION, Ensemble, combine
 from classifiers.glossary import GlossaryClassifier, load_glossary, section_title_entries
 from classifiers.nomenclature import load_nomenclature
+from tests.classifiers.helpers import note
 from warning.types import Notification, ProductMatch
 
 ALERT = 0.7
-
-
-def note(products: str = "", title: str = "") -> Notification:
-    return Notification(
-        key="k",
-        symbols=(),
-        area="TBT",
-        member_codes=(),
-        member_name="",
-        notification_type="",
-        title=title,
-        products=products,
-        description="",
-    )
 
 
 @pytest.fixture(scope="module")

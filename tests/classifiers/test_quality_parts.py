@@ -7,21 +7,8 @@ import pytest
 from classifiers.ensemble import DEFAULT_CALIBRATION, Ensemble, fit_calibrations
 from classifiers.glossary import chapter_title_entries
 from classifiers.nomenclature import load_nomenclature
-from warning.types import Notification, ProductMatch
-
-
-def note(products: str = "", title: str = "", description: str = "") -> Notification:
-    return Notification(
-        key="k",
-        symbols=(),
-        area="TBT",
-        member_codes=(),
-        member_name="",
-        notification_type="",
-        title=title,
-        products=products,
-        description=description,
-    )
+from tests.classifiers.helpers import note
+from warning.types import ProductMatch
 
 
 @pytest.fixture(scope="module")
