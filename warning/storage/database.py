@@ -17,7 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 
-def _sqlite_file(url: str) -> Path | None:
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for another database or ``:memory:``."""
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         return Path(str(parsed.database))
@@ -74,9 +75,9 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        sqlite_file = _sqlite_file(url)
-        if sqlite_file is not None:
-            sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_file(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         self.engine: AsyncEngine = create_async_engine(
             url, json_serializer=json_dumps, json_deserializer=json_loads
         )
