@@ -15,6 +15,7 @@ import asyncio
 import datetime as dt
 import importlib
 import logging
+import os
 import signal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,7 +39,9 @@ from warning.service.scheduler import (
     job_specs,
     missed_run,
 )
+from warning.storage.database import sqlite_file
 from warning.storage.job_runs import list_job_runs, record_finish, record_start, register_job
+from warning.tokens import SECRET_ENV
 
 log = logging.getLogger("tbtwarn.daemon")
 
@@ -253,6 +256,14 @@ class Daemon:
                 await self.leases.release_all()
 
     async def _serve(self, host: str, port: int) -> int:
+        if sqlite_file(self.rt.config.database_url) is None and SECRET_ENV not in os.environ:
+            log.warning(
+                "%s is not set: this instance signs links and sessions with its own var/secret, which "
+                "other instances on this database refuse; set the same %s on every instance",
+                SECRET_ENV,
+                SECRET_ENV,
+                extra={"event": "secret_not_shared"},
+            )
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.request_stop, sig.name)
