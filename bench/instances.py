@@ -89,7 +89,11 @@ def _variant(label: str, count: int, exporters: int, instances: int, database: s
             _start([str(ROOT / "bench" / "eping_server.py"), str(eping_port), str(folder / "items.jsonl")]),
             _start([str(ROOT / "bench" / "smtp_sink.py"), str(smtp_port)]),
         ]
-        env = os.environ | {"TBTWARN_NOW": NOW, "TBTWARN_TIME_SCALE": "0.005", "TBTWARN_SECRET": "bench-secret-shared-by-instances"}
+        env = os.environ | {
+            "TBTWARN_NOW": NOW,
+            "TBTWARN_TIME_SCALE": "0.005",
+            "TBTWARN_SECRET": "bench-secret-shared-by-instances",
+        }
         started = time.perf_counter()
         logs = [(folder / f"daemon{n}.log").open("wb") for n in range(instances)]
         daemons = [

@@ -41,6 +41,7 @@ from warning.service.scheduler import (
 )
 from warning.storage.database import sqlite_file
 from warning.storage.job_runs import list_job_runs, record_finish, record_start, register_job
+from warning.storage.leases import clear_leases
 from warning.tokens import SECRET_ENV
 
 log = logging.getLogger("tbtwarn.daemon")
@@ -247,6 +248,10 @@ class Daemon:
         instance already serves the same SQLite database.
         """
         with single_instance(self.rt.config.database_url):
+            if sqlite_file(self.rt.config.database_url) is not None:
+                # This is the only instance: a lease left behind is a dead process's.
+                async with self.rt.db.begin() as conn:
+                    await clear_leases(conn)
             keep_alive = asyncio.create_task(self.leases.keep_alive(self.stop_requested), name="leases")
             try:
                 return await self._serve(host, port)

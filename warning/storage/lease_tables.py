@@ -20,6 +20,10 @@ job_leases = sa.Table(
     sa.Column("name", sa.String(200), primary_key=True),
     #: The instance holding it (``[schedule] instance_name``, or host:pid).
     sa.Column("holder", sa.String(200), nullable=False),
+    #: Where the holder runs: an instance on the same host takes over at once
+    #: the lease of a process that is gone, instead of waiting for it to lapse.
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
     #: Database clock, epoch seconds.
     sa.Column("acquired_at", sa.Float, nullable=False),
     sa.Column("expires_at", sa.Float, nullable=False),

@@ -5,11 +5,14 @@ racing for a lease never both get it: on PostgreSQL the UPDATE locks the row
 and re-checks its condition after a concurrent holder commits; SQLite has one
 writer at a time. Expiry is read off the database server's clock
 (:func:`db_epoch`), never an instance's, so clock skew between machines does
-not hand a lease to two holders.
+not hand a lease to two holders. A lease whose holder ran on this host in a
+process that no longer exists (killed, crashed) is taken over at once.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -43,9 +46,24 @@ async def database_time(conn: AsyncConnection) -> float:
     return float((await conn.execute(sa.select(db_epoch(conn)))).scalar_one())
 
 
+def process_gone(host: str, pid: int) -> bool:
+    """True only when ``pid`` ran on this host and no such process exists now."""
+    if host != socket.gethostname() or pid == os.getpid() or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    return False
+
+
 async def try_acquire(conn: AsyncConnection, name: str, holder: str, seconds: float) -> bool:
-    """Take ``name`` for ``seconds`` if it is free, lapsed or already ours; True when held."""
+    """Take ``name`` for ``seconds`` if it is free, lapsed, ours, or its holder's
+    process on this host is gone; True when held."""
     now = await database_time(conn)
+    mine = {"holder": holder, "host": socket.gethostname(), "pid": os.getpid(), "expires_at": now + seconds}
     taken = await conn.execute(
         sa.update(job_leases)
         .where(
@@ -53,20 +71,31 @@ async def try_acquire(conn: AsyncConnection, name: str, holder: str, seconds: fl
             sa.or_(job_leases.c.holder == holder, job_leases.c.expires_at < now),
         )
         .values(
-            holder=holder,
             acquired_at=sa.case((job_leases.c.holder == holder, job_leases.c.acquired_at), else_=now),
-            expires_at=now + seconds,
+            **mine,
         )
     )
     if taken.rowcount:
         return True
-    held_by = sa.select(job_leases.c.holder).where(job_leases.c.name == name)
-    if (await conn.execute(held_by)).scalar_one_or_none() is not None:
-        return False  # in force and another's, or the UPDATE would have taken it
-    await insert_ignore(
-        conn, job_leases, [{"name": name, "holder": holder, "acquired_at": now, "expires_at": now + seconds}]
+    query = sa.select(job_leases.c.holder, job_leases.c.host, job_leases.c.pid).where(
+        job_leases.c.name == name
     )
-    return (await conn.execute(held_by)).scalar_one_or_none() == holder
+    current = (await conn.execute(query)).one_or_none()
+    if current is not None:
+        if not process_gone(current.host, current.pid):
+            return False  # in force and another's, or the UPDATE would have taken it
+        dead = await conn.execute(
+            sa.update(job_leases)
+            .where(
+                job_leases.c.name == name,
+                job_leases.c.holder == current.holder,
+                job_leases.c.pid == current.pid,
+            )
+            .values(acquired_at=now, **mine)
+        )
+        return bool(dead.rowcount)
+    await insert_ignore(conn, job_leases, [{"name": name, "acquired_at": now, **mine}])
+    return str((await conn.execute(query)).one().holder) == holder
 
 
 async def renew(conn: AsyncConnection, names: list[str], holder: str, seconds: float) -> list[str]:
@@ -92,6 +121,12 @@ async def release(conn: AsyncConnection, names: list[str], holder: str) -> None:
         await conn.execute(
             sa.delete(job_leases).where(job_leases.c.name.in_(names), job_leases.c.holder == holder)
         )
+
+
+async def clear_leases(conn: AsyncConnection) -> int:
+    """Forget every lease: for a single-instance database (SQLite) at start,
+    where any lease left is a dead process's. Returns how many there were."""
+    return int((await conn.execute(sa.delete(job_leases))).rowcount or 0)
 
 
 async def holder_of(conn: AsyncConnection, name: str) -> str | None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from warning.clock import FixedClock
 from warning.exceptions import InstanceRunning
@@ -20,7 +22,8 @@ from warning.service.jobs import JobContext
 from warning.service.leases import SHARED_STATE, LeaseKeeper, job_lease
 from warning.service.scheduler import Cron, Every, JobSpec
 from warning.storage.job_runs import list_job_runs, register_job
-from warning.storage.leases import holder_of, list_leases, release, renew, try_acquire
+from warning.storage.lease_tables import job_leases
+from warning.storage.leases import clear_leases, holder_of, list_leases, release, renew, try_acquire
 
 DAILY = Cron("0 8 * * *", "Asia/Shanghai")
 
@@ -46,6 +49,31 @@ async def test_one_holder_at_a_time_until_it_lapses_or_is_released(runtime: Runt
         assert await try_acquire(conn, "job:z", "b", -1)
         assert await try_acquire(conn, "job:z", "c", 30)
         assert await renew(conn, ["job:x", "job:z"], "b", 30) == ["job:z"]
+
+
+async def test_a_lease_of_a_process_gone_on_this_host_is_taken_at_once(runtime: Runtime) -> None:
+    """A killed instance's lease moves on now, not when it lapses; one of a live
+    process (or another host's) waits."""
+    gone = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await gone.wait()
+    dead_pid = gone.pid
+    alive = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import sys; sys.stdin.read()", stdin=asyncio.subprocess.PIPE
+    )
+    async with runtime.db.begin() as conn:
+        assert await try_acquire(conn, "job:x", "killed", 30)
+        await conn.execute(sa.update(job_leases).values(pid=dead_pid))
+        assert await try_acquire(conn, "job:x", "next", 30)
+        assert await holder_of(conn, "job:x") == "next"
+        try:
+            await conn.execute(sa.update(job_leases).values(pid=alive.pid))
+            assert not await try_acquire(conn, "job:x", "third", 30)
+            await conn.execute(sa.update(job_leases).values(pid=dead_pid, host="another-machine"))
+            assert not await try_acquire(conn, "job:x", "third", 30)
+        finally:
+            await alive.communicate(b"")
+        assert await clear_leases(conn) == 1
+        assert await list_leases(conn) == []
 
 
 async def test_instances_racing_for_free_and_lapsed_leases_get_each_one_once(runtime: Runtime) -> None:

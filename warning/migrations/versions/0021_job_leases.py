@@ -20,6 +20,8 @@ def upgrade() -> None:
         "job_leases",
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("holder", sa.String(length=200), nullable=False),
+        sa.Column("host", sa.String(length=255), nullable=False),
+        sa.Column("pid", sa.Integer(), nullable=False),
         sa.Column("acquired_at", sa.Float(), nullable=False),
         sa.Column("expires_at", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_job_leases")),
