@@ -70,6 +70,10 @@ def alembic_config() -> AlembicConfig:
     return cfg
 
 
+#: The PostgreSQL advisory lock taken while migrating ("tbtwarn" in ASCII).
+MIGRATION_LOCK = 0x746274776172
+
+
 class Database:
     """The service's database: an async engine plus its migrations."""
 
@@ -97,6 +101,10 @@ class Database:
             command.upgrade(cfg, "heads")
 
         async with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Instances starting together on one database migrate one at a
+                # time; the next sees the first's work (held to the commit).
+                await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             await conn.run_sync(upgrade)
 
     @asynccontextmanager

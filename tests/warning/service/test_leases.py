@@ -21,6 +21,7 @@ from warning.service.instance_lock import single_instance
 from warning.service.jobs import JobContext
 from warning.service.leases import SHARED_STATE, LeaseKeeper, job_lease
 from warning.service.scheduler import Cron, Every, JobSpec
+from warning.storage.database import Database
 from warning.storage.job_runs import list_job_runs, register_job
 from warning.storage.lease_tables import job_leases
 from warning.storage.leases import clear_leases, holder_of, list_leases, release, renew, try_acquire
@@ -215,3 +216,23 @@ def test_sqlite_serves_one_instance(tmp_path: Path) -> None:
         single_instance("postgresql+asyncpg://u:p@127.0.0.1/db"),
     ):
         pass  # several instances share PostgreSQL
+
+
+async def test_instances_starting_together_migrate_and_register_jobs_once(database_url: str) -> None:
+    """Three instances opening one fresh database at once: one migrates while the
+    others wait (PostgreSQL), and each job is registered once, without an error."""
+    databases = [Database(database_url) for _ in range(3)]
+    try:
+        if database_url.startswith("postgresql"):
+            await asyncio.gather(*(db.migrate() for db in databases))
+        else:
+            await databases[0].migrate()  # SQLite serves one instance
+
+        async def register(db: Database) -> int:
+            async with db.begin() as conn:
+                return (await register_job(conn, "dispatch", dt.datetime(2026, 7, 1, tzinfo=dt.UTC))).runs
+
+        assert await asyncio.gather(*(register(db) for db in databases)) == [0, 0, 0]
+    finally:
+        for db in databases:
+            await db.close()
