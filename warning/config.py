@@ -308,6 +308,13 @@ class ScheduleConfig(_Strict):
     collect_timeout_seconds: float = Field(default=300.0, gt=0)
     #: On SIGTERM/SIGINT, how long to wait for the running job before exiting.
     stop_timeout_seconds: float = Field(default=8.0, gt=0, le=60)
+    #: Several instances on one PostgreSQL database: how long a job's lease lasts
+    #: without renewal (the holder renews it every third of this). An instance
+    #: that dies hands its jobs over after at most this many (real) seconds.
+    lease_seconds: float = Field(default=30.0, ge=1, le=3600)
+    #: This instance's name in leases, ``tbtwarn health`` and ``/healthz``;
+    #: empty means ``host:pid``.
+    instance_name: str = Field(default="", max_length=200)
 
     @field_validator("timezone")
     @classmethod
