@@ -23,12 +23,12 @@ from warning.runtime import Runtime
 from warning.storage.notifications import upsert_notification
 from warning.storage.raw import quarantine_record, record_source_result
 from warning.storage.schema import alerts
+from warning.storage.sessions import create_session
 from warning.storage.users import add_user
 from warning.symbols import parse_symbol
 from warning.tokens import Signer
 from warning.types import Notification, RecordError, Role
 from warning.web.app import create_app
-from warning.storage.sessions import create_session
 from warning.web.security import SESSION_COOKIE, Session, encode_session, hash_password, new_session
 
 #: Wednesday of the week of the sample's latest notification (2026-06-15).
