@@ -1,10 +1,11 @@
 """Sliding-window counters shared by every process (table ``rate_limit_hits``).
 
 A counted attempt is one row per bucket it counts in; a bucket's count is its
-rows within the window. :func:`count_attempt` writes the rows first (its own
-transaction, committed) and counts after, so two processes racing at the
-limit both see each other's rows: the limit is never overshot, at worst both
-are refused. The caller takes back an attempt that should not count
+rows within the window. The web app's limiter
+(:meth:`warning.web.limits.SignInLimits.attempt`) writes the rows first (in a
+transaction of their own, committed) and counts after, so two processes racing
+at the limit both see each other's rows: the limit is never overshot, at worst
+both are refused. It takes back an attempt that should not count
 (:func:`take_back`: refused ones, successful sign-ins).
 """
 
