@@ -58,14 +58,14 @@ def signin_email(rt: Runtime, email: str, url: str) -> tuple[str, bytes]:
     minutes = rt.config.web.exporter_link_minutes
     subject = "TBT预警登录链接 Your TBT alerts sign-in link"
     text = (
-        f"点击以下链接登录（{minutes}分钟内有效）：\n{url}\n\n"
-        f"Follow this link to sign in (valid for {minutes} minutes):\n{url}\n\n"
+        f"点击以下链接登录（{minutes}分钟内有效，仅可使用一次）：\n{url}\n\n"
+        f"Follow this link to sign in (valid for {minutes} minutes, once):\n{url}\n\n"
         "如非本人操作，请忽略此邮件。 If you did not ask for it, ignore this email.\n"
     )
     link = html.escape(url, quote=True)
     body = (
-        f"<p>点击以下链接登录（{minutes}分钟内有效）/ Follow this link to sign in "
-        f'(valid for {minutes} minutes):</p><p><a href="{link}">{link}</a></p>'
+        f"<p>点击以下链接登录（{minutes}分钟内有效，仅可使用一次）/ Follow this link to sign in "
+        f'(valid for {minutes} minutes, once):</p><p><a href="{link}">{link}</a></p>'
     )
     # Each request is its own email (a fresh link), so the key carries a nonce.
     key = f"exporter-login:{email}:{rt.now().isoformat()}:{secrets.token_hex(8)}"
