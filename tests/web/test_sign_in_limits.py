@@ -24,7 +24,7 @@ from warning.runtime import Runtime
 from warning.storage.outbox import list_messages
 from warning.tokens import Signer
 from warning.web.app import create_app
-from warning.web.limits import client_address
+from warning.web.limits import Budget, client_address
 
 Client = TestClient[web.Request, web.Application]
 
@@ -164,3 +164,10 @@ def test_trusted_proxies_must_be_addresses_or_networks(tmp_path: Path) -> None:
     path.write_text('[web]\ntrusted_proxies = ["10.0.0.0/8", "proxy.example"]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"trusted_proxies.*'proxy.example' is not an IP address"):
         load_config(path)
+
+
+async def test_a_huge_email_is_counted_in_a_bucket_that_fits(client: Client) -> None:
+    """PostgreSQL refuses a key longer than the column (400); SQLite would not notice."""
+    budget = Budget("exporter", 20, 5, dt.timedelta(minutes=15))
+    assert all(len(b) <= 400 for b in budget.buckets("2001:db8::1" * 10, "x" * 100_000 + "@example.org"))
+    assert (await login(client, "x" * 100_000 + "@example.org", "whatever1")).status == 401

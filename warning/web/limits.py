@@ -78,7 +78,8 @@ class Budget:
     window: dt.timedelta
 
     def buckets(self, address: str, account: str) -> tuple[str, str]:
-        return (f"{self.name}-ip:{address}", f"{self.name}-account:{account.strip().lower()}")
+        """The counters' keys; cut to fit the column (a form may post a megabyte as "email")."""
+        return (f"{self.name}-ip:{address[:64]}", f"{self.name}-account:{account.strip().lower()[:320]}")
 
 
 @dataclass(frozen=True)
