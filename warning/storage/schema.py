@@ -596,3 +596,6 @@ outbox_bodies = sa.Table(
 
 # --- job leases (issue 21): in their own module, on this metadata.
 from warning.storage.lease_tables import job_leases  # noqa: E402, F401
+
+# --- web sessions, sign-in links and sign-in limits (issue 14): their own module
+from warning.storage import session_tables as session_tables  # noqa: E402
