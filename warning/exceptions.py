@@ -67,3 +67,16 @@ class BackupError(TbtError):
 
 class MappingError(TbtError, ValueError):
     """An analyst's change to the ICS mapping or the sectors is malformed or refers to nothing."""
+
+
+class ApplicationError(TbtError, ValueError):
+    """A sign-up link or an official's decision cannot be used on an application.
+
+    ``key`` names the reason for the pages' catalogue (``link_used``,
+    ``link_expired``, ``link_invalid``, ``not_pending``, ``no_application``,
+    ``note_required``).
+    """
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key

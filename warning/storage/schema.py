@@ -170,6 +170,8 @@ exporters = sa.Table(
     sa.Column("hs_codes", sa.JSON, nullable=False),
     sa.Column("markets", sa.JSON, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # 统一社会信用代码 (GB 32100-2015), when known: sign-ups match on it (issue 17).
+    sa.Column("credit_code", sa.String(18), nullable=True, index=True),
 )
 
 outbox = sa.Table(
@@ -593,3 +595,6 @@ outbox_bodies = sa.Table(
     sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id"), primary_key=True),
     sa.Column("message", sa.LargeBinary, nullable=False),
 )
+
+# Tables of capabilities kept in their own modules (same metadata).
+from warning.storage import signup_tables  # noqa: E402,F401
