@@ -25,6 +25,7 @@ from warning.web import (
     analyst,
     analyst_mappings,
     api,
+    applications,
     auth,
     dashboard,
     digest,
@@ -33,6 +34,7 @@ from warning.web import (
     feeds,
     notification_pages,
     operations,
+    signup,
 )
 from warning.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
 from warning.web.keys import LIMITER, RUNTIME, SECTORS, SECURE_COOKIES, SIGNER
@@ -62,6 +64,7 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     dashboard,
     notification_pages,
     digest,
+    applications,
     analyst,
     analyst_mappings,
     operations,
@@ -69,6 +72,7 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     feeds,
     email_links,
     exporters,
+    signup,
     auth,
 )
 
