@@ -50,7 +50,9 @@ def _caught(sub: Subscription, codes: list[str], sectors: Mapping[str, Sector]) 
         return tuple(codes)
     chosen = [sectors[k] for k in sub.sectors if k in sectors]
     return tuple(
-        c for c in codes if any(shares_prefix(p, c) for p in sub.hs_prefixes) or any(s.covers(c) for s in chosen)
+        c
+        for c in codes
+        if any(shares_prefix(p, c) for p in sub.hs_prefixes) or any(s.covers(c) for s in chosen)
     )
 
 

@@ -35,6 +35,7 @@ from warning.web import (
     notification_pages,
     operations,
     signup,
+    subscriptions_page,
 )
 from warning.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
 from warning.web.keys import LIMITER, RUNTIME, SECTORS, SECURE_COOKIES, SIGNER
@@ -72,6 +73,7 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     feeds,
     email_links,
     exporters,
+    subscriptions_page,
     signup,
     auth,
 )

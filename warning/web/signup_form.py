@@ -67,11 +67,11 @@ class Pickers:
         return [Pick(m, market_name(m, lang)) for m in self.markets]
 
 
-def read_pickers(form: Form, lang: str, *, searched: bool = True) -> Pickers:
+def read_pickers(form: Form, lang: str, *, searched: bool = True, hs_field: str = "hs") -> Pickers:
     """The pickers' state from a posted form (``hs`` and ``markets`` fields, ``*_query``)."""
-    hs, hs_problems = parse_hs(_all(form, "hs"))
+    hs, hs_problems = parse_hs(_all(form, hs_field))
     markets, market_problems = parse_markets(_all(form, "markets"))
-    p = Pickers(hs, markets, _str(form, "hs_query"), _str(form, "market_query"))
+    p = Pickers(hs, markets, _str(form, f"{hs_field}_query"), _str(form, "markets_query"))
     p.problems = hs_problems + market_problems
     if searched:
         chosen_hs, chosen_markets = set(hs), set(markets)
