@@ -123,7 +123,7 @@ async def save_subscription(request: web.Request) -> web.Response:
     if action == "save":
         async with rt.db.begin() as conn:
             await save_choices(conn, stored, draft.sub, rt.now(), active=draft.active)
-        return see_other(f"/exporter?saved={stored.id}#subscription-{stored.id}")
+        return see_other(f"/exporter?saved={stored.id}")
     draft.pickers.hs, draft.pickers.markets = draft.sub.hs_prefixes, draft.sub.markets
     if action == "preview":
         async with rt.db.begin() as conn:
