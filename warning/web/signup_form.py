@@ -71,7 +71,9 @@ def read_pickers(form: Form, lang: str, *, searched: bool = True, hs_field: str 
     """The pickers' state from a posted form (``hs`` and ``markets`` fields, ``*_query``)."""
     hs, hs_problems = parse_hs(_all(form, hs_field))
     markets, market_problems = parse_markets(_all(form, "markets"))
-    p = Pickers(hs, markets, _str(form, f"{hs_field}_query"), _str(form, "markets_query"))
+    # Queries only live through a "find": after a submit or a preview the boxes are empty again.
+    queries = (_str(form, f"{hs_field}_query"), _str(form, "markets_query")) if searched else ("", "")
+    p = Pickers(hs, markets, *queries)
     p.problems = hs_problems + market_problems
     if searched:
         chosen_hs, chosen_markets = set(hs), set(markets)
