@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from warning.matching import shares_prefix
+from warning.levels.matching import shares_prefix
 from warning.members import ALL_MARKETS, market_covers
 from warning.signup.choices import ChoiceError, ChoiceProblem, parse_hs, parse_markets, split_values
 from warning.storage.deliveries import AlertRow

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifications.subscriptions import level_rank
-from warning.matching import shares_prefix
+from warning.levels.matching import shares_prefix
 from warning.members import ALL_MARKETS, market_covers
 from warning.storage.notifications import load_notifications, matches_by_notification
 from warning.storage.schema import notifications
