@@ -85,12 +85,7 @@ def flat_tuple(value: Exporter | ExposureRow) -> tuple[Any, ...]:
     return tuple(getattr(value, name) for name in _FIELDS[type(value)])
 
 
-# The credit code changes no level: leaving it out keeps the fingerprints of
-# registers stored before it existed (no full re-alerting after the upgrade).
-_FIELDS = {
-    t: tuple(f.name for f in dataclasses.fields(t) if f.name != "credit_code")
-    for t in (Exporter, ExposureRow)
-}
+_FIELDS = {t: tuple(f.name for f in dataclasses.fields(t)) for t in (Exporter, ExposureRow)}
 
 
 def settings_fingerprint(rt: Runtime, rows: Sequence[ExposureRow]) -> str:

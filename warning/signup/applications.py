@@ -237,15 +237,8 @@ async def approve(rt: Runtime, application_id: int, official: str, note: str = "
         a = found.application
         outcome = await _into_register(conn, a, now)
         await update_application(conn, found.id, now, status="approved", exporter_id=outcome.exporter_id)
-        why = note or ("joined existing exporter " if outcome.joined_existing else "new exporter ")
-        await add_event(
-            conn,
-            found.id,
-            "approved",
-            official,
-            why + (f" ({outcome.exporter_name})" if not note else ""),
-            now,
-        )
+        how = "joined existing exporter" if outcome.joined_existing else "new exporter"
+        await add_event(conn, found.id, "approved", official, note or f"{how} {outcome.exporter_name}", now)
         await queue_email(
             conn, rt, a.email, welcome_email(a, _base_url(rt), NEW_FREQUENCY), outcome.exporter_id
         )

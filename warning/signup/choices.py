@@ -26,7 +26,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hs_format": "HS code(s) {values} must be 2, 4 or 6 digits",
         "hs_unknown": "HS code(s) {values} do not exist in HS 2022",
         "too_many": "too many {field}: {values} (at most {max})",
-        "unknown_sector": "unknown sector(s): {values}",
+        "unknown_sector": "unknown sector(s) {values} (see [[sectors]] or HS sections I-XXI)",
         "bad_choice": "{field} must be one of {allowed}, not {values}",
         "empty": "{field}: choose at least one",
     },
