@@ -298,6 +298,14 @@ class WebConfig(_Strict):
     feed_token_days: int = Field(default=365, ge=1)
     #: How long an exporter's emailed sign-in link stays valid.
     exporter_link_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    #: How long a sign-up's verification link (and the unverified application) lasts.
+    signup_link_hours: int = Field(default=48, ge=1, le=24 * 30)
+    #: How long the edit link of an application sent back for changes lasts.
+    signup_edit_days: int = Field(default=14, ge=1, le=365)
+    #: Sign-up requests allowed per client address, and per email, within the window.
+    signup_per_ip: int = Field(default=10, ge=1)
+    signup_per_email: int = Field(default=3, ge=1)
+    signup_window_minutes: int = Field(default=60, ge=1)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -71,3 +71,16 @@ class MappingError(TbtError, ValueError):
 
 class InstanceRunning(TbtError):
     """Another ``tbtwarn run`` already uses this SQLite database (SQLite is single-instance)."""
+
+
+class ApplicationError(TbtError, ValueError):
+    """A sign-up link or an official's decision cannot be used on an application.
+
+    ``key`` names the reason for the pages' catalogue (``link_used``,
+    ``link_expired``, ``link_invalid``, ``not_pending``, ``no_application``,
+    ``note_required``).
+    """
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key

@@ -20,6 +20,7 @@ from warning.clock import FixedClock
 from warning.config import load_config
 from warning.pipeline import run_once
 from warning.runtime import Runtime
+from warning.storage.applications import insert_application, update_application
 from warning.storage.notifications import upsert_notification
 from warning.storage.raw import quarantine_record, record_source_result
 from warning.storage.schema import alerts
@@ -27,7 +28,7 @@ from warning.storage.sessions import create_session
 from warning.storage.users import add_user
 from warning.symbols import parse_symbol
 from warning.tokens import Signer
-from warning.types import Notification, RecordError, Role
+from warning.types import Application, Notification, RecordError, Role
 from warning.web.app import create_app
 from warning.web.security import SESSION_COOKIE, Session, encode_session, hash_password, new_session
 
@@ -87,6 +88,12 @@ async def _populate(config_path: Path) -> None:
             bad = RecordError("sample", "line 7", "field 'symbols': missing", "<script>raw()</script>")
             await quarantine_record(conn, bad, None, rt.now())
             await record_source_result(conn, "eping", rt.now(), error="HTTP 503 from <server>")
+            # One sign-up waiting for an official (application #1).
+            waiting = Application(
+                "示例出口有限公司", "91350100M000100Y43", "王芳", "wang@example.cn", "zh", ("3304",), ("KEN",)
+            )
+            application_id = await insert_application(conn, waiting, "n", rt.now(), rt.now())
+            await update_application(conn, application_id, rt.now(), status="verified", link_nonce=None)
             hashed = await asyncio.to_thread(hash_password, PASSWORD)
             for role in ROLES:
                 await add_user(conn, email_of(role), hashed, role, rt.now())

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from warning import __version__
 from warning.cli import (
+    application_cmds,
     classify_cmds,
     data_cmds,
     delivery_cmds,
@@ -41,6 +42,7 @@ COMMAND_MODULES = (
     delivery_cmds,
     web_cmds,
     ops_cmds,
+    application_cmds,
 )
 
 

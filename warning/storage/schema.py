@@ -170,6 +170,8 @@ exporters = sa.Table(
     sa.Column("hs_codes", sa.JSON, nullable=False),
     sa.Column("markets", sa.JSON, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # 统一社会信用代码 (GB 32100-2015), when known: sign-ups match on it (issue 17).
+    sa.Column("credit_code", sa.String(18), nullable=True, index=True),
 )
 
 outbox = sa.Table(
@@ -594,8 +596,11 @@ outbox_bodies = sa.Table(
     sa.Column("message", sa.LargeBinary, nullable=False),
 )
 
-# --- job leases (issue 21): in their own module, on this metadata.
-from warning.storage.lease_tables import job_leases  # noqa: E402, F401
-
-# --- web sessions, sign-in links and sign-in limits (issue 14): their own module
-from warning.storage import session_tables as session_tables  # noqa: E402
+# --- Tables of capabilities kept in their own modules, on this metadata (imported
+# here so that the metadata is complete): job leases (issue 21), web sessions and
+# sign-in limits (issue 14), sign-up (issue 17).
+from warning.storage import (  # noqa: E402, F401
+    lease_tables,
+    session_tables,
+    signup_tables,
+)

@@ -25,6 +25,7 @@ from warning.web import (
     analyst,
     analyst_mappings,
     api,
+    applications,
     auth,
     dashboard,
     digest,
@@ -33,6 +34,8 @@ from warning.web import (
     feeds,
     notification_pages,
     operations,
+    signup,
+    subscriptions_page,
 )
 from warning.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
 from warning.web.keys import LIMITS, RUNTIME, SECTORS, SECURE_COOKIES, SIGNER
@@ -62,6 +65,7 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     dashboard,
     notification_pages,
     digest,
+    applications,
     analyst,
     analyst_mappings,
     operations,
@@ -69,6 +73,8 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     feeds,
     email_links,
     exporters,
+    subscriptions_page,
+    signup,
     auth,
 )
 

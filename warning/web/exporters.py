@@ -22,8 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifications.deliver import deliver_pending
 from notifications.message import build_message, message_id_for
-from notifications.subscriptions import changed_subscription
-from warning.exceptions import SubscriptionError
 from warning.runtime import Runtime
 from warning.storage.deliveries import load_alerts
 from warning.storage.feedback import feedback_of, record_feedback
@@ -35,12 +33,12 @@ from warning.storage.sessions import (
     signin_link_usable,
     use_signin_link,
 )
-from warning.storage.subscriptions import StoredSubscription, load_subscriptions, save_choices
+from warning.storage.subscriptions import StoredSubscription, load_subscriptions
 from warning.tokens import TokenError
-from warning.types import LEVELS, Feedback
+from warning.types import Feedback
 from warning.web.auth import end_session
 from warning.web.i18n import translate
-from warning.web.keys import LIMITS, RUNTIME, SECTORS, SIGNER
+from warning.web.keys import LIMITS, RUNTIME, SIGNER
 from warning.web.params import page_number, path_id
 from warning.web.security import SESSION_KEY, current_exporter, new_session, require_exporter
 from warning.web.templating import NavItem, language, render, see_other
@@ -207,69 +205,8 @@ async def _own(rt: Runtime, email: str) -> list[StoredSubscription]:
         return await load_subscriptions(conn, active_only=False, email=email)
 
 
-async def _render_subscriptions(
-    request: web.Request,
-    email: str,
-    subs: list[StoredSubscription],
-    *,
-    saved: str | None = None,
-    error: str | None = None,
-    status: int = 200,
-) -> web.Response:
-    """The contact's subscriptions page, after a save (``saved``) or a refused change (``error``)."""
-    return render(
-        request,
-        "exporter_subscriptions.html",
-        status=status,
-        subs=subs,
-        email=email,
-        sectors=await request.app[SECTORS].get(),
-        levels=LEVELS,
-        saved=saved,
-        error=error,
-    )
-
-
-@routes.get("/exporter")
-@require_exporter
-async def subscriptions_page(request: web.Request) -> web.Response:
-    rt = request.app[RUNTIME]
-    email = current_exporter(request)
-    assert email is not None
-    return await _render_subscriptions(
-        request, email, await _own(rt, email), saved=request.query.get("saved")
-    )
-
-
-@routes.post("/exporter/subscriptions/{id:\\d+}")
-@require_exporter
-async def save_subscription(request: web.Request) -> web.Response:
-    """Save a contact's choices (marked customised: register imports keep them)."""
-    rt = request.app[RUNTIME]
-    email = current_exporter(request)
-    assert email is not None
-    subs = {s.id: s for s in await _own(rt, email)}
-    stored = subs.get(path_id(request, "subscription"))
-    if stored is None:
-        raise web.HTTPForbidden(reason="not one of your subscriptions")
-    form = await request.post()
-    try:
-        new = changed_subscription(
-            stored.subscription,
-            {s.key for s in await request.app[SECTORS].get()},
-            sectors=",".join(str(v) for v in form.getall("sectors", [])),
-            hs=str(form.get("hs_prefixes", "")),
-            markets=str(form.get("markets", "")),
-            min_level=str(form.get("min_level", "")) or None,
-            frequency=str(form.get("frequency", "")) or None,
-            language=str(form.get("language", "")) or None,
-        )
-    except SubscriptionError as exc:
-        return await _render_subscriptions(request, email, list(subs.values()), error=str(exc), status=400)
-    active = form.get("active") == "1"
-    async with rt.db.begin() as conn:
-        await save_choices(conn, stored, new, rt.now(), active=active)
-    return see_other(f"/exporter?saved={stored.id}")
+# The subscriptions page (/exporter, /exporter/subscriptions/{id}) is in
+# warning/web/subscriptions_page.py (pickers and preview, issue 17).
 
 
 #: Alerts on one page of a contact's alerts (a year's catch-up can be hundreds).
