@@ -67,3 +67,13 @@ class BackupError(TbtError):
 
 class MappingError(TbtError, ValueError):
     """An analyst's change to the ICS mapping or the sectors is malformed or refers to nothing."""
+
+
+class TranslationError(TbtError):
+    """A translation engine could not translate a batch: down, refusing, or
+    answering something unusable (``garbage``); the text stays untranslated
+    and is tried again on a later run."""
+
+    def __init__(self, message: str, *, garbage: bool = False) -> None:
+        super().__init__(message)
+        self.garbage = garbage

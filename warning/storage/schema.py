@@ -593,3 +593,5 @@ outbox_bodies = sa.Table(
     sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id"), primary_key=True),
     sa.Column("message", sa.LargeBinary, nullable=False),
 )
+
+from warning.storage import translation_tables as translation_tables  # noqa: E402  (issue 16's tables on this metadata)
