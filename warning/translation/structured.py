@@ -42,7 +42,7 @@ def format_date(day: dt.date | None, language: str) -> str:
     return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
 
 
-_OBJECTIVE_NOISE = re.compile(r"\((?:TBT|SPS)\)|[\s。.．、,，;；:：]+")
+_OBJECTIVE_NOISE = re.compile(r"\((?:TBT|SPS)\)|[\s。.．、,，;；:：]+", re.IGNORECASE)
 
 
 def _objective_key(text: str) -> str:
