@@ -55,9 +55,13 @@ class NotificationView:
     documents: tuple[str, ...]
     #: The start of the description (``DESCRIPTION_CHARS``), the rest on the notification page.
     description: str = ""
-    #: 机器翻译 / machine translation, reviewed, or not yet translated; empty when original.
+    #: The title's label: 机器翻译 / machine translation, reviewed, or not yet
+    #: translated; empty when it is in the reader's language as notified.
     text_label: str = ""
-    #: Whether ``text_label`` is a translation's (the original then is on the notification page).
+    #: The products' and description's labels where they differ from the title's.
+    products_label: str = ""
+    description_label: str = ""
+    #: Whether any field shown is a translation (the original then is on the notification page).
     translated: bool = False
 
 
@@ -68,6 +72,10 @@ DESCRIPTION_CHARS = 280
 def _shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _other_label(label: str, title_label: str) -> str:
+    return label if label != title_label else ""
 
 
 def notification_view(
@@ -100,7 +108,9 @@ def notification_view(
         # Only web links: a ``javascript:`` URL from a feed must never become a link.
         documents=tuple(link for link in n.links if link.startswith(("https://", "http://"))),
         description=_shorten(shown.description.text, DESCRIPTION_CHARS),
-        text_label=shown.label,
+        text_label=shown.title.label(language),
+        products_label=_other_label(shown.products.label(language), shown.title.label(language)),
+        description_label=_other_label(shown.description.label(language), shown.title.label(language)),
         translated=shown.translated,
     )
 

@@ -121,7 +121,9 @@ def completion(content: str, model: str = "qwen2.5-7b-instruct") -> dict[str, An
         "object": "chat.completion",
         "created": 1764633600,
         "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+        ],
         "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
     }
 

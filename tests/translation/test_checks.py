@@ -77,7 +77,9 @@ def test_objectives_members_and_dates() -> None:
     assert objective("保护人类健康安全。", "en") == "Protection of human health or safety"
     assert objective("Protection of human health or safety (TBT)", "zh") == "保护人类健康或安全"
     assert objective("Consumer information, labelling", "zh") == "消费者信息、标签"
-    assert objective("控制不可预见的危险(冠状病毒)", "en") == "控制不可预见的危险(冠状病毒)"  # free text as written
+    assert (
+        objective("控制不可预见的危险(冠状病毒)", "en") == "控制不可预见的危险(冠状病毒)"
+    )  # free text as written
     assert member_name("KEN", "zh") == "肯尼亚" and member_name("KEN", "en") == "Kenya"
     assert format_date(dt.date(2026, 8, 14), "zh") == "2026年8月14日"
     assert format_date(dt.date(2026, 8, 14), "en") == "14 August 2026"

@@ -34,8 +34,14 @@ async def test_request_carries_model_key_glossary_and_texts() -> None:
     assert "from Simplified Chinese into English" in system["content"]
     assert "exactly 2 strings" in system["content"]
     # The fixed vocabulary and the glossary's products named in the texts.
-    for pair in ("技术法规 => technical regulation", "合格评定程序 => conformity assessment procedure",
-                 "通报 => notification", "评议意见 => comments", "化妆品 => cosmetic", "玩具 => toy"):  # fmt: skip
+    for pair in (
+        "技术法规 => technical regulation",
+        "合格评定程序 => conformity assessment procedure",
+        "通报 => notification",
+        "评议意见 => comments",
+        "化妆品 => cosmetic",
+        "玩具 => toy",
+    ):
         assert pair in system["content"]
     assert "牛 => cattle" not in system["content"]  # only the products the batch names
     assert translator.origin == "openai/qwen2.5-7b"
@@ -44,7 +50,9 @@ async def test_request_carries_model_key_glossary_and_texts() -> None:
 async def test_english_source_gets_english_to_chinese_pairs() -> None:
     engine = Engine()
     async with serve(openai_app(engine)) as url, aiohttp.ClientSession() as session:
-        await OpenAIChat(config(url), session, None).translate(["Draft rule on toys and lipsticks"], "en", "zh")
+        await OpenAIChat(config(url), session, None).translate(
+            ["Draft rule on toys and lipsticks"], "en", "zh"
+        )
     system = engine.requests[0]["messages"][0]["content"]
     assert "technical regulation => 技术法规" in system and "toy => 玩具" in system
     assert "Authorization" not in engine.headers[0]
@@ -90,8 +98,10 @@ ERRORS = [
      "HTTP 401: Incorrect API key provided", False),
     (Replay(404, '{"error": {"message": "The model `x` does not exist", "code": "model_not_found"}}'),
      "HTTP 404: The model", False),
-    (Replay(429, '{"error": {"message": "Rate limit reached", "type": "requests"}}'), "HTTP 429: Rate limit", False),
-    (Replay(500, '{"error": {"message": "The server had an error"}}'), "HTTP 500: The server had an error", False),
+    (Replay(429, '{"error": {"message": "Rate limit reached", "type": "requests"}}'),
+     "HTTP 429: Rate limit", False),
+    (Replay(500, '{"error": {"message": "The server had an error"}}'),
+     "HTTP 500: The server had an error", False),
     (Replay(200, '{"object": "list", "data": []}'), "not a chat completion", True),
     (Replay(200, json.dumps(completion("Sorry, I can only speak English."))), "expected a JSON array", True),
 ]  # fmt: skip
@@ -109,6 +119,6 @@ async def test_errors_are_translation_errors(replay: Replay, message: str, garba
 async def test_a_server_that_is_down_is_an_error() -> None:
     url = f"http://127.0.0.1:{free_port()}"
     async with aiohttp.ClientSession() as session:
-        with pytest.raises(TranslationError, match="openai at http://127.0.0.1") as caught:
+        with pytest.raises(TranslationError, match=r"openai at http://127\.0\.0\.1") as caught:
             await OpenAIChat(config(url), session, None).translate(["玩具"], "zh", "en")
     assert not caught.value.garbage

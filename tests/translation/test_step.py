@@ -17,7 +17,6 @@ from warning.runtime import Runtime
 from warning.storage.notifications import upsert_notification
 from warning.storage.outbox import list_messages
 from warning.storage.translation_tables import translations
-from warning.storage.translations import load_translations
 from warning.translation.display import load_shown
 from warning.translation.step import translate_pending
 
@@ -28,9 +27,13 @@ ENGLISH = notification(
     products="Cosmetics",
     language="en",
 )
-CHINESE = notification("G/TBT/N/KEN/20", title="电动玩具安全", products="玩具", language="zh", hs_codes=("950300",))
+CHINESE = notification(
+    "G/TBT/N/KEN/20", title="电动玩具安全", products="玩具", language="zh", hs_codes=("950300",)
+)
 # The same products line as ENGLISH: fetched once for both.
-ANOTHER = notification("G/TBT/N/EU/30", title="Draft technical regulation on cosmetic products", language="en")
+ANOTHER = notification(
+    "G/TBT/N/EU/30", title="Draft technical regulation on cosmetic products", language="en"
+)
 
 
 async def rows(rt: Runtime) -> dict[tuple[str, str, str], tuple[str, str, str]]:
@@ -61,7 +64,10 @@ async def test_fields_are_stored_per_language_with_origin_and_never_fetched_twic
         # Each distinct text was sent once, whatever number of fields hold it.
         sent = engine.texts()
         assert sorted(sent) == sorted(set(sent))
-        assert sent.count("Cosmetics") == 1 and sent.count("Draft technical regulation on cosmetic products") == 1
+        assert (
+            sent.count("Cosmetics") == 1
+            and sent.count("Draft technical regulation on cosmetic products") == 1
+        )
         assert first.translated == len(sent) and first.failed == 0 and not first.errors
         assert stored[(ids[ANOTHER.key], "title", "zh")][0] == "化妆品技术法规草案"
 
@@ -71,7 +77,9 @@ async def test_fields_are_stored_per_language_with_origin_and_never_fetched_twic
         again = await translate_pending(rt)
         assert (again.translated, again.reused, len(engine.requests)) == (0, 0, requests)
         async with rt.db.begin() as conn:
-            await upsert_notification(conn, ENGLISH.__class__(**{**ENGLISH.__dict__, "title": "Cosmetics"}), rt.now())
+            await upsert_notification(
+                conn, ENGLISH.__class__(**{**ENGLISH.__dict__, "title": "Cosmetics"}), rt.now()
+            )
         changed = await translate_pending(rt)
         # "Cosmetics" was translated before (as products): copied, not fetched.
         assert (changed.translated, changed.reused, len(engine.requests)) == (0, 1, requests)
@@ -85,7 +93,9 @@ async def test_engine_down_then_up_mail_goes_out_untranslated_then_a_later_run_t
     rt = await make_runtime(libretranslate(f"http://127.0.0.1:{port}"))
     ids = await seed(rt, [(ENGLISH, "red")])
     down = await translate_pending(rt)
-    assert down.translated == 0 and down.failed == 3 and "libretranslate at http://127.0.0.1" in down.errors[0]
+    assert (
+        down.translated == 0 and down.failed == 3 and "libretranslate at http://127.0.0.1" in down.errors[0]
+    )
     # Mail is not held back: the Chinese contact gets the English title, not labelled as a translation.
     assert await compose_digests(rt) == 3
     assert (await deliver_pending(rt)).sent == 3
@@ -106,7 +116,9 @@ async def test_engine_down_then_up_mail_goes_out_untranslated_then_a_later_run_t
 
 
 async def test_a_garbage_answer_is_not_stored_and_is_asked_again_next_run(make_runtime: MakeRuntime) -> None:
-    engine = Engine(replays=[Replay(200, '{"translatedText": ["Lipstick labelling requirements", "化妆品"]}')])
+    engine = Engine(
+        replays=[Replay(200, '{"translatedText": ["Lipstick labelling requirements", "化妆品"]}')]
+    )
     async with serve(libretranslate_app(engine)) as url:
         rt = await make_runtime(libretranslate(url, batch_size=2, concurrency=1))
         ids = await seed(rt, [(ENGLISH, "red")])
@@ -143,7 +155,9 @@ async def test_requests_run_side_by_side_up_to_the_concurrency(make_runtime: Mak
         await both.wait()  # the first request waits for a second one: they overlap
         body = await request.json()
         in_flight -= 1
-        return web.json_response({"translatedText": [answer_for(t, body["source"], body["target"]) for t in body["q"]]})
+        return web.json_response(
+            {"translatedText": [answer_for(t, body["source"], body["target"]) for t in body["q"]]}
+        )
 
     app = web.Application()
     app.router.add_post("/translate", gate)

@@ -107,6 +107,7 @@ async def page_context(rt: Runtime, conn: AsyncConnection, notification_id: int,
         "translation_rows": translation_rows(n, stored, tuple(rt.config.translation.languages)),
         "language_name": lambda code: language_name(code, lang),
         "status_label": lambda status: label(status, lang),
+        "field_names": {f: translate(lang, f"field_{f}") for f in FIELDS},
         "saved": None,
         "translation_errors": [],
         **structured_parts(n, lang),
@@ -121,7 +122,11 @@ def _check(
         return [translate(lang, "translation_bad_field", field=field[:40])]
     field_name = translate(lang, f"field_{field}")
     if target not in languages or target == text_language(getattr(n, field), n.language):
-        return [translate(lang, "translation_bad_language", field=field_name, language=target[:10])]
+        return [
+            translate(
+                lang, "translation_bad_language", field=field_name, language=language_name(target[:10], lang)
+            )
+        ]
     if not text.strip():
         return [translate(lang, "translation_empty")]
     if len(text) > MAX_CHARS:
