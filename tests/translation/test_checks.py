@@ -8,7 +8,14 @@ import pytest
 
 from warning.exceptions import TranslationError
 from warning.translation.glossary import check_translation, term_pairs, text_language
-from warning.translation.structured import format_date, hs_name, ics_name, member_name, objective
+from warning.translation.structured import (
+    format_date,
+    hs_name,
+    ics_name,
+    member_name,
+    notification_type,
+    objective,
+)
 
 GOOD = [
     ("Toys", "玩具", "zh"),
@@ -84,3 +91,5 @@ def test_objectives_members_and_dates() -> None:
     assert format_date(dt.date(2026, 8, 14), "zh") == "2026年8月14日"
     assert format_date(dt.date(2026, 8, 14), "en") == "14 August 2026"
     assert format_date(None, "en") == ""
+    assert notification_type("Regular notification", "zh") == "常规通报"
+    assert notification_type("补遗", "en") == "Addendum" and notification_type("Addendum", "en") == "Addendum"

@@ -68,6 +68,27 @@ def objective(text: str, language: str) -> str:
     return found[1] if language == "zh" else found[0]
 
 
+#: The kinds of WTO notification documents, in Chinese as China's TBT portals name them.
+NOTIFICATION_TYPES_ZH = {
+    "regular notification": "常规通报",
+    "addendum": "补遗",
+    "corrigendum": "勘误",
+    "revision": "修订",
+    "supplement": "增补",
+    "emergency notification": "紧急通报",
+}
+
+
+def notification_type(text: str, language: str) -> str:
+    """A notification's kind (``Regular notification``, ``Addendum``...) in ``zh``
+    or ``en``; a kind we do not know as written."""
+    folded = text.strip().casefold()
+    if language == "zh":
+        return NOTIFICATION_TYPES_ZH.get(folded, text)
+    english = {zh: en for en, zh in NOTIFICATION_TYPES_ZH.items()}.get(text.strip())
+    return english.capitalize() if english else text
+
+
 @dataclass(frozen=True)
 class CodeName:
     """An HS or ICS code with its name in one language."""

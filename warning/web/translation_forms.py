@@ -23,7 +23,14 @@ from warning.storage.translations import load_translations, review_translation, 
 from warning.translation.base import FIELDS
 from warning.translation.display import label, shown_notification
 from warning.translation.glossary import text_language
-from warning.translation.structured import CodeName, hs_name, ics_name, member_name, objective
+from warning.translation.structured import (
+    CodeName,
+    hs_name,
+    ics_name,
+    member_name,
+    notification_type,
+    objective,
+)
 from warning.types import Notification, Translation
 from warning.web.i18n import translate
 from warning.web.keys import RUNTIME
@@ -85,6 +92,7 @@ def structured_parts(n: Notification, lang: str) -> dict[str, Any]:
         "objectives": [objective(o, lang) for o in n.objectives],
         "hs_names": hs,
         "ics_names": [ics_name(code, lang) for code in n.ics_codes],
+        "notification_type": notification_type(n.notification_type, lang),
     }
 
 
