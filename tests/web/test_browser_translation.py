@@ -32,7 +32,8 @@ async def test_an_official_corrects_a_translation_and_the_next_digest_shows_it_r
     nid, title = await english_notification(web_rt)
     async with web_rt.db.begin() as conn:
         sha = source_hash(title)
-        machine = Translation(nid, "title", "zh", MACHINE, "en", sha, "machine", "libretranslate", web_rt.now())
+        now = web_rt.now()
+        machine = Translation(nid, "title", "zh", MACHINE, "en", sha, "machine", "libretranslate", now)
         await save_translations(conn, [machine])
     page = await (await browser.new_context(locale="zh-CN")).new_page()
     problems = watch_console(page)
