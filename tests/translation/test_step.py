@@ -14,6 +14,7 @@ from tests.notifications.helpers import EXPORTERS, free_port, notification, pars
 from tests.translation.conftest import MakeRuntime, libretranslate
 from tests.translation.servers import Engine, Replay, answer_for, libretranslate_app, serve
 from warning.runtime import Runtime
+from warning.service.jobs import JobContext, process_job
 from warning.storage.notifications import upsert_notification
 from warning.storage.outbox import list_messages
 from warning.storage.translation_tables import translations
@@ -166,3 +167,17 @@ async def test_requests_run_side_by_side_up_to_the_concurrency(make_runtime: Mak
         await seed(rt, [(ENGLISH, "red"), (CHINESE, None), (ANOTHER, None)], EXPORTERS[:1])
         outcome = await translate_pending(rt)
     assert outcome.translated == 5 and peak == 2
+
+
+async def test_the_daemons_process_job_translates_and_an_engine_down_never_fails_it(
+    make_runtime: MakeRuntime,
+) -> None:
+    port = free_port()
+    rt = await make_runtime(libretranslate(f"http://127.0.0.1:{port}"))
+    ids = await seed(rt, [(ENGLISH, "red")])
+    down = await process_job(rt, JobContext())
+    assert "translation (libretranslate): 0 translated, 0 reused, 3 left" in down
+    async with serve(libretranslate_app(Engine()), port=port):
+        up = await process_job(rt, JobContext())
+    assert "translation (libretranslate): 3 translated" in up
+    assert (await rows(rt))[(ids[ENGLISH.key], "description", "zh")][1] == "machine"

@@ -1,0 +1,45 @@
+"""The translations table on SQLite and PostgreSQL: one row per (notification,
+field, language), replaced by a correction, found by its source text."""
+
+from __future__ import annotations
+
+from tests.notifications.helpers import notification
+from warning.runtime import Runtime
+from warning.storage.notifications import upsert_notification
+from warning.storage.translations import (
+    known_translations,
+    load_translations,
+    review_translation,
+    save_translations,
+    source_hash,
+    source_texts,
+)
+from warning.translation.base import FIELDS
+from warning.translation.step import due_fields
+from warning.types import Translation
+
+OFFICIAL = "official@zone.example.gov.cn"
+
+
+async def test_machine_rows_corrections_and_lookups(runtime: Runtime) -> None:
+    n = notification("G/TBT/N/USA/10", title="Toys", products="Cosmetics", language="en")
+    now = runtime.now()
+    async with runtime.db.begin() as conn:
+        nid, _ = await upsert_notification(conn, n, now)
+        assert [(d.field, d.target) for d in due_fields(await source_texts(conn, FIELDS), ("zh", "en"))] == [
+            ("title", "zh"),
+            ("products", "zh"),
+        ]
+        sha = source_hash("Toys")
+        machine = Translation(nid, "title", "zh", "玩具", "en", sha, "machine", "libretranslate", now)
+        await save_translations(conn, [machine])
+        await review_translation(conn, nid, "title", "zh", " 儿童玩具 ", ("Toys", "en"), OFFICIAL, now)
+        stored = await load_translations(conn, [nid])
+        known = await known_translations(conn, [source_hash("Toys"), source_hash("other")], "zh")
+        due = due_fields(await source_texts(conn, FIELDS), ("zh", "en"))
+    title = stored[nid][("title", "zh")]
+    assert (title.text, title.origin, title.made_by, title.updated_at) == ("儿童玩具", "reviewed", OFFICIAL, now)
+    assert len(stored[nid]) == 1  # the correction replaced the machine row
+    assert known == {source_hash("Toys"): ("儿童玩具", OFFICIAL, "reviewed")}
+    # A reviewed translation of the current text is never due again; the products still are.
+    assert [(d.field, d.target) for d in due] == [("products", "zh")]
