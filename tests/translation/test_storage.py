@@ -15,6 +15,7 @@ from warning.storage.translations import (
     source_texts,
 )
 from warning.translation.base import FIELDS
+from warning.translation.display import shown_for
 from warning.translation.step import due_fields
 from warning.types import Translation
 
@@ -44,3 +45,23 @@ async def test_machine_rows_corrections_and_lookups(runtime: Runtime) -> None:
     assert known == {source_hash("Toys"): ("儿童玩具", OFFICIAL, "reviewed")}
     # A reviewed translation of the current text is never due again; the products still are.
     assert [(d.field, d.target) for d in due] == [("products", "zh")]
+
+
+async def test_the_display_api_gives_each_field_in_the_readers_language_flagged(runtime: Runtime) -> None:
+    n = notification("G/TBT/N/USA/11", title="Toys", products="玩具", description="", language="en")
+    async with runtime.db.begin() as conn:
+        nid, _ = await upsert_notification(conn, n, runtime.now())
+        sha, now = source_hash("Toys"), runtime.now()
+        row = Translation(nid, "title", "zh", "玩具", "en", sha, "machine", "openai/m", now)
+        await save_translations(conn, [row])
+        zh = await shown_for(conn, nid, n, "zh")
+        en = await shown_for(conn, nid, n, "en")
+    assert (zh.title.text, zh.title.status, zh.title.original) == ("玩具", "machine", "Toys")
+    assert zh.products.status == "original" and zh.status == "machine" and zh.label == "机器翻译"
+    assert zh.title.original_label("zh") == "查看原文（英文）"
+    assert (en.title.status, en.products.status, en.products.text) == ("original", "untranslated", "玩具")
+    assert en.label == "not yet translated: original text" and en.products.language == "zh"
+    # A translation of an earlier text is not shown as the text's translation.
+    changed = n.__class__(**{**n.__dict__, "title": "Toys and games"})
+    async with runtime.db.begin() as conn:
+        assert (await shown_for(conn, nid, changed, "zh")).title.status == "untranslated"

@@ -43,6 +43,11 @@ LABELS: dict[str, dict[str, str]] = {
         "original_text": "Original",
     },
 }
+#: Language names in each reader's language (codes we do not name are shown as they are).
+LANGUAGE_NAMES: dict[str, dict[str, str]] = {
+    "en": {"zh": "Chinese", "en": "English", "fr": "French", "es": "Spanish", "th": "Thai", "ar": "Arabic"},
+    "zh": {"zh": "中文", "en": "英文", "fr": "法文", "es": "西班牙文", "th": "泰文", "ar": "阿拉伯文"},
+}
 #: The weakest status first: a notification is labelled by its weakest translated field.
 _ORDER: tuple[Status, ...] = ("machine", "untranslated", "reviewed", "original")
 
@@ -50,6 +55,11 @@ _ORDER: tuple[Status, ...] = ("machine", "untranslated", "reviewed", "original")
 def label(status: str, language: str) -> str:
     """The label of a status (or of ``show_original`` / ``original_text``) in ``zh`` or ``en``."""
     return LABELS["zh" if language == "zh" else "en"][status]
+
+
+def language_name(code: str, reader: str) -> str:
+    """A language's name for a reader of ``zh`` or ``en`` (``英文``, ``Chinese``)."""
+    return LANGUAGE_NAMES["zh" if reader == "zh" else "en"].get(code, code)
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,17 @@ class ShownText:
         return self.status in ("machine", "reviewed")
 
     def label(self, reader: str) -> str:
+        """The status's label for a reader (empty for text shown as notified in their language)."""
         return label(self.status, reader)
+
+    def original_label(self, reader: str) -> str:
+        """What the link or ``<summary>`` to the original says: ``查看原文（英文）``."""
+        name = language_name(self.original_language, reader)
+        return (
+            f"{label('show_original', reader)}（{name}）"
+            if reader == "zh"
+            else (f"{label('show_original', reader)} ({name})")
+        )
 
 
 @dataclass(frozen=True)
@@ -142,3 +162,14 @@ async def load_shown(
         for nid, n in notifications.items()
         for reader in readers
     }
+
+
+async def shown_for(
+    conn: AsyncConnection, notification_id: int, n: Notification, reader: str
+) -> ShownNotification:
+    """One notification as shown to a reader of ``reader``, its translations loaded.
+
+    A page shows each field with ``templates/translation_macros.html``'s
+    ``shown_text`` macro (label, and the original in a ``<details>``).
+    """
+    return (await load_shown(conn, {notification_id: n}, [reader]))[(notification_id, reader)]

@@ -21,7 +21,7 @@ from warning.runtime import Runtime
 from warning.storage.overview import notification_detail
 from warning.storage.translations import load_translations, review_translation, source_hash
 from warning.translation.base import FIELDS
-from warning.translation.display import label, shown_notification
+from warning.translation.display import label, language_name, shown_notification
 from warning.translation.glossary import text_language
 from warning.translation.structured import (
     CodeName,
@@ -39,14 +39,6 @@ from warning.web.templating import language, render, see_other
 
 #: The longest translation accepted (a description runs to a few thousand characters).
 MAX_CHARS = 20_000
-LANGUAGE_NAMES = {
-    "en": {"zh": "Chinese", "en": "English", "fr": "French", "es": "Spanish", "th": "Thai", "ar": "Arabic"},
-    "zh": {"zh": "中文", "en": "英文", "fr": "法文", "es": "西班牙文", "th": "泰文", "ar": "阿拉伯文"},
-}
-
-
-def language_name(code: str, reader: str) -> str:
-    return LANGUAGE_NAMES["zh" if reader == "zh" else "en"].get(code, code)
 
 
 @dataclass(frozen=True)
