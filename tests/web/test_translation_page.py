@@ -122,3 +122,19 @@ async def test_english_readers_see_structured_parts_in_english(
     zh = await (await client.get(f"/notifications/{nid}", headers=ZH)).text()
     assert "布隆迪, 肯尼亚, 卢旺达, 坦桑尼亚, 乌干达" in zh
     assert n.objectives  # the form's objectives, in the reader's language
+
+
+async def test_the_list_shows_titles_in_the_readers_language_labelled(
+    client: Client, sign_in: SignIn, web_rt: Runtime
+) -> None:
+    nid, title = await english_notification(web_rt)
+    async with web_rt.db.begin() as conn:
+        sha, now = source_hash(title), web_rt.now()
+        await save_translations(
+            conn, [Translation(nid, "title", "zh", "列表中的标题", "en", sha, "machine", "x", now)]
+        )
+    await sign_in(client, "official")
+    zh = await (await client.get("/notifications?q=mosquito", headers=ZH)).text()
+    assert "列表中的标题 [机器翻译]" in zh
+    en = await (await client.get("/notifications?q=mosquito", headers={"Accept-Language": "en"})).text()
+    assert "列表中的标题" not in en and title in en

@@ -173,3 +173,18 @@ async def shown_for(
     ``shown_text`` macro (label, and the original in a ``<details>``).
     """
     return (await load_shown(conn, {notification_id: n}, [reader]))[(notification_id, reader)]
+
+
+async def titles_for(
+    conn: AsyncConnection, titles: Mapping[int, str], reader: str
+) -> dict[int, tuple[str, Status]]:
+    """Titles (notification id -> title as stored) for a reader of ``reader``, for
+    lists: the translation where one of the current title exists, with its status;
+    titles in the reader's language or without one are left out."""
+    stored = await load_translations(conn, titles)
+    out: dict[int, tuple[str, Status]] = {}
+    for nid, title in titles.items():
+        shown = shown_text(title, "", "title", reader, stored.get(nid, {}))
+        if shown.translated:
+            out[nid] = (shown.text, shown.status)
+    return out

@@ -16,7 +16,7 @@ from warning.web.keys import RUNTIME, SECTORS
 from warning.web.reads import read_connection, single_read
 from warning.web.security import require_role
 from warning.web.templating import NavItem, language, render
-from warning.web.translation_forms import page_context, saved_message, store_correction
+from warning.web.translation_forms import in_language, page_context, saved_message, store_correction
 
 routes = web.RouteTableDef()
 NAV = [NavItem("/notifications", "nav_notifications", ("official", "analyst"))]
@@ -59,7 +59,8 @@ async def notification_list(request: web.Request) -> web.Response:
         rows = await search_notifications(
             conn, parsed.filter, limit=size + 1, offset=(parsed.page - 1) * size
         )
-    lang = language(request)
+        lang = language(request)
+        rows = await in_language(conn, rows, lang)
     return render(
         request,
         "notifications.html",

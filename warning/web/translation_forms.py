@@ -10,7 +10,7 @@ routed there): the corrected text is stored as reviewed, by them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiohttp import web
@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from classifiers.nomenclature import load_nomenclature
 from warning.runtime import Runtime
 from warning.storage.overview import notification_detail
+from warning.storage.search import NotificationSummary
 from warning.storage.translations import load_translations, review_translation, source_hash
 from warning.translation.base import FIELDS
-from warning.translation.display import label, language_name, shown_notification
+from warning.translation.display import label, language_name, shown_notification, titles_for
 from warning.translation.glossary import text_language
 from warning.translation.structured import (
     CodeName,
@@ -52,6 +53,17 @@ class TranslationRow:
     current: Translation | None
     #: Whether ``current`` translates the field's present text.
     fresh: bool
+
+
+async def in_language(
+    conn: AsyncConnection, rows: list[NotificationSummary], lang: str
+) -> list[NotificationSummary]:
+    """List rows with their titles in ``lang`` where a translation exists, labelled."""
+    found = await titles_for(conn, {r.id: r.title for r in rows}, lang)
+    return [
+        replace(r, title=f"{found[r.id][0]} [{label(found[r.id][1], lang)}]") if r.id in found else r
+        for r in rows
+    ]
 
 
 def translation_rows(
