@@ -55,6 +55,14 @@ async def test_a_machine_translation_is_labelled_with_the_original_one_click_awa
     assert 'id="notification-title-label">机器翻译</span>' in html
     assert '<details class="original" id="notification-title-original">' in html and title in html
     assert "openai/m" in html  # who made it, on the correction form
+    # An engine's answer is text: markup in it is shown, never run.
+    async with web_rt.db.begin() as conn:
+        hostile = Translation(
+            nid, "title", "zh", "<script>alert(1)</script>标题", "en", source_hash(title), "machine", "x", web_rt.now()
+        )
+        await save_translations(conn, [hostile])
+    html = await (await client.get(f"/notifications/{nid}", headers=ZH)).text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;标题" in html and "<script>alert(1)" not in html
 
 
 async def test_a_correction_is_stored_as_reviewed_and_shows_in_the_next_digest(
