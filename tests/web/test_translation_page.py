@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestClient
@@ -58,7 +60,7 @@ async def test_a_machine_translation_is_labelled_with_the_original_one_click_awa
     # An engine's answer is text: markup in it is shown, never run.
     async with web_rt.db.begin() as conn:
         markup = "<script>alert(1)</script>标题"
-        hostile = Translation(nid, "title", "zh", markup, "en", source_hash(title), "machine", "x", row.updated_at)
+        hostile = replace(row, text=markup)
         await save_translations(conn, [hostile])
     html = await (await client.get(f"/notifications/{nid}", headers=ZH)).text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;标题" in html and "<script>alert(1)" not in html
