@@ -319,6 +319,42 @@ class WebConfig(_Strict):
         return values
 
 
+class TranslationConfig(_Strict):
+    """Machine translation of notifications' free text (see README, "Translation")."""
+
+    #: ``none`` (free text stays in its language), ``libretranslate`` or ``openai``
+    #: (any OpenAI-compatible chat-completions endpoint).
+    engine: Literal["none", "libretranslate", "openai"] = "none"
+    #: The engine's base URL (``http://127.0.0.1:5000`` for LibreTranslate,
+    #: ``http://127.0.0.1:8000/v1`` for an OpenAI-compatible server).
+    url: str = ""
+    #: The model an ``openai`` engine is asked for (recorded as the translations' origin).
+    model: str = ""
+    #: Name of the environment variable holding the API key (never the key).
+    api_key_env: str | None = None
+    #: Seconds one request may take before the engine counts as down for this run.
+    timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    #: Requests in flight at once.
+    concurrency: int = Field(default=4, ge=1, le=64)
+    #: Texts sent in one request.
+    batch_size: int = Field(default=16, ge=1, le=128)
+    #: Texts translated per run at most (the rest wait for the next run).
+    max_per_run: int = Field(default=2000, ge=1)
+    #: Languages every notification's title, description and products are shown in.
+    languages: tuple[Literal["zh", "en"], ...] = ("zh", "en")
+    #: Language codes the engine uses where they differ from ours (LibreTranslate
+    #: servers since 2024 may want ``{ zh = "zh-Hans" }``).
+    language_codes: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _needs_url(self) -> TranslationConfig:
+        if self.engine != "none" and not self.url:
+            raise ValueError(f"engine {self.engine!r} needs a url")
+        if self.engine == "openai" and not self.model:
+            raise ValueError("engine 'openai' needs a model")
+        return self
+
+
 class ScheduleConfig(_Strict):
     """When the daemon (``tbtwarn run``) runs its jobs; cron fields are
     minute hour day month day-of-week, read in ``timezone``."""
@@ -381,6 +417,7 @@ class Config(_Strict):
     #: The zone's sectors; empty means the 21 HS sections.
     sectors: list[SectorConfig] = Field(default_factory=list)
     web: WebConfig = WebConfig()
+    translation: TranslationConfig = TranslationConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     logging: LoggingConfig = LoggingConfig()
     #: Folder of the config file; relative paths were resolved against it.

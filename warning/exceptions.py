@@ -84,3 +84,13 @@ class ApplicationError(TbtError, ValueError):
     def __init__(self, key: str, message: str) -> None:
         super().__init__(message)
         self.key = key
+
+
+class TranslationError(TbtError):
+    """A translation engine could not translate a batch: down, refusing, or
+    answering something unusable (``garbage``); the text stays untranslated
+    and is tried again on a later run."""
+
+    def __init__(self, message: str, *, garbage: bool = False) -> None:
+        super().__init__(message)
+        self.garbage = garbage

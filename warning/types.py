@@ -493,3 +493,29 @@ class ApplicationEvent:
     actor: str
     note: str
     at: dt.datetime
+
+
+# --- translation (issue 16)
+
+TranslationOrigin = Literal["machine", "reviewed"]
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One field of one notification in another language."""
+
+    notification_id: int
+    #: ``title``, ``description`` or ``products``.
+    field: str
+    #: The language of ``text`` (``zh`` or ``en``).
+    language: str
+    text: str
+    #: The language the field was notified in.
+    source_language: str
+    #: SHA-256 of the source text it translates: a changed source makes it stale.
+    source_sha256: str
+    #: ``machine`` (an engine's) or ``reviewed`` (written or corrected by staff).
+    origin: TranslationOrigin
+    #: The engine (``libretranslate``, ``openai/<model>``) or the staff member's email.
+    made_by: str
+    updated_at: dt.datetime

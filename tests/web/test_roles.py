@@ -46,6 +46,7 @@ GUARDED_POST: dict[str, tuple[str, set[Role]]] = {
     "/analyst/mappings/sectors/preview": ("/analyst/mappings/sectors/preview", {"analyst"}),
     "/analyst/mappings/sectors/save": ("/analyst/mappings/sectors/save", {"analyst"}),
     "/applications/{id}/decide": ("/applications/1/decide", {"official"}),
+    "/notifications/{id}/translations": ("/notifications/1/translations", {"official", "analyst"}),
 }
 #: Routes for a signed-in exporter contact only (``require_exporter``), with a sample path and method.
 EXPORTER_ONLY: dict[str, tuple[str, str]] = {

@@ -598,9 +598,11 @@ outbox_bodies = sa.Table(
 
 # --- Tables of capabilities kept in their own modules, on this metadata (imported
 # here so that the metadata is complete): job leases (issue 21), web sessions and
-# sign-in limits (issue 14), sign-up (issue 17).
+# sign-in limits (issue 14), sign-up (issue 17),
+# translations (issue 16).
 from warning.storage import (  # noqa: E402, F401
     lease_tables,
     session_tables,
     signup_tables,
+    translation_tables,
 )

@@ -14,6 +14,7 @@ from warning.types import LEVEL_NAMES_ZH
 from warning.web.i18n_mappings import MAPPING_TEXTS
 from warning.web.i18n_security import SECURITY_TEXTS
 from warning.web.i18n_signup import SIGNUP_TEXTS
+from warning.web.i18n_translation import TRANSLATION_TEXTS
 
 LANGUAGES: Final = ("en", "zh")
 LANG_COOKIE: Final = "tbtwarn_lang"
@@ -398,6 +399,8 @@ for _lang, _texts in MAPPING_TEXTS.items():
 for _lang, _texts in SECURITY_TEXTS.items():
     CATALOGUE[_lang].update(_texts)
 for _lang, _texts in SIGNUP_TEXTS.items():
+    CATALOGUE[_lang].update(_texts)
+for _lang, _texts in TRANSLATION_TEXTS.items():
     CATALOGUE[_lang].update(_texts)
 
 LEVEL_NAMES: dict[str, dict[str, str]] = {
