@@ -275,7 +275,7 @@ async def evaluation_page(request: web.Request) -> web.Response:
         rows=[("baseline", baseline), ("tbtwarn", ours)],
         metric_keys=METRIC_KEYS,
         n=len(cases),
-        skipped=skipped,
+        skipped=len(skipped),
         threshold=threshold,
     )
 
