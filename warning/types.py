@@ -211,6 +211,8 @@ Level = Literal["red", "orange", "yellow", "blue"]
 LEVELS: tuple[Level, ...] = ("red", "orange", "yellow", "blue")
 #: Chinese names of the levels.
 LEVEL_NAMES_ZH: dict[str, str] = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
+#: The states of an outbox message (``warning.storage.outbox``).
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "uncertain")
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,10 @@ import argparse
 import getpass
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warning.cli.base import SubParsers
 from warning.exceptions import TbtError
-from warning.runtime import Runtime
-from warning.storage.rules import add_rule, load_rules, remove_rule, rule_history
 from warning.types import ClassifierRule
 
 # The classifier's modules (scikit-learn, jieba, numpy) are imported by the commands that
@@ -22,6 +20,9 @@ SHOWN = (
     ("tbtwarn + learner 5-fold", "with_learner_cv"),
     ("tbtwarn calibrated 5-fold", "calibrated_cv"),
 )
+
+if TYPE_CHECKING:
+    from warning.runtime import Runtime
 
 
 def _progress(done: int, total: int) -> None:
@@ -94,6 +95,8 @@ async def evaluate_cmd(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def rules_list(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.storage.rules import load_rules
+
     async with rt.db.begin() as conn:
         rules = await load_rules(conn)
     for r in rules:
@@ -109,6 +112,7 @@ async def rules_list(args: argparse.Namespace, rt: Runtime) -> int:
 
 async def rules_add(args: argparse.Namespace, rt: Runtime) -> int:
     from classifiers.nomenclature import load_nomenclature
+    from warning.storage.rules import add_rule
 
     nomenclature = load_nomenclature()
     for code in args.hs:
@@ -123,6 +127,8 @@ async def rules_add(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def rules_remove(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.storage.rules import remove_rule
+
     async with rt.db.begin() as conn:
         gone = await remove_rule(conn, args.id, args.author, rt.now())
     print(f"rule {gone.id} removed (version {gone.version})")
@@ -130,6 +136,8 @@ async def rules_remove(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def rules_history(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.storage.rules import rule_history
+
     async with rt.db.begin() as conn:
         versions = await rule_history(conn, args.id)
     for v in versions:
