@@ -304,6 +304,9 @@ class ClassifierRule:
     #: Who last changed it.
     author: str = ""
     note: str = ""
+    #: An exclusion: where a phrase fires, no method's match to the HS prefixes (nor to
+    #: a shorter code they start with) is kept, instead of the rule adding them.
+    suppress: bool = False
 
 
 # --- warning levels (issue 5)

@@ -20,13 +20,15 @@ from classifiers.evaluate import METRIC_KEYS, load_cases, report
 from classifiers.ics import IcsClassifier
 from warning.classify import build_classifier, classify_pending
 from warning.mappings import effective_ics_mapping
+from warning.previews.drafts import draft, needs_fix
 from warning.rule_preview import apply_rules, evaluation, labelled_set, preview_rules
 from warning.storage.feedback import feedback_overview
 from warning.storage.rules import add_rule, change_rule, load_rules, remove_rule, rule_history
 from warning.types import ClassifierRule
+from warning.web.i18n import translate
 from warning.web.keys import RUNTIME
 from warning.web.security import current_user, require_role
-from warning.web.templating import NavItem, render, see_other
+from warning.web.templating import NavItem, language, render, see_other
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -115,10 +117,13 @@ class RuleForm:
     hs_codes: str
     exclusions: str
     note: str
+    #: An exclusion (the phrases veto matches to the codes) rather than a rule adding them.
+    suppress: bool = False
 
     def rule(self) -> ClassifierRule:
         codes = tuple(dict.fromkeys(self.hs_codes.replace(",", " ").split()))
-        return ClassifierRule(_lines(self.phrases), codes, _lines(self.exclusions), note=self.note.strip())
+        phrases, exclusions = _lines(self.phrases), _lines(self.exclusions)
+        return ClassifierRule(phrases, codes, exclusions, note=self.note.strip(), suppress=self.suppress)
 
 
 async def _read_form(request: web.Request, ensemble: Ensemble) -> tuple[RuleForm, list[str]]:
@@ -132,6 +137,7 @@ async def _read_form(request: web.Request, ensemble: Ensemble) -> tuple[RuleForm
         str(form.get("hs_codes", "")),
         str(form.get("exclusions", "")),
         str(form.get("note", "")),
+        str(form.get("suppress", "")) == "1",
     )
     errors = []
     if parsed.action not in ACTIONS:
@@ -164,7 +170,9 @@ def _changed(rules: list[ClassifierRule], change: RuleForm) -> list[ClassifierRu
         return [r for r in rules if r.id != change.rule_id]
     new = change.rule()
     return [
-        ClassifierRule(new.phrases, new.hs_codes, new.exclusions, r.id, r.version + 1, r.author, new.note)
+        ClassifierRule(
+            new.phrases, new.hs_codes, new.exclusions, r.id, r.version + 1, r.author, new.note, new.suppress
+        )
         if r.id == change.rule_id
         else r
         for r in rules
@@ -284,9 +292,21 @@ async def evaluation_page(request: web.Request) -> web.Response:
 @require_role("analyst")
 async def feedback_page(request: web.Request) -> web.Response:
     """Exporters' feedback, "not relevant" first: the matches to look at."""
-    async with request.app[RUNTIME].db.begin() as conn:
+    rt = request.app[RUNTIME]
+    async with rt.db.begin() as conn:
         items = await feedback_overview(conn, limit=500)
-    return render(request, "analyst_feedback.html", items=items)
+    threshold = rt.config.classifier.alert_threshold
+    lang = language(request)
+    rows = [
+        (
+            f,
+            draft(f, translate(lang, "feedback_note", email=f.email, symbol=f.notification_key))
+            if needs_fix(f, threshold)
+            else None,
+        )
+        for f in items
+    ]
+    return render(request, "analyst_feedback.html", rows=rows, threshold=threshold)
 
 
 def _reclassify_state(request: web.Request) -> Reclassify:
