@@ -14,14 +14,13 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from classifiers.baseline import Baseline
 from classifiers.ensemble import Ensemble
-from classifiers.evaluate import METRIC_KEYS, load_cases, report
+from classifiers.evaluate import METRIC_KEYS
 from classifiers.ics import IcsClassifier
 from warning.classify import build_classifier, classify_pending
 from warning.mappings import effective_ics_mapping
 from warning.previews.drafts import draft, needs_fix
-from warning.rule_preview import apply_rules, evaluation, labelled_set, preview_rules
+from warning.rule_preview import apply_rules, preview_rules
 from warning.storage.feedback import feedback_overview
 from warning.storage.rules import add_rule, change_rule, load_rules, remove_rule, rule_history
 from warning.types import ClassifierRule
@@ -263,29 +262,6 @@ async def rules_save(request: web.Request) -> web.Response:
         rewritten = await apply_rules(request.app[RUNTIME], ensemble, old, await active_rules(request))
     log.info("rule %s %s: %d notifications reclassified", stored.id, change.action, rewritten)
     return see_other(f"/analyst/rules?saved={stored.id}")
-
-
-@routes.get("/analyst/evaluation")
-@require_role("analyst")
-async def evaluation_page(request: web.Request) -> web.Response:
-    """The classifier against the bundled labelled set, next to the keyword baseline."""
-    rt = request.app[RUNTIME]
-    threshold = rt.config.classifier.alert_threshold
-    rules = await active_rules(request)
-    async with held_ensemble(request) as ensemble:
-        cases, skipped = load_cases(labelled_set(), ensemble.nomenclature)
-        ours = await asyncio.to_thread(evaluation, ensemble, rules, cases, threshold)
-    notifications = [c.notification for c in cases]
-    baseline = report(cases, Baseline(ensemble.nomenclature).classify_many(notifications), threshold)
-    return render(
-        request,
-        "analyst_evaluation.html",
-        rows=[("baseline", baseline), ("tbtwarn", ours)],
-        metric_keys=METRIC_KEYS,
-        n=len(cases),
-        skipped=len(skipped),
-        threshold=threshold,
-    )
 
 
 @routes.get("/analyst/feedback")

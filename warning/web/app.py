@@ -23,6 +23,7 @@ from warning.storage.users import get_user
 from warning.tokens import Signer, load_secret
 from warning.web import (
     analyst,
+    analyst_evaluation,
     analyst_mappings,
     api,
     auth,
@@ -63,6 +64,7 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     notification_pages,
     digest,
     analyst,
+    analyst_evaluation,
     analyst_mappings,
     operations,
     api,
