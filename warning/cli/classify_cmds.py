@@ -101,8 +101,9 @@ async def rules_list(args: argparse.Namespace, rt: Runtime) -> int:
         rules = await load_rules(conn)
     for r in rules:
         excl = f" except {' | '.join(r.exclusions)}" if r.exclusions else ""
+        arrow = "-> no" if r.suppress else "->"
         print(
-            f"{r.id}\tv{r.version}\t{' | '.join(r.phrases)}{excl} -> {' '.join(r.hs_codes)}"
+            f"{r.id}\tv{r.version}\t{' | '.join(r.phrases)}{excl} {arrow} {' '.join(r.hs_codes)}"
             f"\t{r.author}\t{r.note}"
         )
     if not rules:
@@ -119,7 +120,9 @@ async def rules_add(args: argparse.Namespace, rt: Runtime) -> int:
         if code not in nomenclature:
             print(f"tbtwarn rules add: --hs {code!r} is not a 2, 4 or 6-digit HS 2022 code", file=sys.stderr)
             return 2
-    rule = ClassifierRule(tuple(args.phrase), tuple(args.hs), tuple(args.exclude or ()), note=args.note)
+    rule = ClassifierRule(
+        tuple(args.phrase), tuple(args.hs), tuple(args.exclude or ()), note=args.note, suppress=args.suppress
+    )
     async with rt.db.begin() as conn:
         stored = await add_rule(conn, rule, args.author, rt.now())
     print(f"rule {stored.id} added (version 1); run `tbtwarn classify --all` to apply it to history")
@@ -169,6 +172,11 @@ def register(sub: SubParsers) -> None:
     r.add_argument("--phrase", action="append", required=True, help="phrase that fires it (repeatable)")
     r.add_argument("--hs", action="append", required=True, help="HS 2022 prefix it maps to (repeatable)")
     r.add_argument("--exclude", action="append", help="phrase that vetoes it (repeatable)")
+    r.add_argument(
+        "--suppress",
+        action="store_true",
+        help="an exclusion: where a phrase is found, no method's match to the --hs codes is kept",
+    )
     r.add_argument("--note", default="", help="why the rule exists")
     r.add_argument("--author", default=_user(), help="who makes the change (default: login name)")
     r.set_defaults(handler=rules_add)
