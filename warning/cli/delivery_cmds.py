@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 async def send_cmd(args: argparse.Namespace, rt: Runtime) -> int:
     from notifications.compose import compose_digests
     from notifications.deliver import deliver_pending
-    from warning.alerting import create_alerts
+    from warning.levels.alerting import create_alerts
 
     pairs = await create_alerts(rt)
     queued = await compose_digests(rt)
@@ -100,7 +100,7 @@ def _changes(args: argparse.Namespace, sub: Subscription, sector_keys: set[str])
 
 
 async def subscriptions_set(args: argparse.Namespace, rt: Runtime) -> int:
-    from warning.mappings import current_sectors
+    from warning.mapping.mappings import current_sectors
     from warning.storage.exporters import load_exporters
     from warning.storage.subscriptions import load_subscriptions, save_choices, sync_from_register
 

@@ -16,10 +16,10 @@ from warning.cli.base import SubParsers
 from warning.types import IcsRow, MappingKind, Sector
 
 if TYPE_CHECKING:
-    from warning.mapping_preview import MappingPreview
+    from warning.mapping.mapping_preview import MappingPreview
     from warning.runtime import Runtime
 
-# Previews classify: warning.classify and warning.mapping_preview are imported where used.
+# Previews classify: warning.classify and warning.mapping.mapping_preview are imported where used.
 
 
 def _user() -> str:
@@ -30,7 +30,7 @@ def _user() -> str:
 
 
 def _print_preview(p: MappingPreview) -> None:
-    from warning.mapping_preview import SECTOR_METRIC_KEYS
+    from warning.mapping.mapping_preview import SECTOR_METRIC_KEYS
 
     print(f"{len(p.changes)} of {p.checked} stored notifications change:")
     for c in p.changes:
@@ -45,7 +45,7 @@ def _print_preview(p: MappingPreview) -> None:
 
 
 async def ics_list(args: argparse.Namespace, rt: Runtime) -> int:
-    from warning.mappings import effective_ics_mapping
+    from warning.mapping.mappings import effective_ics_mapping
 
     async with rt.db.begin() as conn:
         mapping = await effective_ics_mapping(conn)
@@ -61,8 +61,8 @@ async def _ics(args: argparse.Namespace, rt: Runtime, action: str, row: IcsRow) 
         MappingError: the change is malformed or refers to no row.
     """
     from warning.classify import build_classifier
-    from warning.mapping_preview import apply_ics, preview_ics
-    from warning.mappings import current_sectors, effective_ics_mapping, ics_change
+    from warning.mapping.mapping_preview import apply_ics, preview_ics
+    from warning.mapping.mappings import current_sectors, effective_ics_mapping, ics_change
     from warning.storage.mappings import save_ics_row
     from warning.storage.rules import load_rules
 
@@ -83,7 +83,7 @@ async def _ics(args: argparse.Namespace, rt: Runtime, action: str, row: IcsRow) 
 
 
 async def ics_set(args: argparse.Namespace, rt: Runtime) -> int:
-    from warning.mappings import effective_ics_mapping
+    from warning.mapping.mappings import effective_ics_mapping
 
     async with rt.db.begin() as conn:
         exists = args.code in await effective_ics_mapping(conn)
@@ -96,7 +96,7 @@ async def ics_remove(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def sectors_list(args: argparse.Namespace, rt: Runtime) -> int:
-    from warning.mappings import current_sectors
+    from warning.mapping.mappings import current_sectors
 
     for s in await current_sectors(rt):
         print(f"{s.key}\t{s.name_en}\t{s.name_zh}\t{' '.join(s.hs_prefixes)}")
@@ -109,7 +109,7 @@ async def _sector(args: argparse.Namespace, rt: Runtime, action: str, sector: Se
     Raises:
         MappingError: the change is malformed or refers to no sector.
     """
-    from warning.mappings import current_sectors, sector_change
+    from warning.mapping.mappings import current_sectors, sector_change
     from warning.storage.mappings import save_sector
     from warning.storage.rules import load_rules
 
@@ -117,7 +117,7 @@ async def _sector(args: argparse.Namespace, rt: Runtime, action: str, sector: Se
     checked, new = sector_change(old, action, sector, load_nomenclature())
     if args.preview:
         from warning.classify import build_classifier
-        from warning.mapping_preview import preview_sectors
+        from warning.mapping.mapping_preview import preview_sectors
 
         async with rt.db.begin() as conn:
             rules = await load_rules(conn)
@@ -131,7 +131,7 @@ async def _sector(args: argparse.Namespace, rt: Runtime, action: str, sector: Se
 
 
 async def sectors_set(args: argparse.Namespace, rt: Runtime) -> int:
-    from warning.mappings import current_sectors
+    from warning.mapping.mappings import current_sectors
 
     exists = any(s.key == args.key for s in await current_sectors(rt))
     sector = Sector(args.key, args.name_en, args.name_zh, tuple(dict.fromkeys(args.hs)))

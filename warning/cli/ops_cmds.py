@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 async def health_cmd(args: argparse.Namespace, rt: Runtime) -> int:
-    from warning.health import check_health
+    from warning.service.health import check_health
 
     report = await check_health(rt)
     if args.json:
@@ -37,7 +37,7 @@ async def health_cmd(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def backup_cmd(args: argparse.Namespace, rt: Runtime) -> int:
-    from warning.backup import backup_database
+    from warning.service.backup import backup_database
 
     try:
         size = await backup_database(rt.config.database_url, args.path)

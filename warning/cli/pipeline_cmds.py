@@ -22,8 +22,8 @@ async def init(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def run(args: argparse.Namespace, rt: Runtime) -> int:
-    from warning.daemon import Daemon
     from warning.pipeline import run_once
+    from warning.service.daemon import Daemon
 
     if not args.once:
         daemon = Daemon(rt, time_scale=time_scale_from_env())

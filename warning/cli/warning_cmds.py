@@ -39,7 +39,7 @@ async def import_exposure(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def export_deadlines(args: argparse.Namespace, rt: Runtime) -> int:
-    from warning.deadlines import deadlines_calendar
+    from warning.levels.deadlines import deadlines_calendar
 
     data = await deadlines_calendar(rt, args.exporter)
     if args.output:

@@ -2,7 +2,7 @@
 change level.
 
 Each notification is assessed on its own with today's figures, as the alerting step
-assesses a measure's document (:func:`warning.alerting.assess_document`): a follow-up's
+assesses a measure's document (:func:`warning.levels.alerting.assess_document`): a follow-up's
 thread is not gathered, so a level may differ from the stored alert's where earlier
 documents of the measure weigh in. Good enough to name who is concerned.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from warning.alerting import _context, assess_document
+from warning.levels.alerting import _context, assess_document
 from warning.runtime import Runtime
 from warning.storage.exporters import load_exporters
 from warning.storage.exposure import load_exposure

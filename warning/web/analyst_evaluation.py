@@ -23,8 +23,8 @@ from classifiers.evaluate import METRIC_KEYS, load_cases
 from classifiers.evaluation import full_report
 from classifiers.model_cache import cached, fingerprint
 from classifiers.rules import RulesClassifier
-from warning.mappings import effective_ics_mapping
-from warning.rule_preview import labelled_set
+from warning.mapping.mappings import effective_ics_mapping
+from warning.mapping.rule_preview import labelled_set
 from warning.storage.schema import feedback
 from warning.web.analyst import active_rules, held_ensemble
 from warning.web.keys import RUNTIME
