@@ -213,6 +213,8 @@ Level = Literal["red", "orange", "yellow", "blue"]
 LEVELS: tuple[Level, ...] = ("red", "orange", "yellow", "blue")
 #: Chinese names of the levels.
 LEVEL_NAMES_ZH: dict[str, str] = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
+#: The states of an outbox message (``warning.storage.outbox``).
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "uncertain")
 
 
 @dataclass(frozen=True)
@@ -304,6 +306,9 @@ class ClassifierRule:
     #: Who last changed it.
     author: str = ""
     note: str = ""
+    #: An exclusion: where a phrase fires, no method's match to the HS prefixes (nor to
+    #: a shorter code they start with) is kept, instead of the rule adding them.
+    suppress: bool = False
 
 
 # --- warning levels (issue 5)

@@ -6,15 +6,18 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warning.cli.base import SubParsers
 from warning.exceptions import BackupError
-from warning.runtime import Runtime
-from warning.service.backup import backup_database
-from warning.service.health import check_health
+
+if TYPE_CHECKING:
+    from warning.runtime import Runtime
 
 
 async def health_cmd(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.service.health import check_health
+
     report = await check_health(rt)
     if args.json:
         print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
@@ -42,6 +45,8 @@ async def health_cmd(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def backup_cmd(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.service.backup import backup_database
+
     try:
         size = await backup_database(rt.config.database_url, args.path)
     except BackupError as exc:

@@ -24,6 +24,7 @@ from classifiers.ensemble import Ensemble
 from classifiers.evaluate import Case, load_cases, report
 from classifiers.rules import RulesClassifier
 from classifiers.textprep import has_chinese, singular
+from warning.previews.exporters import ExporterEffect, Rematched, exporter_effects
 from warning.runtime import Runtime
 from warning.storage.notifications import count_notifications, load_notifications, replace_matches
 from warning.storage.schema import notifications
@@ -54,10 +55,13 @@ class RulePreview:
     after: dict[str, Any]
     #: Stored notifications looked at.
     checked: int
+    #: The exporters whose alert would appear, disappear or change level.
+    exporters: tuple[ExporterEffect, ...] = ()
 
 
 def _rule_codes(rules: RulesClassifier, n: Notification) -> set[str]:
-    return {m.hs_code for m in rules.classify(n)}
+    """What the rules do to a notification: the codes they add, and ``-prefix`` for each they veto."""
+    return {m.hs_code for m in rules.classify(n)} | {f"-{p}" for p in rules.suppressed(n)}
 
 
 def _run(
@@ -114,7 +118,9 @@ def _affected(
     differing = RulesClassifier(_differing(old, new))
     before, after = RulesClassifier(old), RulesClassifier(new)
     return [
-        (i, n) for i, n in stored if differing.classify(n) and _rule_codes(before, n) != _rule_codes(after, n)
+        (i, n)
+        for i, n in stored
+        if _rule_codes(differing, n) and _rule_codes(before, n) != _rule_codes(after, n)
     ]
 
 
@@ -131,19 +137,23 @@ def _compare(
     old: Sequence[ClassifierRule],
     new: Sequence[ClassifierRule],
     threshold: float,
-) -> tuple[list[MatchChange], dict[str, Any], dict[str, Any]]:
+) -> tuple[list[MatchChange], list[Rematched], dict[str, Any], dict[str, Any]]:
     """The CPU part of a preview (run in a worker thread)."""
     affected = _affected(stored, old, new)
     batch = [n for _, n in affected]
     before = _run(ensemble, old, batch)
     after = _run(ensemble, new, batch)
-    changes = []
+    changes: list[MatchChange] = []
+    rematched: list[Rematched] = []
     for (i, n), b, a in zip(affected, before, after, strict=True):
         was, now = {m.hs_code for m in b}, {m.hs_code for m in a}
+        if was != now or b != a:
+            rematched.append((i, n, b, a))
         if was != now:
             changes.append(MatchChange(i, n.key, n.title, tuple(sorted(now - was)), tuple(sorted(was - now))))
     cases, _ = load_cases(labelled_set(), ensemble.nomenclature)
-    return changes, evaluation(ensemble, old, cases, threshold), evaluation(ensemble, new, cases, threshold)
+    before_eval = evaluation(ensemble, old, cases, threshold)
+    return changes, rematched, before_eval, evaluation(ensemble, new, cases, threshold)
 
 
 async def preview_rules(
@@ -158,8 +168,11 @@ async def preview_rules(
         checked = await count_notifications(conn)
     threshold = rt.config.classifier.alert_threshold
     # Classifying is CPU work: off the event loop, so other pages keep being served.
-    changes, before, after = await asyncio.to_thread(_compare, ensemble, stored, old, new, threshold)
-    return RulePreview(tuple(changes), before, after, checked)
+    changes, rematched, before, after = await asyncio.to_thread(
+        _compare, ensemble, stored, old, new, threshold
+    )
+    effects = await exporter_effects(rt, rematched)
+    return RulePreview(tuple(changes), before, after, checked, tuple(effects))
 
 
 def _reclassified(

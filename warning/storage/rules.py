@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -69,6 +69,7 @@ def _rule(row: Any) -> ClassifierRule:
         version=row.version,
         author=row.author,
         note=row.note,
+        suppress=bool(row.suppress),
     )
 
 
@@ -86,6 +87,7 @@ async def _log(
             note=rule.note,
             author=author,
             changed_at=at,
+            suppress=rule.suppress,
         )
     )
 
@@ -104,13 +106,14 @@ async def add_rule(
         "hs_codes": list(rule.hs_codes),
         "exclusions": list(rule.exclusions),
         "note": rule.note,
+        "suppress": rule.suppress,
         "version": 1,
         "active": True,
         "author": author,
         "updated_at": at,
     }
     rule_id = await insert_returning_id(conn, classifier_rules, values)
-    stored = ClassifierRule(rule.phrases, rule.hs_codes, rule.exclusions, rule_id, 1, author, rule.note)
+    stored = replace(rule, id=rule_id, version=1, author=author)
     await _log(conn, stored, "add", author, at)
     return stored
 
@@ -137,9 +140,7 @@ async def change_rule(
     """
     check_rule_size(rule)
     old = await _active(conn, rule_id)
-    new = ClassifierRule(
-        rule.phrases, rule.hs_codes, rule.exclusions, rule_id, old.version + 1, author, rule.note
-    )
+    new = replace(rule, id=rule_id, version=old.version + 1, author=author)
     await conn.execute(
         sa.update(classifier_rules)
         .where(classifier_rules.c.id == rule_id)
@@ -148,6 +149,7 @@ async def change_rule(
             hs_codes=list(new.hs_codes),
             exclusions=list(new.exclusions),
             note=new.note,
+            suppress=new.suppress,
             version=new.version,
             author=author,
             updated_at=at,
@@ -164,9 +166,7 @@ async def remove_rule(conn: AsyncConnection, rule_id: int, author: str, at: dt.d
         RuleNotFoundError: no active rule has that id.
     """
     old = await _active(conn, rule_id)
-    gone = ClassifierRule(
-        old.phrases, old.hs_codes, old.exclusions, rule_id, old.version + 1, author, old.note
-    )
+    gone = replace(old, version=old.version + 1, author=author)
     await conn.execute(
         sa.update(classifier_rules)
         .where(classifier_rules.c.id == rule_id)
@@ -203,6 +203,7 @@ async def rule_history(conn: AsyncConnection, rule_id: int | None = None) -> lis
             row.version,
             row.author,
             row.note,
+            bool(row.suppress),
         )
         out.append(RuleVersion(row.rule_id, row.version, row.action, rule, row.author, row.changed_at))
     return out

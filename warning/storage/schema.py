@@ -241,6 +241,8 @@ classifier_rules = sa.Table(
     sa.Column("note", sa.Text, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
+    # An exclusion (issue 20): the phrases veto matches to the HS prefixes.
+    sa.Column("suppress", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("author", sa.String(200), nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
 )
@@ -259,6 +261,7 @@ classifier_rule_versions = sa.Table(
     sa.Column("note", sa.Text, nullable=False),
     sa.Column("author", sa.String(200), nullable=False),
     sa.Column("changed_at", UtcDateTime, nullable=False),
+    sa.Column("suppress", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("rule_id", "version", name="uq_classifier_rule_versions_rule_id"),
 )
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from classifiers.baseline import Baseline
 from classifiers.ensemble import Ensemble
-from classifiers.evaluate import METRIC_KEYS, load_cases, report
+from classifiers.evaluate import METRIC_KEYS
 from classifiers.ics import IcsClassifier
 from warning.classify import build_classifier, classify_pending
 from warning.mapping.mappings import effective_ics_mapping
-from warning.mapping.rule_preview import apply_rules, evaluation, labelled_set, preview_rules
+from warning.mapping.rule_preview import apply_rules, preview_rules
+from warning.previews.drafts import draft, needs_fix
 from warning.storage.feedback import feedback_overview
 from warning.storage.rules import (
     MAX_PHRASE_CHARS,
@@ -125,10 +125,13 @@ class RuleForm:
     hs_codes: str
     exclusions: str
     note: str
+    #: An exclusion (the phrases veto matches to the codes) rather than a rule adding them.
+    suppress: bool = False
 
     def rule(self) -> ClassifierRule:
         codes = tuple(dict.fromkeys(self.hs_codes.replace(",", " ").split()))
-        return ClassifierRule(_lines(self.phrases), codes, _lines(self.exclusions), note=self.note.strip())
+        phrases, exclusions = _lines(self.phrases), _lines(self.exclusions)
+        return ClassifierRule(phrases, codes, exclusions, note=self.note.strip(), suppress=self.suppress)
 
 
 async def _read_form(request: web.Request, ensemble: Ensemble) -> tuple[RuleForm, list[str]]:
@@ -142,6 +145,7 @@ async def _read_form(request: web.Request, ensemble: Ensemble) -> tuple[RuleForm
         str(form.get("hs_codes", "")),
         str(form.get("exclusions", "")),
         str(form.get("note", "")),
+        str(form.get("suppress", "")) == "1",
     )
     errors = []
     if parsed.action not in ACTIONS:
@@ -191,7 +195,9 @@ def _changed(rules: list[ClassifierRule], change: RuleForm) -> list[ClassifierRu
         return [r for r in rules if r.id != change.rule_id]
     new = change.rule()
     return [
-        ClassifierRule(new.phrases, new.hs_codes, new.exclusions, r.id, r.version + 1, r.author, new.note)
+        ClassifierRule(
+            new.phrases, new.hs_codes, new.exclusions, r.id, r.version + 1, r.author, new.note, new.suppress
+        )
         if r.id == change.rule_id
         else r
         for r in rules
@@ -281,36 +287,25 @@ async def rules_save(request: web.Request) -> web.Response:
     return see_other(f"/analyst/rules?saved={stored.id}")
 
 
-@routes.get("/analyst/evaluation")
-@require_role("analyst")
-async def evaluation_page(request: web.Request) -> web.Response:
-    """The classifier against the bundled labelled set, next to the keyword baseline."""
-    rt = request.app[RUNTIME]
-    threshold = rt.config.classifier.alert_threshold
-    rules = await active_rules(request)
-    async with held_ensemble(request) as ensemble:
-        cases, skipped = load_cases(labelled_set(), ensemble.nomenclature)
-        ours = await asyncio.to_thread(evaluation, ensemble, rules, cases, threshold)
-    notifications = [c.notification for c in cases]
-    baseline = report(cases, Baseline(ensemble.nomenclature).classify_many(notifications), threshold)
-    return render(
-        request,
-        "analyst_evaluation.html",
-        rows=[("baseline", baseline), ("tbtwarn", ours)],
-        metric_keys=METRIC_KEYS,
-        n=len(cases),
-        skipped=skipped,
-        threshold=threshold,
-    )
-
-
 @routes.get("/analyst/feedback")
 @require_role("analyst")
 async def feedback_page(request: web.Request) -> web.Response:
     """Exporters' feedback, "not relevant" first: the matches to look at."""
-    async with request.app[RUNTIME].db.begin() as conn:
+    rt = request.app[RUNTIME]
+    async with rt.db.begin() as conn:
         items = await feedback_overview(conn, limit=500)
-    return render(request, "analyst_feedback.html", items=items)
+    threshold = rt.config.classifier.alert_threshold
+    lang = language(request)
+    rows = [
+        (
+            f,
+            draft(f, translate(lang, "feedback_note", email=f.email, symbol=f.notification_key))
+            if needs_fix(f, threshold)
+            else None,
+        )
+        for f in items
+    ]
+    return render(request, "analyst_feedback.html", rows=rows, threshold=threshold)
 
 
 def _reclassify_state(request: web.Request) -> Reclassify:

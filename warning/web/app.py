@@ -23,6 +23,7 @@ from warning.storage.sessions import session_exporter, session_user
 from warning.tokens import Signer, load_secret
 from warning.web import (
     analyst,
+    analyst_evaluation,
     analyst_mappings,
     api,
     applications,
@@ -67,6 +68,7 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     digest,
     applications,
     analyst,
+    analyst_evaluation,
     analyst_mappings,
     operations,
     api,
