@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from notifications.deliver import deliver_pending
 from warning.cli.base import SubParsers, command_group
-from warning.runtime import Runtime
-from warning.signup.applications import approve, reject, request_changes
-from warning.storage.applications import events_of, list_applications
-from warning.tokens import Signer, load_secret
-from warning.types import ApplicationStatus
 
+if TYPE_CHECKING:
+    from warning.runtime import Runtime
+    from warning.types import ApplicationStatus
+
+# The handlers import what they use: `tbtwarn --help` loads no database layer.
 STATUSES: tuple[ApplicationStatus, ...] = ("unverified", "verified", "changes", "approved", "rejected")
 
 
 async def applications_list(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.storage.applications import events_of, list_applications
+
     chosen = args.status or "verified"
     statuses = None if chosen == "all" else [s for s in STATUSES if s == chosen]
     async with rt.db.begin() as conn:
@@ -35,11 +37,15 @@ async def applications_list(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def _deliver(rt: Runtime) -> None:
+    from notifications.deliver import deliver_pending
+
     outcome = await deliver_pending(rt)
     print(f"emails: {outcome.sent} delivered, {outcome.failed} failed")
 
 
 async def applications_approve(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.signup.applications import approve
+
     outcome = await approve(rt, args.id, args.by, args.note or "")
     how = "joined existing exporter" if outcome.joined_existing else "new exporter"
     print(f"application #{args.id} approved: {how} {outcome.exporter_name} (#{outcome.exporter_id})")
@@ -48,6 +54,9 @@ async def applications_approve(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def applications_changes(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.signup.applications import request_changes
+    from warning.tokens import Signer, load_secret
+
     signer = Signer(load_secret(rt.config.base_dir / "var"))
     await request_changes(rt, signer, args.id, args.by, args.note)
     print(f"application #{args.id} sent back to the applicant for changes")
@@ -56,6 +65,8 @@ async def applications_changes(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def applications_reject(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.signup.applications import reject
+
     await reject(rt, args.id, args.by, args.reason)
     print(f"application #{args.id} rejected; the applicant is told why")
     await _deliver(rt)
