@@ -49,6 +49,9 @@ class NotificationView:
     enquiry_days_left: int | None
     url: str
     documents: tuple[str, ...]
+    #: The officials' expert note (专家解读) in the reader's language, and their office (issue 18).
+    note: str = ""
+    note_office: str = ""
 
 
 def notification_view(

@@ -593,3 +593,4 @@ outbox_bodies = sa.Table(
     sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id"), primary_key=True),
     sa.Column("message", sa.LargeBinary, nullable=False),
 )
+from warning.storage import review_tables as _review_tables  # noqa: E402,F401  (issue 18)

@@ -33,6 +33,7 @@ from warning.web import (
     feeds,
     notification_pages,
     operations,
+    review,
 )
 from warning.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
 from warning.web.keys import LIMITER, RUNTIME, SECTORS, SECURE_COOKIES, SIGNER
@@ -62,6 +63,7 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     dashboard,
     notification_pages,
     digest,
+    review,
     analyst,
     analyst_mappings,
     operations,
@@ -81,7 +83,9 @@ async def headers_middleware(request: web.Request, handler: Handler) -> web.Stre
     except web.HTTPException as exc:
         exc.headers.update(SECURITY_HEADERS)
         raise
-    response.headers.update(SECURITY_HEADERS)
+    for name, value in SECURITY_HEADERS.items():
+        # A handler may set its own stricter policy (the review's rendered email).
+        response.headers.setdefault(name, value)
     if not request.path.startswith("/static/"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from warning.members import members
 from warning.storage.overview import notification_detail
+from warning.storage.review_actions import load_changes, state_of
 from warning.storage.search import search_notifications
 from warning.types import LEVELS
 from warning.web.filters import parse_filter
@@ -97,6 +98,15 @@ async def notification_page(request: web.Request) -> web.Response:
     rt = request.app[RUNTIME]
     async with rt.db.begin() as conn:
         detail = await notification_detail(conn, notification_id(request))
+        changes = await load_changes(conn, [detail.id]) if detail is not None else []
     if detail is None:
         raise web.HTTPNotFound(reason="no such notification")
-    return render(request, "notification.html", d=detail, n=detail.notification, today=rt.today())
+    return render(
+        request,
+        "notification.html",
+        d=detail,
+        n=detail.notification,
+        today=rt.today(),
+        review_changes=changes,
+        review_note=state_of(changes).notes.get(detail.id),
+    )

@@ -1,0 +1,54 @@
+"""officials' review changes (review_actions), staff account audit and state, API tokens (issue 18)
+
+Revision ID: 0020
+Revises: 0012_outbox_bodies
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0020"
+down_revision: str | None = "0012_outbox_bodies"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "review_actions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("notification_id", sa.Integer(), nullable=False),
+        sa.Column("exporter_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=20), nullable=False),
+        sa.Column("level", sa.String(length=10), nullable=True),
+        sa.Column("note_zh", sa.Text(), nullable=True),
+        sa.Column("note_en", sa.Text(), nullable=True),
+        sa.Column("office", sa.String(length=200), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("before", sa.Text(), nullable=True),
+        sa.Column("by_email", sa.String(length=300), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["exporter_id"],
+            ["exporters.id"],
+            name=op.f("fk_review_actions_exporter_id_exporters"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["notification_id"],
+            ["notifications.id"],
+            name=op.f("fk_review_actions_notification_id_notifications"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_actions")),
+    )
+    op.create_index(
+        op.f("ix_review_actions_notification_id"), "review_actions", ["notification_id"], unique=False
+    )
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_review_actions_notification_id"), table_name="review_actions")
+    op.drop_table("review_actions")
