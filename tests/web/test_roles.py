@@ -27,6 +27,8 @@ GUARDED: dict[str, tuple[str, set[Role]]] = {
     "/calendar.ics": ("/calendar.ics", {"official", "analyst"}),
     "/digest": ("/digest", {"official"}),
     "/digest/chart.png": ("/digest/chart.png", {"official"}),
+    "/review/email": ("/review/email?exporter=1&lang=en", {"official"}),
+    "/review/email.html": ("/review/email.html?subscription=1&lang=zh", {"official"}),
     "/analyst/rules": ("/analyst/rules", {"analyst"}),
     "/analyst/evaluation": ("/analyst/evaluation", {"analyst"}),
     "/analyst/feedback": ("/analyst/feedback", {"analyst"}),
@@ -37,6 +39,7 @@ GUARDED: dict[str, tuple[str, set[Role]]] = {
 GUARDED_POST: dict[str, tuple[str, set[Role]]] = {
     "/digest/approve": ("/digest/approve", {"official"}),
     "/digest/send": ("/digest/send", {"official"}),
+    "/review/change": ("/review/change", {"official"}),
     "/analyst/rules/preview": ("/analyst/rules/preview", {"analyst"}),
     "/analyst/rules/save": ("/analyst/rules/save", {"analyst"}),
     "/analyst/mappings/ics/preview": ("/analyst/mappings/ics/preview", {"analyst"}),

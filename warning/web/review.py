@@ -13,11 +13,13 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from aiohttp import web
+from markupsafe import escape
 
 from warning.exceptions import ReviewEditError
 from warning.review.edits import Edit, apply_edit
 from warning.review.preview import preview_email, subscriptions_of
 from warning.types import Language
+from warning.web.i18n import translate
 from warning.web.keys import RUNTIME
 from warning.web.security import current_user, require_role
 from warning.web.templating import render, see_other
@@ -115,10 +117,14 @@ async def email_html(request: web.Request) -> web.Response:
     subscription = _int(request.query.get("subscription"), "subscription")
     assert subscription is not None
     index = _int(request.query.get("n", "0"), "n")
-    emails = await preview_email(rt, subscription, _language(request.query.get("lang", "zh")))
-    if not emails or index is None or index >= len(emails):
+    lang = _language(request.query.get("lang", "zh"))
+    emails = await preview_email(rt, subscription, lang)
+    if emails is None:
+        raise web.HTTPNotFound(reason="no such active subscription")
+    if index is None or index >= max(1, len(emails)):
         raise web.HTTPNotFound(reason="no such email")
-    response = web.Response(text=emails[index].html, content_type="text/html")
+    html = emails[index].html if emails else f"<p>{escape(translate(lang, 'review_email_none'))}</p>"
+    response = web.Response(text=html, content_type="text/html")
     response.headers["Content-Security-Policy"] = EMAIL_CSP
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
