@@ -19,7 +19,7 @@ from notifications.links import Links
 from notifications.message import InlineImage, build_message, message_id_for
 from notifications.render import render
 from warning.exceptions import ReviewError
-from warning.mappings import current_sectors
+from warning.mapping.mappings import current_sectors
 from warning.review.numbers import (
     NO_LEVEL,
     WeekNumbers,

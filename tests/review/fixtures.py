@@ -12,11 +12,11 @@ import sqlalchemy as sa
 
 from tests.conftest import SAMPLE, save_demo_exporters
 from tests.web.conftest import PASSWORD, WEB_NOW, email_of
-from warning.alerting import create_alerts
 from warning.classify import classify_pending
 from warning.clock import FixedClock
 from warning.collect import collect
 from warning.config import load_config
+from warning.levels.alerting import create_alerts
 from warning.runtime import Runtime
 from warning.storage.exporters import load_exporters
 from warning.storage.notifications import upsert_notification

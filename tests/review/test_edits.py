@@ -24,11 +24,11 @@ from tests.review.fixtures import (
     write_review_config,
 )
 from tests.web.conftest import WEB_NOW
-from warning.alerting import create_alerts
 from warning.classify import classify_pending
 from warning.clock import FixedClock
 from warning.config import load_config
 from warning.exceptions import ReviewEditError
+from warning.levels.alerting import create_alerts
 from warning.review.edits import Edit, apply_edit
 from warning.runtime import Runtime
 from warning.storage.review_actions import load_changes, load_state

@@ -7,6 +7,6 @@ kept with who, when, why and the value before (``warning.storage.review_actions`
 in force to alerts as emails and pages read them; ``week`` lists a week's
 measures with the exporters they alert and the exports at stake; ``preview``
 renders an exporter's email exactly as it will be sent. This package may
-import ``warning.storage``, ``warning.types``, ``warning.factors`` and
+import ``warning.storage``, ``warning.types``, ``warning.levels.factors`` and
 ``notifications``; nothing under ``warning.storage`` imports it.
 """

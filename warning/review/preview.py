@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from classifiers.nomenclature import load_nomenclature
 from notifications.compose import _compose_subscription, _Context, _load_chunk  # the composer's own steps
 from notifications.links import Links
-from warning.mappings import current_sectors
+from warning.mapping.mappings import current_sectors
 from warning.runtime import Runtime
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions
 from warning.types import Language

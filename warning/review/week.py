@@ -12,7 +12,7 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from warning.factors import OwnFigures
+from warning.levels.factors import OwnFigures
 from warning.review.numbers import WeekMeasure, WeekNumbers, week_numbers
 from warning.storage.alerts import matches_from_json
 from warning.storage.database import json_loads
