@@ -13,6 +13,7 @@ from typing import cast
 from aiohttp import web
 
 from warning.cli.base import SubParsers
+from warning.cli.staff_cmds import add_account_actions
 from warning.runtime import Runtime
 from warning.storage.overview import exporter_id_by_name
 from warning.storage.users import UserExistsError, add_user, list_users
@@ -124,6 +125,7 @@ def register(sub: SubParsers) -> None:
     a.add_argument("--password-env", metavar="VAR", help="read the password from this variable")
     a.set_defaults(handler=users_add)
     what.add_parser("list", help="list staff accounts").set_defaults(handler=users_list)
+    add_account_actions(what)  # disable, enable, role, reset-password, remove (issue 18)
 
     p = sub.add_parser("feed-url", help="print an exporter's signed Atom feed URL")
     p.add_argument("exporter", help="the exporter's name as in the register")

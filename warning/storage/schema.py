@@ -594,3 +594,4 @@ outbox_bodies = sa.Table(
     sa.Column("message", sa.LargeBinary, nullable=False),
 )
 from warning.storage import review_tables as _review_tables  # noqa: E402,F401  (issue 18)
+from warning.storage import staff_tables as _staff_tables  # noqa: E402,F401  (issue 18)

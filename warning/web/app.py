@@ -19,9 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.runtime import Runtime
 from warning.storage.search import ensure_search_index
+from warning.storage.staff_accounts import session_refused
 from warning.storage.users import get_user
 from warning.tokens import Signer, load_secret
 from warning.web import (
+    admin_users,
     analyst,
     analyst_mappings,
     api,
@@ -35,6 +37,8 @@ from warning.web import (
     operations,
     review,
 )
+from warning.web import api_tokens as api_token_pages
+from warning.web.api_tokens import token_middleware
 from warning.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
 from warning.web.keys import LIMITER, RUNTIME, SECTORS, SECURE_COOKIES, SIGNER
 from warning.web.reads import READ_CONN_KEY, wants_single_read
@@ -67,6 +71,8 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     analyst,
     analyst_mappings,
     operations,
+    admin_users,
+    api_token_pages,
     api,
     feeds,
     email_links,
@@ -114,6 +120,9 @@ async def _load_user(request: web.Request, conn: AsyncConnection, lifetime: dt.t
     """The session's staff user into the request; a removed account's session is forgotten."""
     session = request[SESSION_KEY]
     user = await get_user(conn, session.user_id) if session.user_id is not None else None
+    # A disabled account, or one changed since this session began (issue 18), is signed out.
+    if user is not None and await session_refused(conn, user.id, session.expires_at - lifetime):
+        user = None
     if user is None and session.user_id is not None:  # the account was removed: forget it
         request[SESSION_KEY] = new_session(request.app[RUNTIME].now(), lifetime)
     request[USER_KEY] = user
@@ -205,7 +214,13 @@ def create_app(rt: Runtime, signer: Signer | None = None) -> web.Application:
     ``var/secret`` beside the config file).
     """
     app = web.Application(
-        middlewares=[headers_middleware, error_middleware, session_middleware, csrf_middleware],
+        middlewares=[
+            headers_middleware,
+            error_middleware,
+            session_middleware,
+            token_middleware,
+            csrf_middleware,
+        ],
         client_max_size=1024 * 1024,
     )
     web_config = rt.config.web

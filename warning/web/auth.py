@@ -8,6 +8,7 @@ import logging
 
 from aiohttp import web
 
+from warning.storage.staff_accounts import disabled_ids
 from warning.storage.users import get_user_by_email, password_hash_of, record_login
 from warning.web.i18n import LANG_COOKIE, LANGUAGES
 from warning.web.keys import LIMITER, RUNTIME, SECURE_COOKIES
@@ -52,6 +53,8 @@ async def login(request: web.Request) -> web.Response:
     async with rt.db.begin() as conn:
         user = await get_user_by_email(conn, email)
         stored = await password_hash_of(conn, user.id) if user else None
+        if user is not None and user.id in await disabled_ids(conn):
+            user, stored = None, None  # a disabled account signs in as no account does
     # argon2 is deliberately slow: keep it off the event loop.
     if user is None or not await asyncio.to_thread(verify_password, stored, password):
         limiter.failed(ip, email, rt.now())

@@ -47,8 +47,48 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_review_actions_notification_id"), "review_actions", ["notification_id"], unique=False
     )
+    op.create_table(
+        "api_tokens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("scope", sa.String(length=20), nullable=False),
+        sa.Column("created_by", sa.String(length=300), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(), nullable=True),
+        sa.Column("revoked_by", sa.String(length=300), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
+    )
+    op.create_table(
+        "staff_account_state",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("disabled_at", sa.DateTime(), nullable=True),
+        sa.Column("sessions_ended_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["staff_users.id"],
+            name=op.f("fk_staff_account_state_user_id_staff_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_staff_account_state")),
+    )
+    op.create_table(
+        "staff_audit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("subject", sa.String(length=300), nullable=False),
+        sa.Column("action", sa.String(length=30), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.Column("by_email", sa.String(length=300), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_audit")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("staff_audit")
+    op.drop_table("staff_account_state")
+    op.drop_table("api_tokens")
     op.drop_index(op.f("ix_review_actions_notification_id"), table_name="review_actions")
     op.drop_table("review_actions")
