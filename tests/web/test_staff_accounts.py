@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from tests.web.conftest import SignIn, email_of
+from tests.web.conftest import PASSWORD, SignIn, email_of
 from warning.cli.main import main
 from warning.runtime import Runtime
 from warning.storage.staff_tables import staff_audit
@@ -59,7 +59,6 @@ async def test_change_ends_the_accounts_sessions_at_once(
 async def test_disabled_account_cannot_sign_in_until_enabled(
     client: Client, web_rt: Runtime, sign_in: SignIn
 ) -> None:
-    from tests.web.conftest import PASSWORD
 
     await _admin_does(client, sign_in, email=email_of("official"), action="disable")
     client.session.cookie_jar.clear()
