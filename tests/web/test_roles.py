@@ -31,6 +31,7 @@ GUARDED: dict[str, tuple[str, set[Role]]] = {
     "/review/email.html": ("/review/email.html?subscription=1&lang=zh", {"official"}),
     "/admin/users": ("/admin/users", {"admin"}),
     "/admin/tokens": ("/admin/tokens", {"admin"}),
+    "/reports": ("/reports", {"official"}),
     "/analyst/rules": ("/analyst/rules", {"analyst"}),
     "/analyst/evaluation": ("/analyst/evaluation", {"analyst"}),
     "/analyst/feedback": ("/analyst/feedback", {"analyst"}),

@@ -22,6 +22,7 @@ from warning.cli import (
     mapping_cmds,
     ops_cmds,
     pipeline_cmds,
+    report_cmds,
     warning_cmds,
     web_cmds,
 )
@@ -41,6 +42,7 @@ COMMAND_MODULES = (
     delivery_cmds,
     web_cmds,
     ops_cmds,
+    report_cmds,
 )
 
 

@@ -35,6 +35,7 @@ from warning.web import (
     feeds,
     notification_pages,
     operations,
+    reports,
     review,
 )
 from warning.web import api_tokens as api_token_pages
@@ -71,6 +72,7 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     analyst,
     analyst_mappings,
     operations,
+    reports,
     admin_users,
     api_token_pages,
     api,

@@ -6,6 +6,14 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "nav_users": "Staff accounts",
         "nav_tokens": "API tokens",
+        "nav_reports": "Reports",
+        "reports_how": (
+            "Notifications of a month (2026-11), a quarter (2026-Q4) or a year (2026) by member, sector and "
+            "measure type; the zone's exports covered by open measures; twelve months of trends."
+        ),
+        "report_period": "Period",
+        "report_format": "Format",
+        "report_make": "Make the report",
         "users_how": (
             "Every change ends the account's sessions at once and is recorded below. "
             "The last admin cannot be removed, disabled or demoted."
@@ -44,6 +52,14 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
     "zh": {
         "nav_users": "工作人员账户",
         "nav_tokens": "API令牌",
+        "nav_reports": "报告",
+        "reports_how": (
+            "按月（2026-11）、季度（2026-Q4）或年度（2026）统计通报：按成员、行业和措施类型；"
+            "有效措施涉及的本区出口；近12个月趋势。"
+        ),
+        "report_period": "期间",
+        "report_format": "格式",
+        "report_make": "生成报告",
         "users_how": (
             "每项修改都会立即结束该账户的所有会话，并记录在下方。最后一个管理员不能被删除、停用或降级。"
         ),
