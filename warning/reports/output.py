@@ -176,12 +176,12 @@ def _environment() -> Environment:
     )
 
 
-def to_html(report: Report, language: str, *, standalone: bool = True) -> str:
+def to_html(report: Report, language: str, *, standalone: bool = True, chart_src: str = "") -> str:
     """A printable page with a print stylesheet and its chart as a data: PNG.
     ``standalone``: the stylesheet inside the page (a file); else linked (the
     web app, whose policy allows no inline style)."""
     css = (resources.files("warning.web") / "static" / "report.css").read_text("utf-8") if standalone else ""
-    chart = base64.b64encode(trend_chart(report, language)).decode()
+    chart = chart_src or "data:image/png;base64," + base64.b64encode(trend_chart(report, language)).decode()
     h = HEADERS[language if language in HEADERS else "en"]
     return (
         _environment()
