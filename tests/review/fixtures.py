@@ -36,13 +36,14 @@ COSMETICS_MAKER = "济南鲁缘化妆品有限公司"
 TOY_MAKER = "Jinan Spring Toys Co. Ltd."
 
 
-def write_review_config(folder: Path, review_required: bool = True) -> Path:
+def write_review_config(folder: Path, review_required: bool = True, officials: str = "") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "config.toml"
     path.write_text(
         'database_url = "sqlite+aiosqlite:///var/review.db"\n'
         f"[digest]\nreview_required = {'true' if review_required else 'false'}\n"
-        f'[[sources]]\nname = "sample"\nkind = "file"\npath = "{SAMPLE}"\n'
+        + (f'officials = ["{officials}"]\n' if officials else "")
+        + f'[[sources]]\nname = "sample"\nkind = "file"\npath = "{SAMPLE}"\n'
         '[delivery]\ntransport = "outbox"\noutbox_dir = "var/outbox"\n',
         encoding="utf-8",
     )

@@ -111,3 +111,22 @@ async def test_report_counts_as_the_weeks_do(config_path: Path) -> None:
             by_level[key] = by_level.get(key, 0) + n
     assert report.total == sum(weekly.values()) > 0
     assert {k: v for k, v in by_level.items() if v} == weekly
+
+
+async def test_monthly_report_is_emailed_once_per_month(tmp_path: Path) -> None:
+    from warning.reports.monthly import compose_monthly_report, previous_month
+    from warning.storage.outbox import pending_ids
+
+    official = "director@commerce.example.gov.cn"
+    path = write_review_config(tmp_path / "monthly", officials=official)
+    await populate(path)
+    rt = await Runtime.open(load_config(path), FixedClock(dt.datetime.fromisoformat(NOW)))
+    try:
+        month = previous_month(dt.date(2026, 7, 1))
+        assert month == "2026-06"
+        assert await compose_monthly_report(rt, month) == 1
+        assert await compose_monthly_report(rt, month) == 0  # queued once
+        async with rt.db.begin() as conn:
+            assert len(await pending_ids(conn)) == 1
+    finally:
+        await rt.close()
