@@ -140,8 +140,7 @@ def to_xlsx(report: Report, language: str) -> bytes:
 
 
 def trend_chart(report: Report, language: str) -> bytes:
-    """Twelve months of notifications, stacked by level (PNG)."""
-    h = HEADERS[language if language in HEADERS else "en"]
+    """Twelve months of notifications, stacked by level (PNG; English labels whatever ``language``)."""
     figure = Figure(figsize=(8, 3.2), dpi=100)
     axes = figure.subplots()
     months = [m for m, _ in report.trends]
@@ -159,7 +158,8 @@ def trend_chart(report: Report, language: str) -> bytes:
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axes.set_xticks(list(range(len(months))), months)
     axes.set_ylabel("notifications")
-    axes.set_title(f"{h['trends']} ({months[0]} – {months[-1]})" if months else h["trends"])
+    # English in the chart: the machine may have no CJK font (the page around it is bilingual).
+    axes.set_title(f"Notifications by level, {months[0]} to {months[-1]}" if months else "Notifications")
     axes.tick_params(axis="x", labelrotation=45, labelsize=7)
     axes.legend(fontsize="small", title="level", title_fontsize="small")
     figure.tight_layout()
