@@ -149,3 +149,25 @@ async def test_held_back_notification_reaches_nobody_and_officials_see_red(rt: R
     assert text.index("Labelling of cosmetics and toys") < text.index("By level")
     # The held-back notification alerts nobody: it has no level in the week's numbers.
     assert report.by_level[-1].count >= 1
+
+
+async def test_exporter_feed_follows_the_review(rt: Runtime) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from tests.web.conftest import SECRET
+    from warning.tokens import Signer
+    from warning.web.app import create_app
+    from warning.web.feeds import exporter_feed_path, exporter_feed_token
+
+    known = await ids(rt)
+    maker = known[COSMETICS_MAKER]
+    await edit(
+        rt, notification_id=known[COSMETICS], exporter_id=maker, action="suppress", reason="false alert"
+    )
+    await edit(
+        rt, notification_id=known[BOTH], exporter_id=maker, action="level", level="red", reason="urgent"
+    )
+    path = exporter_feed_path(exporter_feed_token(Signer(SECRET), maker, rt.now(), 30))
+    async with TestClient(TestServer(create_app(rt, Signer(SECRET)))) as client:
+        feed = await (await client.get(path)).text()
+    assert BOTH in feed and COSMETICS not in feed and "soon" in feed

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from notifications.digest import NotificationView, level_name
 from warning.storage.deliveries import AlertRow
+from warning.storage.overview import AlertView
 from warning.storage.review_actions import ReviewChange, ReviewState
 from warning.types import LEVELS, Level, Reason
 
@@ -57,3 +58,19 @@ def with_note(view: NotificationView, state: ReviewState, language: str) -> Noti
     if note is None:
         return view
     return dataclasses.replace(view, note=note.note(language), note_office=note.office or "")
+
+
+def shape_views(views: Sequence[AlertView], state: ReviewState) -> list[AlertView]:
+    """Alerts as an exporter's own pages and feed show them: held-back ones
+    left out, each at the level an official set (its reason first)."""
+    out: list[AlertView] = []
+    for v in views:
+        if state.suppressed(v.notification_id, v.exporter_id) is not None:
+            continue
+        change = state.level(v.notification_id, v.exporter_id)
+        if change is None or change.level is None or change.level == (v.level or "blue"):
+            out.append(v)
+            continue
+        reason = level_reason(change, v.level or "blue")
+        out.append(dataclasses.replace(v, level=change.level, reasons=(reason, *v.reasons)))
+    return out
