@@ -122,33 +122,56 @@ def _counted(groups: dict[str, list[WeekMeasure]]) -> tuple[Counted, ...]:
 
 
 def _exposure_rows(rows: Sequence[sa.Row[tuple[object, ...]]]) -> tuple[list[tuple[str, str, float]], int]:
+    """The latest year's figures summed by (market, HS code): zone-wide ones, else the exporters'."""
     zone = [r for r in rows if r.exporter_id is None]
     chosen = zone or list(rows)
     year = max((int(r.year) for r in chosen), default=0)
-    return [(str(r.market), str(r.hs_code), float(r.value_usd)) for r in chosen if r.year == year], year
+    summed: dict[tuple[str, str], float] = defaultdict(float)
+    for r in chosen:
+        if r.year == year:
+            summed[str(r.market), str(r.hs_code)] += float(r.value_usd)
+    return [(market, code, value) for (market, code), value in sorted(summed.items())], year
+
+
+class _Figures:
+    """Figures indexed by market, then by every prefix of their HS codes."""
+
+    def __init__(self, rows: Sequence[tuple[str, str, float]]) -> None:
+        self.rows = rows
+        self.codes: dict[str, dict[str, int]] = defaultdict(dict)
+        self.prefixes: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for i, (market, code, _) in enumerate(rows):
+            self.codes[market][code] = i
+            for n in range(1, len(code) + 1):
+                self.prefixes[market][code[:n]].append(i)
+        self._covers: dict[tuple[str, tuple[str, ...]], bool] = {}
+
+    def covered_by(self, members: tuple[str, ...], codes: set[str]) -> set[int]:
+        """The figures in markets ``members`` cover whose code shares a prefix with one of ``codes``."""
+        out: set[int] = set()
+        for market in self.codes:
+            key = (market, members)
+            if key not in self._covers:
+                self._covers[key] = any(market_covers(market, c) for c in members)
+            if not self._covers[key]:
+                continue
+            for c in codes:
+                out.update(self.prefixes[market].get(c, ()))  # figures under the matched code
+                out.update(i for n in range(1, len(c)) if (i := self.codes[market].get(c[:n])) is not None)
+        return out
 
 
 async def _covered(
     conn: AsyncConnection, open_measures: Sequence[WeekMeasure], sectors: Sequence[Sector], threshold: float
 ) -> tuple[tuple[Covered, ...], tuple[AtStake, ...], int]:
     rows, year = _exposure_rows((await conn.execute(sa.select(exposure))).all())
+    figures = _Figures(rows)
     matches = await matches_by_notification(conn, [m.id for m in open_measures], strong_only=threshold)
-    by_market: dict[str, list[int]] = defaultdict(list)
-    for i, (market, _, _) in enumerate(rows):
-        by_market[market].append(i)
     covered: dict[int, set[int]] = defaultdict(set)  # figure -> measures covering it
     stakes: list[AtStake] = []
     for m in open_measures:
         codes = {x.hs_code for x in matches.get(m.id, [])}
-        if not codes:
-            continue
-        hit = [
-            i
-            for market, positions in by_market.items()
-            if any(market_covers(market, c) for c in m.member_codes)
-            for i in positions
-            if any(rows[i][1].startswith(c) or c.startswith(rows[i][1]) for c in codes)
-        ]
+        hit = figures.covered_by(m.member_codes, codes) if codes else set()
         for i in hit:
             covered[i].add(m.id)
         if hit:
@@ -192,7 +215,9 @@ async def build_report(
     """The report of ``period`` (reads only)."""
     trend_start = _add_months(dt.date(period.end.year, period.end.month, 1), -11)
     first = min(trend_start, period.start)
-    dated = await measures_where(conn, notifications.c.distribution_date.between(first, period.end))
+    dated = await measures_where(
+        conn, notifications.c.distribution_date.between(first, period.end), levels_only=True
+    )
     types = {
         r.id: r.notification_type
         for r in await conn.execute(
@@ -233,6 +258,7 @@ async def build_report(
             ),
             ~notifications.c.notification_type.ilike("%withdraw%"),
         ),
+        levels_only=True,
     )
     covered, top, year = await _covered(conn, open_measures, sectors, alert_threshold)
     return Report(

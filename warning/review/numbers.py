@@ -152,14 +152,45 @@ _COLUMNS = (
 )
 
 
-async def measures_where(conn: AsyncConnection, where: sa.ColumnElement[bool]) -> list[WeekMeasure]:
-    """The notifications matching ``where`` as counted measures, by date then id."""
+async def _levels_only(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, list[tuple[int, Level]]]:
+    """Each notification's levels as received, without its alerts one by one:
+    the distinct computed levels, and the alerts of those an official changed."""
+    state = await load_state(conn, ids)
+    touched = (
+        set(state.suppressed_notifications)
+        | {n for n, _ in state.suppressed_alerts}
+        | {n for n, _ in state.levels}
+    )
+    out = await _alerts_as_received(conn, sorted(touched & set(ids))) if touched else {}
+    rest = [i for i in ids if i not in touched]
+    for start in range(0, len(rest), 500):
+        chunk = rest[start : start + 500]
+        query = (
+            sa.select(alerts.c.notification_id, alerts.c.level)
+            .where(alerts.c.notification_id.in_(chunk))
+            .group_by(alerts.c.notification_id, alerts.c.level)
+        )
+        for r in await conn.execute(query):
+            level = cast(Level, r.level if r.level in LEVELS else "blue")
+            out.setdefault(r.notification_id, []).append((0, level))
+    return out
+
+
+async def measures_where(
+    conn: AsyncConnection, where: sa.ColumnElement[bool], *, levels_only: bool = False
+) -> list[WeekMeasure]:
+    """The notifications matching ``where`` as counted measures, by date then id.
+
+    ``levels_only``: each measure's level is right but its ``alerts`` hold one
+    (0, level) entry per distinct level, not one per exporter (for counts over
+    months, where reading every alert would be most of the work)."""
     rows = (
         await conn.execute(
             sa.select(*_COLUMNS).where(where).order_by(notifications.c.distribution_date, notifications.c.id)
         )
     ).all()
-    received = await _alerts_as_received(conn, [r.id for r in rows])
+    ids = [r.id for r in rows]
+    received = await (_levels_only(conn, ids) if levels_only else _alerts_as_received(conn, ids))
     matches = await matches_by_notification(conn, [r.id for r in rows]) if rows else {}
     out = []
     for r in rows:
