@@ -56,12 +56,14 @@ def build(folder: Path, count: int, exporters: int) -> None:
             server.wait()
 
 
-async def measure(folder: Path) -> list[tuple[str, int, float, float, float]]:
-    """(period, notifications, tables s, xlsx s, html s) for each period."""
+async def measure(folder: Path) -> list[tuple[str, int, float, float, float, float]]:
+    """(period, notifications, tables s, xlsx s, html s, CPU s of all three) for each period.
+    The process's CPU time counts its threads too (the database works in one)."""
     rt = await Runtime.open(load_config(folder / "config.toml"), FixedClock(dt.datetime.fromisoformat(NOW)))
     out = []
     try:
         for text in PERIODS:
+            cpu = time.process_time()
             started = time.perf_counter()
             report = await make_report(rt, parse_period(text))
             tables = time.perf_counter() - started
@@ -71,7 +73,7 @@ async def measure(folder: Path) -> list[tuple[str, int, float, float, float]]:
             started = time.perf_counter()
             render_report(report, "html", "zh")
             html = time.perf_counter() - started
-            out.append((text, report.total, tables, xlsx, html))
+            out.append((text, report.total, tables, xlsx, html, time.process_time() - cpu))
     finally:
         await rt.close()
     return out
@@ -94,11 +96,14 @@ def main() -> None:
                 f"in {time.perf_counter() - started:.1f} s"
             )
         rows = asyncio.run(measure(folder))
-    print("period    notifications  tables_s  xlsx_s  html_s  total_s")
-    for text, total, tables, xlsx, html in rows:
-        print(f"{text:<9} {total:>13}  {tables:8.2f}  {xlsx:6.2f}  {html:6.2f}  {tables + xlsx + html:7.2f}")
-    worst = max(t + x + h for _, _, t, x, h in rows)
-    print(f"slowest report: {worst:.2f} s ({'under' if worst < 10 else 'OVER'} the 10 s target)")
+    print("period    notifications  tables_s  xlsx_s  html_s  total_s  cpu_s")
+    for text, total, tables, xlsx, html, cpu in rows:
+        wall = tables + xlsx + html
+        print(f"{text:<9} {total:>13}  {tables:8.2f}  {xlsx:6.2f}  {html:6.2f}  {wall:7.2f}  {cpu:5.2f}")
+    worst = max(t + x + h for _, _, t, x, h, _ in rows)
+    worst_cpu = max(c for *_, c in rows)
+    verdict = "under" if worst < 10 else "OVER"
+    print(f"slowest report: {worst:.2f} s wall ({verdict} the 10 s target), {worst_cpu:.2f} s CPU")
 
 
 if __name__ == "__main__":

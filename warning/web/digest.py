@@ -25,6 +25,7 @@ from warning.review.week import week_review
 from warning.runtime import Runtime
 from warning.storage.reviews import approve, get_review
 from warning.types import LEVELS
+from warning.web.i18n import CATALOGUE
 from warning.web.keys import RUNTIME
 from warning.web.security import current_user, require_role
 from warning.web.templating import NavItem, language, render, see_other
@@ -55,6 +56,11 @@ async def _approved(rt: Runtime, week: str) -> bool:
     return review is not None and review.status == "approved"
 
 
+def _error_key(value: str | None) -> str | None:
+    """A review error's message key from the redirect (unknown ones are dropped)."""
+    return value if value and value.startswith("review_") and value in CATALOGUE["en"] else None
+
+
 @routes.get("/digest")
 @require_role("official")
 async def preview(request: web.Request) -> web.Response:
@@ -75,7 +81,7 @@ async def preview(request: web.Request) -> web.Response:
         previous_week=iso_week(monday.fromordinal(monday.toordinal() - 7)),
         next_week=iso_week(monday.fromordinal(monday.toordinal() + 7)),
         done=request.query.get("done"),
-        error=request.query.get("error"),
+        error=_error_key(request.query.get("error")),
         week_review=measures,
         levels=LEVELS,
         office=rt.config.zone.name_zh if language(request) == "zh" else rt.config.zone.name,

@@ -1,7 +1,7 @@
 """officials' review changes (review_actions), staff account audit and state, API tokens (issue 18)
 
 Revision ID: 0020
-Revises: 0012_outbox_bodies
+Revises: 0001 (needs 0007_web: staff_users)
 """
 
 from collections.abc import Sequence
@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0012_outbox_bodies"
+down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+# staff_account_state refers to staff_users (0007).
+depends_on: str | Sequence[str] | None = "0007_web"
 
 
 def upgrade() -> None:
