@@ -170,4 +170,4 @@ async def test_exporter_feed_follows_the_review(rt: Runtime) -> None:
     path = exporter_feed_path(exporter_feed_token(Signer(SECRET), maker, rt.now(), 30))
     async with TestClient(TestServer(create_app(rt, Signer(SECRET)))) as client:
         feed = await (await client.get(path)).text()
-    assert BOTH in feed and COSMETICS not in feed and "soon" in feed
+    assert BOTH in feed and COSMETICS not in feed and "urgent" in feed
