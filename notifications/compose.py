@@ -37,6 +37,7 @@ from notifications.message import build_message, message_id_for
 from notifications.render import TEXTS, render_brief, render_codes, render_digest, render_item_head, subject
 from notifications.subscriptions import level_rank, sends_now, wants
 from warning.mapping.mappings import current_sectors
+from warning.review.shaping import shape_alerts, with_note
 from warning.runtime import Runtime
 from warning.storage.deliveries import (
     AlertRow,
@@ -51,6 +52,7 @@ from warning.storage.deliveries import (
 from warning.storage.exporters import load_exporters
 from warning.storage.notifications import load_notifications
 from warning.storage.outbox import NewMessage, enqueue_many
+from warning.storage.review_actions import ReviewState, load_state
 from warning.storage.schema import notifications as notifications_table
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions, sync_from_register
 from warning.storage.translations import load_translations
@@ -93,6 +95,8 @@ class _Context:
     briefs: dict[tuple[int, str, Level], tuple[str, Markup]] = field(default_factory=dict)
     #: Stored translations of the loaded notifications, by id then (field, language).
     translations: dict[int, dict[tuple[str, str], Translation]] = field(default_factory=dict)
+    #: The officials' overrides in force (issue 18): held-back alerts, levels set, expert notes.
+    review: ReviewState = field(default_factory=ReviewState)
 
     def brief(self, alert: AlertRow, language: Language) -> tuple[str, Markup]:
         """The alert listed in one line (cached)."""
@@ -130,6 +134,7 @@ class _Context:
                 self.rt.config.warning.enquiry_point_days,
                 shown_notification(notification_id, n, language, self.translations.get(notification_id)),
             )
+            view = with_note(view, self.review, language)
             found = (view, *render_item_head(view, language))
             self.views[key] = found
         return found
@@ -285,6 +290,9 @@ async def _load_chunk(
         told = await levels_told(conn, exporter_ids, levels)
         known = {a.id for a in alerts}
         alerts += await load_alerts(conn, sorted({a for a, _ in told} - known))
+        # The officials' review: held-back alerts go nowhere, levels set by them win.
+        ctx.review = await load_state(conn)
+        alerts = shape_alerts(alerts, ctx.review)
         done = await delivered_pairs(conn, [a.id for a in alerts])
         missing = sorted({a.notification_id for a in alerts} - ctx.notifications.keys())
         for start in range(0, len(missing), 500):

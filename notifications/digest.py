@@ -63,6 +63,9 @@ class NotificationView:
     description_label: str = ""
     #: Whether any field shown is a translation (the original then is on the notification page).
     translated: bool = False
+    #: The officials' expert note (专家解读) in the reader's language, and their office (issue 18).
+    note: str = ""
+    note_office: str = ""
 
 
 #: Characters of the description shown in an email (the whole on the notification page).

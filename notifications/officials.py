@@ -1,7 +1,10 @@
-"""The weekly digest for trade officials: the week at a glance, with a chart.
+"""The weekly digest for trade officials: the week's red and orange measures
+(member, enquiry-point date, exporters concerned, exports at stake), then the
+counts, with a chart and a link to the week's review page.
 
-Exposure at stake is measured by the zone's exporters alerted (and their
-alerts); trade values are not in the database yet, so no money figure is shown.
+Every count is :mod:`warning.review.numbers`' (the dashboard's too); exports
+at stake are the alerted exporters' yearly figures to the notifying markets
+in the products concerned.
 """
 
 from __future__ import annotations
@@ -10,27 +13,30 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, replace
 
-import sqlalchemy as sa
-
-from classifiers.sectors import sectors_of
 from notifications.chart import level_chart
 from notifications.digest import LEVEL_COLOURS, level_name
 from notifications.links import Links
 from notifications.message import InlineImage, build_message, message_id_for
 from notifications.render import render
-from notifications.subscriptions import level_rank
 from warning.exceptions import ReviewError
 from warning.mapping.mappings import current_sectors
-from warning.members import display_name
+from warning.review.numbers import (
+    NO_LEVEL,
+    WeekNumbers,
+    measures_where,
+    members_label,
+    sector_counts,
+    week_numbers,
+)
+from warning.review.week import ReviewedMeasure, reviewed_measures
 from warning.runtime import Runtime
-from warning.storage.notifications import load_notifications, matches_by_notification
+from warning.storage.notifications import load_notifications
 from warning.storage.outbox import enqueue
 from warning.storage.reviews import open_review
-from warning.storage.schema import alerts
 from warning.storage.schema import notifications as notifications_table
 from warning.storage.translations import load_translations
 from warning.translation.display import shown_notification
-from warning.types import LEVELS, Level, Notification
+from warning.types import LEVELS, Level
 
 CHART_CID = "weekly-chart"
 
@@ -76,6 +82,30 @@ class Upcoming:
 
 
 @dataclass(frozen=True)
+class KeyMeasure:
+    """A red or orange measure of the week, shown in full to officials."""
+
+    notification_id: int
+    symbols: str
+    level: Level
+    level_label: str
+    colour: str
+    member: str
+    title: str
+    comment_deadline: dt.date | None
+    enquiry_deadline: dt.date | None
+    #: The exporters it alerts (names, those held back by the review left out).
+    exporters: tuple[str, ...]
+    #: Their yearly exports to the notifying markets in the products concerned (USD), None if unknown.
+    at_stake: float | None
+    url: str
+
+    @property
+    def at_stake_text(self) -> str:
+        return "" if self.at_stake is None else f"USD {self.at_stake:,.0f}"
+
+
+@dataclass(frozen=True)
 class WeeklyReport:
     week: str
     start: dt.date
@@ -89,10 +119,12 @@ class WeeklyReport:
     exporters_alerted: int
     alerts: int
     zone_name: str
-
-
-def _day(n: Notification, first_seen: dt.date) -> dt.date:
-    return n.distribution_date or first_seen
+    #: The week's red and orange measures, gravest first.
+    key_measures: tuple[KeyMeasure, ...] = ()
+    #: Notifications without a distribution date first seen in the week (listed apart).
+    undated: int = 0
+    #: The week's review page.
+    review_url: str = ""
 
 
 def _rows(current: Counter[str], previous: Counter[str], limit: int = 10) -> tuple[Row, ...]:
@@ -100,100 +132,129 @@ def _rows(current: Counter[str], previous: Counter[str], limit: int = 10) -> tup
     return tuple(Row(k, current[k], previous[k]) for k in keys[:limit])
 
 
-async def weekly_report(rt: Runtime, week: str) -> WeeklyReport:
-    """What the week's digest says (reads only)."""
-    start, end = week_bounds(week)
-    prev_start = start - dt.timedelta(days=7)
-    async with rt.db.begin() as conn:
-        seen = {
-            r.id: r.first_seen_at.date()
-            for r in await conn.execute(
-                sa.select(notifications_table.c.id, notifications_table.c.first_seen_at)
-            )
-        }
-        notes = dict(await load_notifications(conn))
-        alert_rows = list(
-            await conn.execute(sa.select(alerts.c.notification_id, alerts.c.exporter_id, alerts.c.level))
-        )
-        matches = await matches_by_notification(conn)
-    level_of: dict[int, Level] = {}
-    exporters_of: dict[int, set[int]] = {}
-    for r in alert_rows:
-        level: Level = r.level if r.level in LEVELS else "blue"
-        if r.notification_id not in level_of or level_rank(level) < level_rank(level_of[r.notification_id]):
-            level_of[r.notification_id] = level
-        exporters_of.setdefault(r.notification_id, set()).add(r.exporter_id)
-    this = [i for i, n in notes.items() if start <= _day(n, seen[i]) <= end]
-    last = [i for i, n in notes.items() if prev_start <= _day(n, seen[i]) < start]
-    sectors = await current_sectors(rt)
+#: The colour of "no level" (alerts no exporter) in the chart and tables.
+NO_LEVEL_COLOUR = "#888888"
 
-    def count(ids: list[int], key: str) -> Counter[str]:
-        out: Counter[str] = Counter()
-        for i in ids:
-            if key == "level":
-                out[level_of.get(i, "blue")] += 1
-            elif key == "member":
-                out.update({display_name(c, "zh") for c in notes[i].member_codes} or {notes[i].member_name})
-            else:
-                codes = [m.hs_code for m in matches.get(i, [])] or list(notes[i].hs_codes)
-                out.update({s.name_zh for c in codes for s in sectors_of(c, sectors)})
-        return out
 
-    levels_now, levels_before = count(this, "level"), count(last, "level")
-    by_level = tuple(
-        Row(
-            f"{level_name(lv, 'zh')} {level_name(lv, 'en')}",
-            levels_now[lv],
-            levels_before[lv],
-            LEVEL_COLOURS[lv],
-        )
+def _level_rows(this: WeekNumbers, last: WeekNumbers) -> tuple[Row, ...]:
+    now, before = this.by_level, last.by_level
+    rows = [
+        Row(f"{level_name(lv, 'zh')} {level_name(lv, 'en')}", now[lv], before[lv], LEVEL_COLOURS[lv])
         for lv in LEVELS
-    )
+    ]
+    rows.append(Row("无等级 No level", now[NO_LEVEL], before[NO_LEVEL], NO_LEVEL_COLOUR))
+    return tuple(rows)
+
+
+def _key_measures(reviewed: list[ReviewedMeasure], links: Links, enquiry_days: int) -> tuple[KeyMeasure, ...]:
+    out = []
+    for r in reviewed:
+        m = r.measure
+        if m.level not in ("red", "orange"):
+            continue
+        deadline = m.comment_deadline
+        received = [a for a in r.alerts if a.received is not None]
+        known = [a.at_stake for a in received if a.at_stake is not None]
+        out.append(
+            KeyMeasure(
+                m.id,
+                m.key,
+                m.level,
+                f"{level_name(m.level, 'zh')} {level_name(m.level, 'en')}",
+                LEVEL_COLOURS[m.level],
+                members_label(m.members, "zh"),
+                m.title,
+                deadline,
+                deadline - dt.timedelta(days=enquiry_days) if deadline else None,
+                tuple(a.exporter_name for a in received),
+                sum(known) if known else None,
+                links.notification(m.id),
+            )
+        )
+    return tuple(sorted(out, key=lambda k: (LEVELS.index(k.level), k.symbols)))
+
+
+async def weekly_report(rt: Runtime, week: str) -> WeeklyReport:
+    """What the week's digest says (reads only), counted by :mod:`warning.review.numbers`."""
+    start, _ = week_bounds(week)
+    tz = rt.config.zone.timezone
     today = rt.today()
+    async with rt.db.begin() as conn:
+        this = await week_numbers(conn, start, tz)
+        last = await week_numbers(conn, start - dt.timedelta(days=7), tz)
+        grave = [m for m in this.measures if m.level in ("red", "orange")]
+        reviewed = await reviewed_measures(conn, grave)
+        soon = await measures_where(
+            conn, notifications_table.c.comment_deadline.between(today, today + dt.timedelta(days=30))
+        )
+    sectors = await current_sectors(rt)
+    names = {s.key: s.name_zh for s in sectors}
     links = Links.for_runtime(rt)
+    enquiry_days = rt.config.warning.enquiry_point_days
     upcoming = sorted(
         (
             Upcoming(
-                i,
-                ", ".join(s.text for s in n.symbols) or n.key,
-                display_name(n.member_codes[0], "zh") if n.member_codes else n.member_name,
-                n.title,
-                n.comment_deadline,
-                (n.comment_deadline - today).days,
-                n.comment_deadline - dt.timedelta(days=rt.config.warning.enquiry_point_days),
-                level_name(level_of.get(i, "blue"), "zh"),
-                len(exporters_of.get(i, ())),
-                links.notification(i),
+                m.id,
+                m.key,
+                members_label(m.members, "zh"),
+                m.title,
+                m.comment_deadline,
+                (m.comment_deadline - today).days,
+                m.comment_deadline - dt.timedelta(days=enquiry_days),
+                level_name(m.level, "zh"),
+                len(m.alerts),
+                links.notification(m.id),
             )
-            for i, n in notes.items()
-            if n.comment_deadline and 0 <= (n.comment_deadline - today).days <= 30 and i in exporters_of
+            for m in soon
+            if m.comment_deadline and m.level is not None
         ),
         key=lambda u: (u.deadline, u.symbols),
     )
-    upcoming = await _in_chinese(rt, notes, upcoming[:20])
-    week_alerts = [r for r in alert_rows if r.notification_id in set(this)]
+
+    def members(n: WeekNumbers) -> Counter[str]:
+        return Counter({members_label(codes, "zh"): k for codes, k in n.by_member.items()})
+
+    def by_sector(n: WeekNumbers) -> Counter[str]:
+        return Counter({names.get(k, k): c for k, c in sector_counts(n.measures, sectors).items()})
+
     return WeeklyReport(
         week,
-        start,
-        end,
-        len(this),
-        len(last),
-        by_level,
-        _rows(count(this, "member"), count(last, "member")),
-        _rows(count(this, "sector"), count(last, "sector")),
-        tuple(upcoming),
-        len({r.exporter_id for r in week_alerts}),
-        len(week_alerts),
+        this.start,
+        this.end,
+        this.total,
+        last.total,
+        _level_rows(this, last),
+        _rows(members(this), members(last)),
+        _rows(by_sector(this), by_sector(last)),
+        tuple(await _in_chinese(rt, upcoming[:20])),
+        this.exporters_alerted,
+        this.alerts,
         rt.config.zone.name_zh,
+        _key_measures(reviewed, links, enquiry_days),
+        len(this.undated),
+        f"{links.base_url}/digest?week={week}",
     )
 
 
-async def _in_chinese(
-    rt: Runtime, notes: dict[int, Notification], upcoming: list[Upcoming]
-) -> list[Upcoming]:
+def report_chart(report: WeeklyReport) -> bytes:
+    """The report's PNG chart: per level (and no level), this week against the last."""
+    return level_chart(
+        [r.count for r in report.by_level],
+        [r.previous for r in report.by_level],
+        [r.colour for r in report.by_level],
+        [*(level.capitalize() for level in LEVELS), "No level"],
+        f"TBT/SPS {report.week}",
+    )
+
+
+async def _in_chinese(rt: Runtime, upcoming: list[Upcoming]) -> list[Upcoming]:
     """The upcoming measures' titles in Chinese where a translation exists, labelled."""
+    ids = [u.notification_id for u in upcoming]
+    if not ids:
+        return []
     async with rt.db.begin() as conn:
-        stored = await load_translations(conn, [u.notification_id for u in upcoming])
+        stored = await load_translations(conn, ids)
+        notes = dict(await load_notifications(conn, notifications_table.c.id.in_(ids)))
     out = []
     for u in upcoming:
         title = shown_notification(
@@ -217,9 +278,7 @@ async def compose_officials_digest(rt: Runtime, week: str) -> int:
     """
     report = await weekly_report(rt, week)
     subject, text, html = render_report(report)
-    chart = level_chart(
-        [r.count for r in report.by_level], [r.previous for r in report.by_level], f"TBT/SPS {week}"
-    )
+    chart = report_chart(report)
     queued = 0
     async with rt.db.begin() as conn:
         if rt.config.digest.review_required:

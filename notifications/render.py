@@ -49,6 +49,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "intro_unlisted": "The {n} least urgent are on your alerts page only.",
         "brief": "{n} more measures concerning your products, in brief (details on each notification page)",
         "unlisted": "… and {n} more, less urgent: every alert sent to you is on your alerts page",
+        "expert_note": "Expert reading ({office})",
     },
     "zh": {
         "subject": "TBT预警：{n} 项涉及贵企业产品的国外技术性贸易措施",
@@ -80,6 +81,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "intro_unlisted": "紧急程度最低的{n}项请在预警页面查看。",
         "brief": "另有{n}项涉及贵企业产品的措施，简列如下（详情见各通报页面）",
         "unlisted": "……另有{n}项紧急程度较低的措施：发给贵企业的全部预警均可在预警页面查看",
+        "expert_note": "专家解读（{office}）",
     },
 }
 

@@ -365,6 +365,8 @@ class ScheduleConfig(_Strict):
     daily_digest: str = "0 8 * * *"
     #: The officials' weekly digest.
     weekly_digest: str = "0 9 * * MON"
+    #: The officials' monthly report of the month just ended (issue 18).
+    monthly_report: str = "0 9 1 * *"
     #: Minutes between dispatch runs (immediate alerts, outbox retries).
     dispatch_minutes: int = Field(default=1, ge=1)
     #: A collection still running after this many seconds is abandoned as failed.
@@ -384,7 +386,7 @@ class ScheduleConfig(_Strict):
     def _zone(cls, name: str) -> str:
         return _check_timezone(name) if name else name
 
-    @field_validator("daily_digest", "weekly_digest")
+    @field_validator("daily_digest", "weekly_digest", "monthly_report")
     @classmethod
     def _cron(cls, expr: str) -> str:
         try:

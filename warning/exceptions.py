@@ -49,6 +49,18 @@ class ReviewError(TbtError):
     """A weekly digest cannot be approved or sent in its current review state."""
 
 
+class ReviewEditError(ReviewError, ValueError):
+    """An official's review change that cannot be made (no reason given, unknown alert...).
+
+    ``key`` names the message in the web app's catalogue, so a page says it in
+    the official's language; the exception's text is the English one.
+    """
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 class TransportUnavailable(DeliveryError):
     """The mail server cannot be reached at all; the rest of the batch waits."""
 

@@ -83,6 +83,10 @@ async def analyst_changes_an_ics_row(browser: Browser, base_url: str, rt: Runtim
 
 
 async def official_approves_the_digest(browser: Browser, base_url: str, rt: Runtime) -> None:
+    # Approval exists only with [digest] review_required (issue 18).
+    rt.config = rt.config.model_copy(
+        update={"digest": rt.config.digest.model_copy(update={"review_required": True})}
+    )
     page = await (await browser.new_context(locale="en-US")).new_page()
     problems = watch_console(page)
     await sign_in(page, base_url, "official")
@@ -92,7 +96,7 @@ async def official_approves_the_digest(browser: Browser, base_url: str, rt: Runt
     assert chart_width > 0, "the chart image loads"
     await shot(page, "digest-preview")
     await page.click("#digest-approve")
-    await page.wait_for_url("**/digest?week=*done=approved")
+    await page.wait_for_url("**/digest?week=*done=approved*")
     assert email_of("official") in await page.locator("#review-state").inner_text()
     async with rt.db.begin() as conn:
         review = await get_review(conn, WEEK)

@@ -21,7 +21,23 @@ Client = TestClient[web.Request, web.Application]
 WEEK = "2026-W25"
 
 
+def require_review(rt: Runtime) -> None:
+    """Turn on ``[digest] review_required`` for this runtime."""
+    digest = rt.config.digest.model_copy(update={"review_required": True})
+    rt.config = rt.config.model_copy(update={"digest": digest})
+
+
+async def test_digest_without_review_hides_approval(client: Client, sign_in: SignIn) -> None:
+    csrf = await sign_in(client, "official")
+    html = await (await client.get(f"/digest?week={WEEK}")).text()
+    assert 'id="approval-controls"' not in html and 'id="digest-approve"' not in html
+    assert "apply to the next" in html or "下一封邮件" in html
+    response = await client.post("/digest/approve", data={"csrf_token": csrf, "week": WEEK})
+    assert response.status == 400
+
+
 async def test_digest_preview_chart_and_approve(client: Client, web_rt: Runtime, sign_in: SignIn) -> None:
+    require_review(web_rt)
     csrf = await sign_in(client, "official")
     page = await client.get(f"/digest?week={WEEK}")
     html = await page.text()

@@ -21,6 +21,7 @@ from warning.cli import (
     mapping_cmds,
     ops_cmds,
     pipeline_cmds,
+    report_cmds,
     warning_cmds,
     web_cmds,
 )
@@ -42,6 +43,7 @@ COMMAND_MODULES = (
     web_cmds,
     ops_cmds,
     application_cmds,
+    report_cmds,
 )
 
 

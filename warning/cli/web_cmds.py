@@ -11,6 +11,7 @@ import sys
 from typing import TYPE_CHECKING, cast
 
 from warning.cli.base import SubParsers
+from warning.cli.staff_cmds import add_account_actions
 from warning.types import ROLES, Role
 
 if TYPE_CHECKING:
@@ -136,6 +137,7 @@ def register(sub: SubParsers) -> None:
     a.add_argument("--password-env", metavar="VAR", help="read the password from this variable")
     a.set_defaults(handler=users_add)
     what.add_parser("list", help="list staff accounts").set_defaults(handler=users_list)
+    add_account_actions(what)  # disable, enable, role, reset-password, remove (issue 18)
 
     p = sub.add_parser("feed-url", help="print an exporter's signed Atom feed URL")
     p.add_argument("exporter", help="the exporter's name as in the register")

@@ -21,6 +21,7 @@ from warning.classify import classify_pending
 from warning.collect import SourceOutcome, collect
 from warning.exceptions import SourceError, TransportUnavailable
 from warning.levels.alerting import create_alerts
+from warning.reports.monthly import compose_monthly_report, previous_month
 from warning.runtime import Runtime
 from warning.storage.outbox import OutboxMessage, pending_ids
 from warning.storage.raw import record_source_result
@@ -202,3 +203,10 @@ async def weekly_digest_job(rt: Runtime, ctx: JobContext) -> str:
         queued += await compose_weekly_digests(rt)
     # With a review, `digest approve` (CLI or web) queues the exporters' digests.
     return await _deliver(rt, ctx, queued)
+
+
+async def monthly_report_job(rt: Runtime, ctx: JobContext) -> str:
+    """The officials' report of the month just ended (issue 18)."""
+    month = previous_month(rt.today())
+    _step("compose", month=month)
+    return await _deliver(rt, ctx, await compose_monthly_report(rt, month))

@@ -1,9 +1,11 @@
-"""Read-only views for the web app: one notification in full, the week, alerts."""
+"""Read-only views for the web app: one notification in full, deadlines, alerts.
+
+A week's counts are :mod:`warning.review.numbers`'.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -162,46 +164,6 @@ async def notification_detail(conn: AsyncConnection, notification_id: int) -> No
         thread=tuple(summary_from_row(r, levels.get(r.id)) for r in thread_rows),
         matches=tuple(matches.get(row.id, [])),
         alerts=tuple(await list_alerts(conn, notification_id=row.id, limit=10_000)),
-    )
-
-
-@dataclass(frozen=True)
-class WeekOverview:
-    """What was notified in one week, for the officials' dashboard."""
-
-    start: dt.date
-    end: dt.date
-    total: int
-    by_level: dict[str, int]
-    by_member: list[tuple[str, int]]
-    #: HS codes matched per notification of the week (sectors are counted by the caller).
-    hs_codes: dict[int, list[str]]
-
-
-async def week_overview(conn: AsyncConnection, start: dt.date) -> WeekOverview:
-    """Counts of the notifications distributed from ``start`` for seven days."""
-    end = start + dt.timedelta(days=6)
-    rows = (
-        await conn.execute(
-            sa.select(notifications.c.id, notifications.c.member_name).where(
-                notifications.c.distribution_date.between(start, end)
-            )
-        )
-    ).all()
-    ids = [r.id for r in rows]
-    levels = await gravest_levels(conn, ids)
-    by_level = {level: 0 for level in LEVELS} | {"none": 0}
-    for notification_id in ids:
-        by_level[levels.get(notification_id, "none")] += 1
-    members = Counter(r.member_name for r in rows)
-    matches = await matches_by_notification(conn, ids)
-    return WeekOverview(
-        start=start,
-        end=end,
-        total=len(ids),
-        by_level=by_level,
-        by_member=members.most_common(10),
-        hs_codes={nid: [m.hs_code for m in ms] for nid, ms in matches.items()},
     )
 
 

@@ -20,8 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from warning.runtime import Runtime
 from warning.storage.search import ensure_search_index
 from warning.storage.sessions import session_exporter, session_user
+from warning.storage.staff_accounts import session_refused
 from warning.tokens import Signer, load_secret
 from warning.web import (
+    admin_users,
     analyst,
     analyst_evaluation,
     analyst_mappings,
@@ -35,9 +37,13 @@ from warning.web import (
     feeds,
     notification_pages,
     operations,
+    reports,
+    review,
     signup,
     subscriptions_page,
 )
+from warning.web import api_tokens as api_token_pages
+from warning.web.api_tokens import token_middleware
 from warning.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
 from warning.web.keys import LIMITS, RUNTIME, SECTORS, SECURE_COOKIES, SIGNER
 from warning.web.limits import SignInLimits
@@ -67,10 +73,14 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     notification_pages,
     digest,
     applications,
+    review,
     analyst,
     analyst_evaluation,
     analyst_mappings,
     operations,
+    reports,
+    admin_users,
+    api_token_pages,
     api,
     feeds,
     email_links,
@@ -89,7 +99,9 @@ async def headers_middleware(request: web.Request, handler: Handler) -> web.Stre
     except web.HTTPException as exc:
         exc.headers.update(SECURITY_HEADERS)
         raise
-    response.headers.update(SECURITY_HEADERS)
+    for name, value in SECURITY_HEADERS.items():
+        # A handler may set its own stricter policy (the review's rendered email).
+        response.headers.setdefault(name, value)
     if not request.path.startswith("/static/"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
@@ -124,6 +136,10 @@ async def _load_user(request: web.Request, conn: AsyncConnection, lifetime: dt.t
         if session.user_id is not None:
             user = await session_user(conn, session.session_id, now)
             live = user is not None and user.id == session.user_id
+            # A disabled account, or one changed since this session began (issue 18), is signed out.
+            began = session.expires_at - lifetime
+            if live and user is not None and await session_refused(conn, user.id, began):
+                live = False
         else:
             live = await session_exporter(conn, session.session_id, now) == session.exporter_email
         if not live:
@@ -218,7 +234,13 @@ def create_app(rt: Runtime, signer: Signer | None = None) -> web.Application:
     ``var/secret`` beside the config file).
     """
     app = web.Application(
-        middlewares=[headers_middleware, error_middleware, session_middleware, csrf_middleware],
+        middlewares=[
+            headers_middleware,
+            error_middleware,
+            session_middleware,
+            token_middleware,
+            csrf_middleware,
+        ],
         client_max_size=1024 * 1024,
     )
     web_config = rt.config.web

@@ -9,6 +9,7 @@ import logging
 from aiohttp import web
 
 from warning.storage.sessions import create_session, revoke_session
+from warning.storage.staff_accounts import disabled_ids
 from warning.storage.users import get_user_by_email, password_hash_of, record_login
 from warning.web.i18n import LANG_COOKIE, LANGUAGES
 from warning.web.keys import LIMITS, RUNTIME, SECURE_COOKIES
@@ -65,6 +66,8 @@ async def login(request: web.Request) -> web.Response:
     async with rt.db.begin() as conn:
         user = await get_user_by_email(conn, email)
         stored = await password_hash_of(conn, user.id) if user else None
+        if user is not None and user.id in await disabled_ids(conn):
+            user, stored = None, None  # a disabled account signs in as no account does
     # argon2 is deliberately slow: keep it off the event loop.
     if user is None or not await asyncio.to_thread(verify_password, stored, password):
         return render(request, "login.html", status=401, next=target, error_key="login_failed", email=email)

@@ -1,14 +1,13 @@
-"""The officials' dashboard of the week."""
+"""The officials' dashboard of the week (counted by :mod:`warning.review.numbers`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 
 from aiohttp import web
 
-from classifiers.sectors import sectors_of
-from warning.storage.overview import upcoming_deadlines, week_overview
+from warning.review.numbers import NO_LEVEL, members_label, sector_counts, week_numbers
+from warning.storage.overview import upcoming_deadlines
 from warning.types import LEVELS
 from warning.web.charts import bar_chart
 from warning.web.i18n import LEVEL_NAMES, translate
@@ -45,16 +44,14 @@ async def dashboard(request: web.Request) -> web.Response:
     today = rt.today()
     start = week_start(request, today)
     async with rt.db.begin() as conn:
-        week = await week_overview(conn, start)
+        week = await week_numbers(conn, start, rt.config.zone.timezone)
         deadlines = await upcoming_deadlines(conn, today, today + DEADLINE_HORIZON, limit=50)
     sectors = await request.app[SECTORS].get()
-    sector_counts: Counter[str] = Counter()
-    for codes in week.hs_codes.values():
-        keys = {s.key for code in codes for s in sectors_of(code, sectors)}
-        sector_counts.update(keys)
     sector_names = {s.key: (s.name_zh if lang == "zh" else s.name_en) for s in sectors}
-    level_items = [(LEVEL_NAMES[lang][lv], week.by_level[lv], f"bar-{lv}") for lv in LEVELS]
-    level_items.append((translate(lang, "no_level"), week.by_level["none"], "bar-none"))
+    by_level = week.by_level
+    level_items = [(LEVEL_NAMES[lang][lv], by_level[lv], f"bar-{lv}") for lv in LEVELS]
+    level_items.append((translate(lang, "no_level"), by_level[NO_LEVEL], "bar-none"))
+    members = [(members_label(codes, lang), n) for codes, n in week.by_member.most_common(10)]
     return render(
         request,
         "dashboard.html",
@@ -63,7 +60,7 @@ async def dashboard(request: web.Request) -> web.Response:
         previous_week=(start - dt.timedelta(days=7)).isoformat(),
         next_week=(start + dt.timedelta(days=7)).isoformat(),
         level_chart=bar_chart(level_items),
-        member_chart=bar_chart([(name, n, "bar-member") for name, n in week.by_member]),
-        sector_rows=[(sector_names[k], n) for k, n in sector_counts.most_common()],
+        member_chart=bar_chart([(name, n, "bar-member") for name, n in members]),
+        sector_rows=[(sector_names[k], n) for k, n in sector_counts(week.measures, sectors).most_common()],
         deadlines=deadlines,
     )

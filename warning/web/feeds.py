@@ -9,7 +9,9 @@ from urllib.parse import quote
 from aiohttp import web
 from icalendar import Calendar, Event
 
+from warning.review.shaping import shape_views
 from warning.storage.overview import AlertView, exporter_name, list_alerts, upcoming_deadlines
+from warning.storage.review_actions import load_state
 from warning.storage.search import NotificationSummary
 from warning.tokens import Signer, TokenError
 from warning.types import LEVEL_NAMES_ZH
@@ -81,6 +83,8 @@ async def exporter_feed(request: web.Request) -> web.Response:
         if name is None:
             raise web.HTTPNotFound(reason="this exporter is no longer registered")
         found = await list_alerts(conn, exporter_id=exporter_id, limit=100)
+        # The officials' review: held-back alerts are not shown, levels they set are.
+        found = shape_views(found, await load_state(conn, sorted({a.notification_id for a in found})))
     body = atom_feed(name, found, rt.config.zone.base_url, rt.now())
     return web.Response(body=body, content_type="application/atom+xml", charset="utf-8")
 

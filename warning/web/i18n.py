@@ -13,8 +13,10 @@ from typing import Final
 from warning.types import LEVEL_NAMES_ZH
 from warning.web.i18n_analyst import ANALYST_TEXTS
 from warning.web.i18n_mappings import MAPPING_TEXTS
+from warning.web.i18n_review import REVIEW_TEXTS
 from warning.web.i18n_security import SECURITY_TEXTS
 from warning.web.i18n_signup import SIGNUP_TEXTS
+from warning.web.i18n_staff import STAFF_TEXTS
 from warning.web.i18n_translation import TRANSLATION_TEXTS
 
 LANGUAGES: Final = ("en", "zh")
@@ -404,6 +406,10 @@ for _lang, _texts in SIGNUP_TEXTS.items():
 for _lang, _texts in TRANSLATION_TEXTS.items():
     CATALOGUE[_lang].update(_texts)
 for _lang, _texts in ANALYST_TEXTS.items():
+    CATALOGUE[_lang].update(_texts)
+for _lang, _texts in REVIEW_TEXTS.items():
+    CATALOGUE[_lang].update(_texts)
+for _lang, _texts in STAFF_TEXTS.items():
     CATALOGUE[_lang].update(_texts)
 
 LEVEL_NAMES: dict[str, dict[str, str]] = {

@@ -139,13 +139,22 @@ def openapi_document() -> dict[str, Any]:
             "title": "tbtwarn API",
             "version": __version__,
             "description": "Foreign TBT/SPS notifications, product matches and exporter alerts. "
-            "Authentication: the staff session cookie set by signing in at /login (any role).",
+            "Authentication: an API token issued by an admin at /admin/tokens, sent as "
+            "`Authorization: Bearer <token>` (read-only: GET only; an unknown, revoked or expired "
+            "token gets 401), or the staff session cookie set by signing in at /login (any role).",
         },
         "components": {
-            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "tbtwarn_session"}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A read-only API token (tbtw_...) from /admin/tokens, shown once.",
+                },
+                "session": {"type": "apiKey", "in": "cookie", "name": "tbtwarn_session"},
+            },
             "schemas": _SCHEMAS,
         },
-        "security": [{"session": []}],
+        "security": [{"bearer": []}, {"session": []}],
         "paths": {
             "/api/notifications": {
                 "get": {

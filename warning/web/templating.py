@@ -39,6 +39,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["isodate"] = lambda d: d.isoformat() if d else ""
+    env.filters["isoweek"] = lambda d: "{}-W{:02d}".format(*d.isocalendar()[:2]) if d else ""
     env.globals["summary_rows"] = summary_rows
     env.filters["isotime"] = lambda t: t.strftime("%Y-%m-%d %H:%M") + " UTC" if t else ""
     return env

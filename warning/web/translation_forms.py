@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from classifiers.nomenclature import load_nomenclature
 from warning.runtime import Runtime
 from warning.storage.overview import notification_detail
+from warning.storage.review_actions import load_changes, state_of
 from warning.storage.search import NotificationSummary
 from warning.storage.translations import load_translations, review_translation, source_hash
 from warning.translation.base import FIELDS
@@ -111,6 +112,8 @@ async def page_context(rt: Runtime, conn: AsyncConnection, notification_id: int,
         raise web.HTTPNotFound(reason="no such notification")
     n = detail.notification
     stored = (await load_translations(conn, [notification_id])).get(notification_id, {})
+    # Officials' changes (issue 18): the history and the expert note shown on the page.
+    changes = await load_changes(conn, [detail.id])
     return {
         "d": detail,
         "n": n,
@@ -122,6 +125,8 @@ async def page_context(rt: Runtime, conn: AsyncConnection, notification_id: int,
         "field_names": {f: translate(lang, f"field_{f}") for f in FIELDS},
         "saved": None,
         "translation_errors": [],
+        "review_changes": changes,
+        "review_note": state_of(changes).notes.get(detail.id),
         **structured_parts(n, lang),
     }
 

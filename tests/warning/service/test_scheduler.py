@@ -92,10 +92,11 @@ def test_job_specs_from_config(write_config: WriteConfig) -> None:
         )
     )
     specs = {s.id: s for s in job_specs(config)}
-    assert set(specs) == {"collect:a", "dispatch", "daily-digest", "weekly-digest"}
+    assert set(specs) == {"collect:a", "dispatch", "daily-digest", "weekly-digest", "monthly-report"}
     assert specs["collect:a"].trigger == Every(5)
     assert specs["daily-digest"].trigger == Cron("30 7 * * *", SHANGHAI)
     assert specs["weekly-digest"].trigger == Cron("0 9 * * MON", SHANGHAI)
+    assert specs["monthly-report"].trigger == Cron("0 9 1 * *", SHANGHAI)
 
 
 @pytest.mark.parametrize(
@@ -106,6 +107,7 @@ def test_job_specs_from_config(write_config: WriteConfig) -> None:
             "schedule.daily_digest: Value error, not a cron",
         ),
         ('[schedule]\nweekly_digest = "every monday"', "schedule.weekly_digest: Value error, not a cron"),
+        ('[schedule]\nmonthly_report = "monthly"', "schedule.monthly_report: Value error, not a cron"),
         (
             '[schedule]\ntimezone = "Asia/Jinan"',
             "schedule.timezone: Value error, unknown time zone",
@@ -125,7 +127,13 @@ async def test_daemon_plan_runs_a_missed_digest_once(runtime: Runtime, clock: Fi
     daemon = Daemon(runtime)
     first = await daemon.plan()
     # First start: collections at once, cron jobs at their own time.
-    assert first == {"collect:sample": NOW, "dispatch": NOW, "daily-digest": None, "weekly-digest": None}
+    assert first == {
+        "collect:sample": NOW,
+        "dispatch": NOW,
+        "daily-digest": None,
+        "weekly-digest": None,
+        "monthly-report": None,
+    }
     async with runtime.db.begin() as conn:
         for job_id in first:
             await record_start(conn, job_id, clock.now())
