@@ -33,6 +33,7 @@ from warning.storage.outbox import (
     claim,
     claim_many,
     lapsed_claims,
+    live_claims,
     mark_failed,
     mark_sent,
     mark_sent_many,
@@ -82,12 +83,24 @@ async def _settle(rt: Runtime, transport: Transport, message: OutboxMessage, why
 
 
 async def settle_lapsed(rt: Runtime, transport: Transport) -> int:
-    """Settle messages left ``sending`` by a run that died; returns how many."""
+    """Settle messages left ``sending`` by a run that stopped; returns how many.
+
+    Those whose lease lapsed are decided by ``_settle``. Those still under a
+    lease are marked sent when the transport proves that they arrived (their
+    .eml file is there, the ``received_log`` names them): a run killed right
+    after a delivery leaves such a message, and waiting out its lease gains
+    nothing (a run that still holds it would mark it sent as well).
+    """
     async with rt.db.begin() as conn:
         lapsed = await lapsed_claims(conn, rt.now())
+        held = await live_claims(conn, rt.now())
     for message in lapsed:
         await _settle(rt, transport, message, "claimed by a run that stopped")
-    return len(lapsed)
+    arrived = [m.id for m in held if await transport.was_delivered(m) is True]
+    if arrived:
+        async with rt.db.begin() as conn:
+            await mark_sent_many(conn, arrived, rt.now())
+    return len(lapsed) + len(arrived)
 
 
 @dataclass(frozen=True)
