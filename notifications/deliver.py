@@ -150,15 +150,17 @@ def _lease(rt: Runtime) -> dt.datetime:
 
 
 class _Run:
-    """One delivery run: senders take claimed messages from a queue while the
-    next batch is claimed, and the finished ones marked, in the background.
+    """One delivery run: senders take claimed messages from a queue while one
+    database task at a time records what finished and claims the next batch.
 
-    The database work (one transaction per batch: mark what finished, claim
-    the next ``batch_size``) overlaps the sending, so the connections never
-    wait for it while messages are left. A message is always claimed
-    (committed) before its transport sees it and marked after: a crash leaves
-    at most about two batches plus one message per connection ``sending``,
-    settled at the next start as before.
+    A message is claimed (committed) before its transport sees it, and a
+    sender starts its next message only once the one it delivered is recorded
+    ``sent`` (committed); the records of the connections that finished
+    meanwhile share one transaction, and the claims are made ahead, so the
+    connections seldom wait for the database. A crash therefore leaves at most
+    one delivered but unrecorded message per connection (its 250 arrived, or
+    was on its way), beside claimed messages not yet tried; the next start
+    settles them (see the module's docstring).
     """
 
     def __init__(self, rt: Runtime, ids: list[int], sleep: Sleep, retries: int) -> None:
@@ -166,38 +168,52 @@ class _Run:
         self.size = rt.config.smtp.batch_size
         self.claimed_up_to = 0  # ids[:claimed_up_to] have been offered to claim_many
         self.queue: deque[OutboxMessage] = deque()
-        self.finished: list[tuple[OutboxMessage, _Result]] = []  # not yet marked
+        self.finished: list[tuple[OutboxMessage, _Result]] = []  # not yet recorded
+        self.appended = 0  # results ever put in ``finished``
+        self.recorded = 0  # how many of those a committed transaction holds
         self.results: list[tuple[OutboxMessage, _Result]] = []
         self.refilling: asyncio.Task[None] | None = None
         self.unavailable: str | None = None
-        #: Why the last claim-and-mark transaction failed, if it did.
+        #: Why the last record-and-claim transaction failed, if it did.
         self.failure: BaseException | None = None
 
     def _start_refill(self) -> asyncio.Task[None]:
         if self.refilling is None:
-            claim = not self.unavailable and self.claimed_up_to < len(self.ids)
+            claim = (
+                not self.unavailable and self.claimed_up_to < len(self.ids) and len(self.queue) < self.size
+            )
             batch = self.ids[self.claimed_up_to : self.claimed_up_to + self.size] if claim else []
             self.claimed_up_to += len(batch)
             done, self.finished = self.finished, []
-            self.refilling = asyncio.create_task(self._refill(done, batch))
+            self.refilling = asyncio.create_task(self._refill(done, batch, self.appended))
             # A failure is raised to the senders through ``failure``, not the task.
             self.refilling.add_done_callback(lambda t: t.cancelled() or t.exception())
         return self.refilling
 
-    async def _refill(self, done: list[tuple[OutboxMessage, _Result]], batch: list[int]) -> None:
+    async def _refill(self, done: list[tuple[OutboxMessage, _Result]], batch: list[int], upto: int) -> None:
         try:
             async with self.rt.db.begin() as conn:
                 await _mark(conn, self.rt, done)
-                if batch:
-                    self.queue.extend(await claim_many(conn, batch, _lease(self.rt)))
+                claimed = await claim_many(conn, batch, _lease(self.rt)) if batch else []
+            # Committed: only now may a sender take them, or count its result recorded.
+            self.queue.extend(claimed)
+            self.recorded = max(self.recorded, upto)
         except BaseException as exc:
-            # Rolled back: the results are marked by ``finish`` (or settled at the
-            # next start); the senders stop at their next message.
+            # Rolled back: the results are recorded by ``finish`` (or settled at
+            # the next start); the senders stop at their next message.
             self.finished[:0] = done
             self.failure = exc
             raise
         finally:
             self.refilling = None
+
+    async def _database(self) -> None:
+        """Wait for a record-and-claim transaction (started if none runs).
+
+        ``asyncio.wait``, not ``await``: a sender cancelled while waiting must
+        not cancel the transaction that records the others' results.
+        """
+        await asyncio.wait([self._start_refill()])
 
     def _more_to_do(self) -> bool:
         return bool(self.finished) or (not self.unavailable and self.claimed_up_to < len(self.ids))
@@ -209,12 +225,19 @@ class _Run:
                 raise self.failure
             if self.unavailable or not (self.refilling or self._more_to_do()):
                 return None
-            await self._start_refill()
+            await self._database()
         message = self.queue.popleft()
         # Claim ahead while a batch is still queued, so no connection waits.
         if len(self.queue) < self.size and self.refilling is None and self._more_to_do():
             self._start_refill()
         return message
+
+    async def _recorded(self, upto: int) -> None:
+        """Wait until the first ``upto`` results are committed."""
+        while self.recorded < upto:
+            if self.failure is not None:
+                raise self.failure
+            await self._database()
 
     async def worker(self, transport: Transport) -> None:
         while (message := await self._next()) is not None:
@@ -224,10 +247,15 @@ class _Run:
                 self.unavailable = self.unavailable or str(exc)
                 result = _Result("later", str(exc))
             self.finished.append((message, result))
+            self.appended += 1
             self.results.append((_without_body(message), result))
+            if result.status == "sent":
+                # Recorded before this connection starts another message: a crash
+                # costs at most this one message sent again.
+                await self._recorded(self.appended)
 
     async def finish(self) -> None:
-        """Mark what is left: the last results, and claimed messages never tried."""
+        """Record what is left: the last results, and claimed messages never tried."""
         while self.refilling is not None:
             await asyncio.wait([self.refilling])  # its failure is raised by a sender
         for message in self.queue:

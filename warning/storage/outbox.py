@@ -242,7 +242,9 @@ async def live_claims(conn: AsyncConnection, now: dt.datetime) -> list[OutboxMes
     them before it died), without bodies: the transport may already be able to
     prove that they arrived."""
     rows = await conn.execute(
-        sa.select(outbox).where(outbox.c.status == "sending", outbox.c.lease_until > now).order_by(outbox.c.id)
+        sa.select(outbox)
+        .where(outbox.c.status == "sending", outbox.c.lease_until > now)
+        .order_by(outbox.c.id)
     )
     return [_message(r) for r in rows]
 
