@@ -45,7 +45,7 @@ test: lint typecheck pytest
 STRESS_RUNS ?= 5
 test-stress: $(STAMP)
 	@burners=""; \
-	trap 'kill $$burners 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$burners 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	for core in $$(seq $$(nproc)); do $(BIN)/python -c 'while True: pass' & burners="$$burners $$!"; done; \
 	echo "test-stress: $$(nproc) CPU burners:$$burners"; \
 	failed=0; \

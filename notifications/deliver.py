@@ -1,15 +1,24 @@
 """Delivering the outbox through the configured transport, exactly once.
 
 Each message is claimed (``sending``, with a lease) in a committed
-transaction before the transport sees it, and marked ``sent`` right after.
-A crash between the two leaves a ``sending`` message whose lease lapses;
-the next run settles it before sending anything else:
+transaction before the transport sees it, and recorded ``sent`` as soon as
+it is delivered, before its connection starts another message. A crash
+between the two leaves a ``sending`` message; the next run settles it
+before sending anything else:
 
 - the transport can tell (an .eml file exists; the SMTP server's
-  ``received_log`` names the stable Message-ID): sent, or sent again if not;
-- it cannot: ``[smtp] on_uncertain`` decides, ``resend`` (at least once;
-  receivers can drop a copy by Message-ID) or ``hold`` (at most once; the
-  message waits as ``uncertain`` for a person).
+  ``received_log`` names the stable Message-ID): sent, at once, lease or
+  not; or sent again, once the lease lapsed, if it did not arrive;
+- it cannot: once the lease lapsed, ``[smtp] on_uncertain`` decides,
+  ``resend`` (at least once; receivers can drop a copy by Message-ID) or
+  ``hold`` (at most once; the message waits as ``uncertain`` for a person).
+
+So a crash of the process (SIGKILL, out of memory) loses nothing, and over
+SMTP without a ``received_log`` it sends at most one message per connection
+twice: the one whose 250 had arrived, or was on its way, and was not yet
+recorded. With a ``received_log``, or with the .eml folder, nothing is sent
+twice. (A power cut on SQLite, which syncs at checkpoints, may also undo the
+last records: more copies, never a loss.)
 """
 
 from __future__ import annotations
