@@ -49,17 +49,21 @@ def smtp_delivery(port: int, log: Path | None) -> str:
     )
 
 
-def run_once(config: Path, now: dt.datetime, sink: DurableSink) -> int:
-    """``tbtwarn run --once`` at ``now``; the sink may kill it. Returns its exit code."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "warning.cli.main", "--config", str(config), "run", "--once"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=os.environ | {"TBTWARN_NOW": now.isoformat()},
-        cwd=ROOT,
-    )
-    sink.victim = proc.pid
-    return proc.wait(timeout=600)
+def run_once(config: Path, now: dt.datetime, sink: DurableSink) -> tuple[int, str]:
+    """``tbtwarn run --once`` at ``now``; the sink may kill it. Returns its exit
+    code and the end of what it printed."""
+    output = config.parent / "run-once.out"
+    with open(output, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "warning.cli.main", "--config", str(config), "run", "--once"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=os.environ | {"TBTWARN_NOW": now.isoformat()},
+            cwd=ROOT,
+        )
+        sink.victim = proc.pid
+        code = proc.wait(timeout=600)
+    return code, output.read_text(encoding="utf-8", errors="replace")[-2000:]
 
 
 def outbox_ids(folder: Path) -> dict[str, str]:
@@ -85,13 +89,15 @@ def test_killed_while_sending_over_smtp_costs_at_most_one_duplicate_per_connecti
         start_with_exporters(folder, config, EXPORTERS)
         for stage, held in KILLS:
             sink.kill_at = (stage, held)
-            assert run_once(config, now, sink) == -signal.SIGKILL, f"not killed at {stage} {held}"
+            code, printed = run_once(config, now, sink)
+            assert code == -signal.SIGKILL, f"not killed at {stage} {held}: {code} {printed}"
             # What the server has that the outbox does not record as sent: sent
             # again at the restart unless the received_log shows it arrived.
             statuses = outbox_ids(folder)
             unrecorded.append(sum(statuses.get(m) != "sent" for m in set(sink.accepted)))
             now += dt.timedelta(minutes=11)  # restarted once the dead run's lease lapsed
-        assert run_once(config, now, sink) == 0
+        code, printed = run_once(config, now, sink)
+        assert code == 0, printed
     statuses = outbox_ids(folder)
     arrived = sink.arrived()
     duplicates = sum(arrived.values()) - len(arrived)
