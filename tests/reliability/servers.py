@@ -283,8 +283,8 @@ class DurableSink:
 
     ``kill_at`` SIGKILLs ``victim``: ``("DATA", n)`` once the n-th message is
     stored and logged, before its 250 (the server has it, the sender cannot
-    know); ``("MAIL", n)`` at the first MAIL FROM after n messages (between two
-    messages of a connection)."""
+    know); ``("MAIL", n)`` at the first MAIL FROM once it holds n messages
+    (between two messages of a connection)."""
 
     log: Path
     accepted: list[str] = field(default_factory=list)
@@ -294,7 +294,12 @@ class DurableSink:
 
     def _kill(self, stage: str) -> None:
         with self.lock:
-            due = self.kill_at is not None and self.kill_at == (stage, len(self.accepted))
+            # At least: another connection's message may be stored between two MAILs.
+            due = (
+                self.kill_at is not None
+                and self.kill_at[0] == stage
+                and len(self.accepted) >= self.kill_at[1]
+            )
             if due and self.victim is not None:
                 os.kill(self.victim, signal.SIGKILL)
                 self.kill_at = None
