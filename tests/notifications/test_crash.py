@@ -64,7 +64,9 @@ def test_killed_sender_restarted_delivers_each_email_exactly_once(tmp_path: Path
         config = write_delivery_config(tmp_path, "smtp", smtp_config(server.port, log, "batch_size = 2\n", 1))
         asyncio.run(_prepare(config))
         first = _send(config, NOW)
-        assert recorder.held.wait(60), first.communicate()[0]
+        assert recorder.held.wait(300), first.communicate()[
+            0
+        ]  # a bound on a hang: start-up under load took > 60 s
         first.kill()  # SIGKILL: no clean-up of any kind
         first.wait()
         recorder.release.set()
@@ -99,7 +101,9 @@ def test_each_delivered_email_is_recorded_before_the_next_starts(tmp_path: Path)
         )
         asyncio.run(_prepare(config))
         first = _send(config, NOW)
-        assert recorder.held.wait(60), first.communicate()[0]
+        assert recorder.held.wait(300), first.communicate()[
+            0
+        ]  # a bound on a hang: start-up under load took > 60 s
         first.kill()
         first.wait()
         recorder.release.set()
