@@ -21,7 +21,7 @@ from classifiers.learner import ExampleLearner
 from classifiers.member_codes import MemberCodesClassifier
 from classifiers.nomenclature import Nomenclature, load_nomenclature
 from classifiers.prepared import Prepared, prepare
-from classifiers.rules import RulesClassifier
+from classifiers.rules import RulesClassifier, without
 from classifiers.sectors import sectors_of
 from classifiers.text_model import TextModel
 from classifiers.zh_bridge import Bridge, cedict
@@ -216,7 +216,7 @@ class Ensemble:
             raw += (
                 self.ics.classify(n) + self.rules.classify(n) + self.lexicon.classify_hits(p.hits) + t + lrn
             )
-            out.append(raw)
+            out.append(without(raw, self.rules.suppressed(n)) if self.rules.exclusions else raw)
         return out
 
     def classify_many(self, batch: Sequence[Notification]) -> list[list[ProductMatch]]:

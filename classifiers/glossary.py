@@ -238,18 +238,21 @@ def section_title_entries(nomenclature: Nomenclature) -> list[GlossaryEntry]:
 def load_glossary() -> Glossary:
     """The bundled glossary (read once).
 
-    Our product words first, then our product groups, then the HS chapter and
-    section titles (the first line holding a term wins).
+    Our product words first, then our heading-level product words
+    (``glossary_headings.csv``, each line with the HS text it renders), then our product
+    groups, then the HS chapter and section titles (the first line holding a term wins).
     """
     from classifiers.nomenclature import load_nomenclature
 
     nomenclature = load_nomenclature()
     data = resources.files("classifiers").joinpath("data")
     ours = parse_glossary(data.joinpath("glossary.csv").read_text("utf-8"), nomenclature)
+    headings = parse_glossary(data.joinpath("glossary_headings.csv").read_text("utf-8"), nomenclature)
     groups = parse_glossary(data.joinpath("product_groups.csv").read_text("utf-8"), nomenclature, whole=True)
     return Glossary(
         [
             *ours.entries,
+            *headings.entries,
             *groups.entries,
             *chapter_title_entries(nomenclature),
             *section_title_entries(nomenclature),

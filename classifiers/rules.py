@@ -5,6 +5,11 @@ this module only matches them. English phrases match whole words (plural
 forms folded: "toy" matches "Toys"), Chinese ones as substrings. An exclusion
 found anywhere in the same field vetoes the rule for that field: a "toy" rule
 excluding "toy sewing machine" does not fire on "toy sewing machines".
+
+A rule with ``suppress`` set is an exclusion of another kind: where it fires (in
+any field), no method's match to its HS prefixes is kept (:meth:`RulesClassifier.suppressed`;
+the ensemble drops them before combining). Analysts draft these from exporters'
+"not relevant" answers.
 """
 
 from __future__ import annotations
@@ -48,7 +53,16 @@ class RulesClassifier:
     name = "rule"
 
     def __init__(self, rules: Sequence[ClassifierRule]) -> None:
-        self.rules = list(rules)
+        self.rules = [r for r in rules if not r.suppress]
+        self.exclusions = [r for r in rules if r.suppress]
+
+    def suppressed(self, notification: Notification) -> tuple[str, ...]:
+        """The HS prefixes the exclusions firing on the notification veto."""
+        out: list[str] = []
+        for rule in self.exclusions:
+            if any(rule_fires(rule, getattr(notification, field)) for field, _ in _FIELDS):
+                out.extend(rule.hs_codes)
+        return tuple(dict.fromkeys(out))
 
     def classify(self, notification: Notification) -> list[ProductMatch]:
         best: dict[str, ProductMatch] = {}
@@ -64,3 +78,11 @@ class RulesClassifier:
                         best[code] = match
                 break
         return sorted(best.values(), key=lambda m: (-m.score, m.hs_code))
+
+
+def without(matches: Sequence[ProductMatch], vetoed: Sequence[str]) -> list[ProductMatch]:
+    """``matches`` but those sharing a prefix with a vetoed HS prefix (``8415`` vetoes
+    ``841510`` and the chapter-level ``84`` alike: either would alert an 8415 exporter)."""
+    if not vetoed:
+        return list(matches)
+    return [m for m in matches if not any(m.hs_code.startswith(v) or v.startswith(m.hs_code) for v in vetoed)]

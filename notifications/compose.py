@@ -53,7 +53,9 @@ from warning.storage.notifications import load_notifications
 from warning.storage.outbox import NewMessage, enqueue_many
 from warning.storage.schema import notifications as notifications_table
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions, sync_from_register
-from warning.types import Language, Level, Notification, Sector
+from warning.storage.translations import load_translations
+from warning.translation.display import shown_notification
+from warning.types import Language, Level, Notification, Sector, Translation
 
 #: Messages written per transaction: each is atomic with its deliveries either way.
 WRITE_BATCH = 500
@@ -89,6 +91,8 @@ class _Context:
     )
     #: Brief lines by (notification id, language, level): the same for every reader.
     briefs: dict[tuple[int, str, Level], tuple[str, Markup]] = field(default_factory=dict)
+    #: Stored translations of the loaded notifications, by id then (field, language).
+    translations: dict[int, dict[tuple[str, str], Translation]] = field(default_factory=dict)
 
     def brief(self, alert: AlertRow, language: Language) -> tuple[str, Markup]:
         """The alert listed in one line (cached)."""
@@ -116,13 +120,15 @@ class _Context:
         key = (notification_id, language)
         found = self.views.get(key)
         if found is None:
+            n = self.notifications[notification_id]
             view = notification_view(
                 notification_id,
-                self.notifications[notification_id],
+                n,
                 language,
                 self.today,
                 self.links.notification(notification_id),
                 self.rt.config.warning.enquiry_point_days,
+                shown_notification(notification_id, n, language, self.translations.get(notification_id)),
             )
             found = (view, *render_item_head(view, language))
             self.views[key] = found
@@ -284,6 +290,7 @@ async def _load_chunk(
         for start in range(0, len(missing), 500):
             where = notifications_table.c.id.in_(missing[start : start + 500])
             ctx.notifications.update(await load_notifications(conn, where))
+        ctx.translations.update(await load_translations(conn, missing))
     by_exporter: dict[int, list[AlertRow]] = defaultdict(list)
     for alert in sorted(alerts, key=lambda a: (a.exporter_id, a.notification_id)):
         by_exporter[alert.exporter_id].append(alert)

@@ -10,6 +10,8 @@ from markupsafe import Markup
 
 from classifiers.nomenclature import Nomenclature
 from warning.members import display_name
+from warning.translation.display import ShownNotification, shown_notification
+from warning.translation.structured import hs_name
 from warning.types import LEVEL_NAMES_ZH, LEVELS, Language, Level, Notification, ProductMatch
 
 LEVEL_NAMES_EN = {"red": "Red", "orange": "Orange", "yellow": "Yellow", "blue": "Blue"}
@@ -26,9 +28,9 @@ def level_name(level: Level, language: str) -> str:
 @dataclass(frozen=True)
 class MatchedCode:
     code: str
+    #: The code's name in the reader's language, or (no Chinese name known)
+    #: in English: never two languages glued together.
     label: str
-    #: The Chinese name, shown to English readers too (customs forms use it).
-    name_zh: str
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class NotificationView:
     member: str
     #: The market it is grouped under (the notifying member's name).
     market: str
+    #: Title, products and description in the reader's language when notified
+    #: in it or translated (``text_label`` says which), else as notified.
     title: str
     products: str
     comment_deadline: dt.date | None
@@ -49,6 +53,29 @@ class NotificationView:
     enquiry_days_left: int | None
     url: str
     documents: tuple[str, ...]
+    #: The start of the description (``DESCRIPTION_CHARS``), the rest on the notification page.
+    description: str = ""
+    #: The title's label: 机器翻译 / machine translation, reviewed, or not yet
+    #: translated; empty when it is in the reader's language as notified.
+    text_label: str = ""
+    #: The products' and description's labels where they differ from the title's.
+    products_label: str = ""
+    description_label: str = ""
+    #: Whether any field shown is a translation (the original then is on the notification page).
+    translated: bool = False
+
+
+#: Characters of the description shown in an email (the whole on the notification page).
+DESCRIPTION_CHARS = 280
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _other_label(label: str, title_label: str) -> str:
+    return label if label != title_label else ""
 
 
 def notification_view(
@@ -58,7 +85,11 @@ def notification_view(
     today: dt.date,
     url: str,
     enquiry_days: int,
+    shown: ShownNotification | None = None,
 ) -> NotificationView:
+    """The notification for readers of ``language``; ``shown`` holds its text
+    in that language (from :mod:`warning.translation.display`), if loaded."""
+    shown = shown or shown_notification(notification_id, n, language)
     deadline = n.comment_deadline
     enquiry = deadline - dt.timedelta(days=enquiry_days) if deadline else None
     members = ", ".join(display_name(c, language) for c in n.member_codes)
@@ -67,8 +98,8 @@ def notification_view(
         symbols=", ".join(s.text for s in n.symbols) or n.key,
         member=members or n.member_name,
         market=display_name(n.member_codes[0], language) if n.member_codes else n.member_name,
-        title=n.title,
-        products=n.products,
+        title=shown.title.text,
+        products=shown.products.text,
         comment_deadline=deadline,
         days_left=(deadline - today).days if deadline else None,
         enquiry_deadline=enquiry,
@@ -76,6 +107,11 @@ def notification_view(
         url=url,
         # Only web links: a ``javascript:`` URL from a feed must never become a link.
         documents=tuple(link for link in n.links if link.startswith(("https://", "http://"))),
+        description=_shorten(shown.description.text, DESCRIPTION_CHARS),
+        text_label=shown.title.label(language),
+        products_label=_other_label(shown.products.label(language), shown.title.label(language)),
+        description_label=_other_label(shown.description.label(language), shown.title.label(language)),
+        translated=shown.translated,
     )
 
 
@@ -108,8 +144,7 @@ def matched_codes(
     seen: dict[str, MatchedCode] = {}
     for m in matches:
         if m.hs_code not in seen:
-            zh = nomenclature.chapter_name(m.hs_code, "zh")
-            seen[m.hs_code] = MatchedCode(m.hs_code, nomenclature.label(m.hs_code, language), zh)
+            seen[m.hs_code] = MatchedCode(m.hs_code, hs_name(m.hs_code, language, nomenclature).name)
     return tuple(seen.values())
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
@@ -28,6 +28,8 @@ from warning.storage.outbox import enqueue
 from warning.storage.reviews import open_review
 from warning.storage.schema import alerts
 from warning.storage.schema import notifications as notifications_table
+from warning.storage.translations import load_translations
+from warning.translation.display import shown_notification
 from warning.types import LEVELS, Level, Notification
 
 CHART_CID = "weekly-chart"
@@ -44,6 +46,8 @@ def week_bounds(week: str) -> tuple[dt.date, dt.date]:
         monday = dt.date.fromisocalendar(int(year), int(number), 1)
     except ValueError:
         raise ReviewError(f"week {week!r} is not of the form YYYY-Www (e.g. 2026-W27)") from None
+    if not 1900 <= monday.year <= 2999:  # the report reads weeks around it: the calendar's ends overflow
+        raise ReviewError(f"week {week!r} is out of range (years 1900 to 2999)")
     return monday, monday + dt.timedelta(days=6)
 
 
@@ -67,6 +71,8 @@ class Upcoming:
     level_label: str
     exporters: int
     url: str
+    #: 机器翻译 or 人工审校译文 when ``title`` is a translation into Chinese.
+    title_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -164,6 +170,7 @@ async def weekly_report(rt: Runtime, week: str) -> WeeklyReport:
         ),
         key=lambda u: (u.deadline, u.symbols),
     )
+    upcoming = await _in_chinese(rt, notes, upcoming[:20])
     week_alerts = [r for r in alert_rows if r.notification_id in set(this)]
     return WeeklyReport(
         week,
@@ -174,11 +181,26 @@ async def weekly_report(rt: Runtime, week: str) -> WeeklyReport:
         by_level,
         _rows(count(this, "member"), count(last, "member")),
         _rows(count(this, "sector"), count(last, "sector")),
-        tuple(upcoming[:20]),
+        tuple(upcoming),
         len({r.exporter_id for r in week_alerts}),
         len(week_alerts),
         rt.config.zone.name_zh,
     )
+
+
+async def _in_chinese(
+    rt: Runtime, notes: dict[int, Notification], upcoming: list[Upcoming]
+) -> list[Upcoming]:
+    """The upcoming measures' titles in Chinese where a translation exists, labelled."""
+    async with rt.db.begin() as conn:
+        stored = await load_translations(conn, [u.notification_id for u in upcoming])
+    out = []
+    for u in upcoming:
+        title = shown_notification(
+            u.notification_id, notes[u.notification_id], "zh", stored.get(u.notification_id)
+        ).title
+        out.append(replace(u, title=title.text, title_label=title.label("zh") if title.translated else ""))
+    return out
 
 
 def render_report(report: WeeklyReport) -> tuple[str, str, str]:

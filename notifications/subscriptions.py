@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from warning.exceptions import SubscriptionError
 from warning.levels.matching import shares_prefix
 from warning.members import ALL_MARKETS, market_covers
+from warning.signup.choices import ChoiceError, ChoiceProblem, parse_hs, parse_markets, split_values
 from warning.storage.deliveries import AlertRow
 from warning.types import LEVELS, Level, Notification, Sector, Subscription
 
@@ -47,48 +47,51 @@ def sends_now(sub: Subscription, alert: AlertRow) -> bool:
     return sub.frequency == "immediate" and alert.effective_level == "red"
 
 
-def _split(value: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in value.replace(" ", ",").split(",") if p.strip())
-
-
 def changed_subscription(
     sub: Subscription,
     sector_keys: Collection[str],
     *,
-    sectors: str | None = None,
-    hs: str | None = None,
-    markets: str | None = None,
+    sectors: str | Sequence[str] | None = None,
+    hs: str | Sequence[str] | None = None,
+    markets: str | Sequence[str] | None = None,
     min_level: str | None = None,
     frequency: str | None = None,
     language: str | None = None,
+    lang: str = "en",
 ) -> Subscription:
-    """``sub`` with the given choices (comma-separated lists; ``None`` keeps a field).
+    """``sub`` with the given choices (lists, or comma-separated texts; ``None`` keeps a field).
 
-    Used by ``tbtwarn subscriptions set`` and the exporters' web page.
+    Used by ``tbtwarn subscriptions set`` and the exporters' web page. Markets
+    and HS prefixes are checked as the register import checks them (known
+    WTO members, ``EU``, ``*``; HS 2022 codes of 2, 4 or 6 digits) and
+    deduplicated; no market means all markets.
 
     Raises:
-        SubscriptionError: an unknown sector, level, frequency or language, or a malformed HS prefix.
+        ChoiceError: naming every unknown sector, market or HS code and every
+            bad level, frequency or language, in ``lang``.
     """
     changes: dict[str, Any] = {}
+    problems: list[ChoiceProblem] = []
     if sectors is not None:
-        unknown = [k for k in _split(sectors) if k not in sector_keys]
+        keys = tuple(dict.fromkeys(split_values(sectors)))
+        unknown = tuple(k for k in keys if k not in sector_keys)
         if unknown:
-            raise SubscriptionError(
-                f"unknown sector(s) {', '.join(unknown)} (see [[sectors]] or HS sections I-XXI)"
-            )
-        changes["sectors"] = _split(sectors)
+            problems.append(ChoiceProblem("sectors", "unknown_sector", unknown))
+        changes["sectors"] = keys
     if hs is not None:
-        bad = [p for p in _split(hs) if not p.isdigit() or len(p) not in (2, 4, 6)]
-        if bad:
-            raise SubscriptionError(f"HS prefix(es) {', '.join(bad)} must be 2, 4 or 6 digits")
-        changes["hs_prefixes"] = _split(hs)
+        changes["hs_prefixes"], hs_problems = parse_hs(hs)
+        problems += hs_problems
     if markets is not None:
-        changes["markets"] = tuple(m.upper() if m != "*" else m for m in _split(markets)) or ("*",)
+        found, market_problems = parse_markets(markets)
+        changes["markets"] = found or (ALL_MARKETS,)
+        problems += market_problems
     allowed = {"min_level": LEVELS, "frequency": ("immediate", "daily", "weekly"), "language": ("zh", "en")}
     for field, value in (("min_level", min_level), ("frequency", frequency), ("language", language)):
         if value is None:
             continue
         if value not in allowed[field]:
-            raise SubscriptionError(f"{field} must be one of {', '.join(allowed[field])}, not {value!r}")
+            problems.append(ChoiceProblem(field, "bad_choice", (repr(value),), tuple(allowed[field])))
         changes[field] = value
+    if problems:
+        raise ChoiceError(problems, lang)
     return replace(sub, **changes)

@@ -7,6 +7,7 @@ are resolved against the config file's folder.
 
 from __future__ import annotations
 
+import ipaddress
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -284,12 +285,74 @@ class WebConfig(_Strict):
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failures_per_ip: int = Field(default=20, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
+    #: Sign-in link requests allowed per exporter email, and per client address,
+    #: within the same window (a budget apart from the staff one).
+    exporter_links_per_email: int = Field(default=5, ge=1)
+    exporter_links_per_ip: int = Field(default=20, ge=1)
+    #: Addresses or networks (CIDR) of reverse proxies whose ``X-Forwarded-For``
+    #: names the client; from any other peer the header is ignored.
+    trusted_proxies: list[str] = Field(default_factory=list)
     #: Rows per page of the notification list and the API.
     page_size: int = Field(default=50, ge=5, le=500)
     #: How long an exporter's Atom feed link stays valid.
     feed_token_days: int = Field(default=365, ge=1)
     #: How long an exporter's emailed sign-in link stays valid.
     exporter_link_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    #: How long a sign-up's verification link (and the unverified application) lasts.
+    signup_link_hours: int = Field(default=48, ge=1, le=24 * 30)
+    #: How long the edit link of an application sent back for changes lasts.
+    signup_edit_days: int = Field(default=14, ge=1, le=365)
+    #: Sign-up requests allowed per client address, and per email, within the window.
+    signup_per_ip: int = Field(default=10, ge=1)
+    signup_per_email: int = Field(default=3, ge=1)
+    signup_window_minutes: int = Field(default=60, ge=1)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                example = "e.g. 10.0.0.5 or 10.0.0.0/8"
+                raise ValueError(f"{value!r} is not an IP address or network ({example})") from None
+        return values
+
+
+class TranslationConfig(_Strict):
+    """Machine translation of notifications' free text (see README, "Translation")."""
+
+    #: ``none`` (free text stays in its language), ``libretranslate`` or ``openai``
+    #: (any OpenAI-compatible chat-completions endpoint).
+    engine: Literal["none", "libretranslate", "openai"] = "none"
+    #: The engine's base URL (``http://127.0.0.1:5000`` for LibreTranslate,
+    #: ``http://127.0.0.1:8000/v1`` for an OpenAI-compatible server).
+    url: str = ""
+    #: The model an ``openai`` engine is asked for (recorded as the translations' origin).
+    model: str = ""
+    #: Name of the environment variable holding the API key (never the key).
+    api_key_env: str | None = None
+    #: Seconds one request may take before the engine counts as down for this run.
+    timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    #: Requests in flight at once.
+    concurrency: int = Field(default=4, ge=1, le=64)
+    #: Texts sent in one request.
+    batch_size: int = Field(default=16, ge=1, le=128)
+    #: Texts translated per run at most (the rest wait for the next run).
+    max_per_run: int = Field(default=2000, ge=1)
+    #: Languages every notification's title, description and products are shown in.
+    languages: tuple[Literal["zh", "en"], ...] = ("zh", "en")
+    #: Language codes the engine uses where they differ from ours (LibreTranslate
+    #: servers since 2024 may want ``{ zh = "zh-Hans" }``).
+    language_codes: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _needs_url(self) -> TranslationConfig:
+        if self.engine != "none" and not self.url:
+            raise ValueError(f"engine {self.engine!r} needs a url")
+        if self.engine == "openai" and not self.model:
+            raise ValueError("engine 'openai' needs a model")
+        return self
 
 
 class ScheduleConfig(_Strict):
@@ -308,6 +371,13 @@ class ScheduleConfig(_Strict):
     collect_timeout_seconds: float = Field(default=300.0, gt=0)
     #: On SIGTERM/SIGINT, how long to wait for the running job before exiting.
     stop_timeout_seconds: float = Field(default=8.0, gt=0, le=60)
+    #: Several instances on one PostgreSQL database: how long a job's lease lasts
+    #: without renewal (the holder renews it every third of this). An instance
+    #: that dies hands its jobs over after at most this many (real) seconds.
+    lease_seconds: float = Field(default=30.0, ge=1, le=3600)
+    #: This instance's name in leases, ``tbtwarn health`` and ``/healthz``;
+    #: empty means ``host:pid``.
+    instance_name: str = Field(default="", max_length=200)
 
     @field_validator("timezone")
     @classmethod
@@ -347,6 +417,7 @@ class Config(_Strict):
     #: The zone's sectors; empty means the 21 HS sections.
     sectors: list[SectorConfig] = Field(default_factory=list)
     web: WebConfig = WebConfig()
+    translation: TranslationConfig = TranslationConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     logging: LoggingConfig = LoggingConfig()
     #: Folder of the config file; relative paths were resolved against it.

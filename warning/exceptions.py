@@ -67,3 +67,30 @@ class BackupError(TbtError):
 
 class MappingError(TbtError, ValueError):
     """An analyst's change to the ICS mapping or the sectors is malformed or refers to nothing."""
+
+
+class InstanceRunning(TbtError):
+    """Another ``tbtwarn run`` already uses this SQLite database (SQLite is single-instance)."""
+
+
+class ApplicationError(TbtError, ValueError):
+    """A sign-up link or an official's decision cannot be used on an application.
+
+    ``key`` names the reason for the pages' catalogue (``link_used``,
+    ``link_expired``, ``link_invalid``, ``not_pending``, ``no_application``,
+    ``note_required``).
+    """
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class TranslationError(TbtError):
+    """A translation engine could not translate a batch: down, refusing, or
+    answering something unusable (``garbage``); the text stays untranslated
+    and is tried again on a later run."""
+
+    def __init__(self, message: str, *, garbage: bool = False) -> None:
+        super().__init__(message)
+        self.garbage = garbage

@@ -10,12 +10,14 @@ from warning.classify import ClassifyOutcome, classify_pending
 from warning.collect import SourceOutcome, collect
 from warning.levels.alerting import create_alerts
 from warning.runtime import Runtime
+from warning.translation.step import TranslateOutcome, translate_pending
 
 
 @dataclass(frozen=True)
 class RunSummary:
     sources: list[SourceOutcome]
     classified: ClassifyOutcome
+    translated: TranslateOutcome
     matching_pairs: int
     queued: int
     delivery: DeliveryOutcome
@@ -30,6 +32,7 @@ class RunSummary:
         out += [
             f"classified {self.classified.classified} notifications "
             f"({self.classified.with_matches} with product matches)",
+            self.translated.line(),
             f"{self.matching_pairs} notification-exporter matches",
             f"{self.queued} digest emails queued, {self.delivery.sent} delivered, "
             f"{self.delivery.failed} failed",
@@ -44,6 +47,9 @@ async def run_once(rt: Runtime) -> RunSummary:
     sources = await collect(rt)
     classified = await classify_pending(rt)
     pairs = await create_alerts(rt)
+    # After alerting, so the alerted notifications are translated first; an
+    # engine that fails leaves the text in its language (the digest still goes).
+    translated = await translate_pending(rt)
     queued = await compose_digests(rt)
     delivery = await deliver_pending(rt)
-    return RunSummary(sources, classified, pairs, queued, delivery)
+    return RunSummary(sources, classified, translated, pairs, queued, delivery)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from classifiers.nomenclature import Nomenclature, load_nomenclature
 from warning.exceptions import ImportFileError
 from warning.members import ALL_MARKETS, members, normalise_code
+from warning.signup.credit_code import normalise as credit_code_normalise
+from warning.signup.credit_code import problem as credit_code_problem
 from warning.types import Exporter, ExposureRow, Language
 
 EXPORTER_COLUMNS = ("name", "email", "language", "hs_codes", "markets")
@@ -28,6 +30,15 @@ class RowProblem:
 
     def __str__(self) -> str:
         return f"line {self.line}, column {self.column}: {self.why}"
+
+
+#: What a credit code's problem means, for the import's messages.
+CODE_PROBLEMS = {
+    "code_length": "a unified social credit code has 18 characters",
+    "code_characters": "a unified social credit code never uses I, O, S, V or Z",
+    "code_division": "characters 3-8 of a unified social credit code are the division's 6 digits",
+    "code_check": "wrong check character (GB 32100-2015)",
+}
 
 
 def _split(value: str) -> list[str]:
@@ -77,6 +88,11 @@ def _exporter_row(row: dict[str, str], line: int, nomenclature: Nomenclature) ->
         if why:
             problems.append(RowProblem(line, "markets", why))
     product_names = _product_names(row.get("product_names") or "", hs_codes, line, problems)
+    credit_code = credit_code_normalise(row.get("credit_code") or "") or None
+    if credit_code is not None:
+        why = credit_code_problem(credit_code)
+        if why:
+            problems.append(RowProblem(line, "credit_code", f"{CODE_PROBLEMS[why]}: {credit_code!r}"))
     if problems:
         return problems
     lang: Language = "zh" if language == "zh" else "en"
@@ -87,6 +103,7 @@ def _exporter_row(row: dict[str, str], line: int, nomenclature: Nomenclature) ->
         hs_codes=tuple(dict.fromkeys(hs_codes)),
         markets=tuple(dict.fromkeys(m if m == ALL_MARKETS else normalise_code(m) for m in markets)),
         product_names=product_names,
+        credit_code=credit_code,
     )
 
 
@@ -111,7 +128,8 @@ def _product_names(
 
 
 def read_exporters(text: str, *, skip_bad: bool = False) -> tuple[list[Exporter], list[RowProblem]]:
-    """Validate an exporters CSV (``name,email,language,hs_codes,markets``).
+    """Validate an exporters CSV (``name,email,language,hs_codes,markets``,
+    optional ``product_names`` and ``credit_code``).
 
     Returns the exporters and the problems of skipped rows.
 

@@ -193,6 +193,8 @@ class Exporter:
     markets: tuple[str, ...]
     #: The exporter's own names for some of its HS codes: ``(("3304", "护肤霜"),)``.
     product_names: tuple[tuple[str, str], ...] = ()
+    #: Its unified social credit code (统一社会信用代码), when known.
+    credit_code: str | None = None
 
     def product_name(self, hs_code: str) -> str | None:
         """The exporter's name for ``hs_code`` or for a code sharing its prefix."""
@@ -211,6 +213,8 @@ Level = Literal["red", "orange", "yellow", "blue"]
 LEVELS: tuple[Level, ...] = ("red", "orange", "yellow", "blue")
 #: Chinese names of the levels.
 LEVEL_NAMES_ZH: dict[str, str] = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
+#: The states of an outbox message (``warning.storage.outbox``).
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "uncertain")
 
 
 @dataclass(frozen=True)
@@ -302,6 +306,9 @@ class ClassifierRule:
     #: Who last changed it.
     author: str = ""
     note: str = ""
+    #: An exclusion: where a phrase fires, no method's match to the HS prefixes (nor to
+    #: a shorter code they start with) is kept, instead of the rule adding them.
+    suppress: bool = False
 
 
 # --- warning levels (issue 5)
@@ -439,3 +446,81 @@ class MappingVersion:
     note: str
     author: str
     changed_at: dt.datetime
+
+
+ApplicationStatus = Literal["unverified", "verified", "changes", "approved", "rejected"]
+#: What happened to an application, in ``application_events``.
+ApplicationAction = Literal["submitted", "verified", "edited", "approved", "changes", "rejected"]
+
+
+@dataclass(frozen=True)
+class Application:
+    """What a company gives when it signs itself up (``/exporter/apply``)."""
+
+    #: Company name in Chinese (as on its business licence).
+    company_zh: str
+    #: Unified social credit code (统一社会信用代码), validated, upper case.
+    credit_code: str
+    contact_name: str
+    email: str
+    language: Language
+    hs_codes: tuple[str, ...]
+    markets: tuple[str, ...]
+    #: English company name; may be empty.
+    company_en: str = ""
+    #: Optional yearly export figures per product and market (``exporter`` is ``None``).
+    figures: tuple[ExposureRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoredApplication:
+    """An application with its identity and state."""
+
+    id: int
+    application: Application
+    status: ApplicationStatus
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    #: An unverified application is void after this.
+    expires_at: dt.datetime
+    verified_at: dt.datetime | None
+    #: The exporter it joined, once approved.
+    exporter_id: int | None
+    #: The nonce of the emailed link still usable (verification or edit), if any.
+    link_nonce: str | None
+
+
+@dataclass(frozen=True)
+class ApplicationEvent:
+    """One step of an application: who did what, when and why."""
+
+    action: ApplicationAction
+    actor: str
+    note: str
+    at: dt.datetime
+
+
+# --- translation (issue 16)
+
+TranslationOrigin = Literal["machine", "reviewed"]
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One field of one notification in another language."""
+
+    notification_id: int
+    #: ``title``, ``description`` or ``products``.
+    field: str
+    #: The language of ``text`` (``zh`` or ``en``).
+    language: str
+    text: str
+    #: The language the field was notified in.
+    source_language: str
+    #: SHA-256 of the source text it translates: a changed source makes it stale.
+    source_sha256: str
+    #: ``machine`` (an engine's) or ``reviewed`` (written or corrected by staff).
+    origin: TranslationOrigin
+    #: The engine (``libretranslate``, ``openai/<model>``) or the staff member's email.
+    made_by: str
+    updated_at: dt.datetime

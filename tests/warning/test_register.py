@@ -4,6 +4,8 @@ import pytest
 
 from warning.exceptions import ImportFileError
 from warning.register import read_exporters
+from warning.runtime import Runtime
+from warning.storage.exporters import load_exporters, save_exporter
 
 HEADER = "name,email,language,hs_codes,markets\n"
 GOOD = "Acme,a@example.com,en,3304;8415,USA;EU\n"
@@ -45,3 +47,24 @@ def test_skip_bad_keeps_good_rows() -> None:
 def test_missing_column() -> None:
     with pytest.raises(ImportFileError, match=r"missing column.*markets"):
         read_exporters("name,email,language,hs_codes\nA,a@example.com,en,33\n")
+
+
+def test_credit_code_column_is_optional_and_checked() -> None:
+    header = "name,email,language,hs_codes,markets,credit_code\n"
+    text = header + "Acme,a@example.com,en,3304,USA,91350100m000100y43\n" + "乙公司,b@example.com,zh,33,*,\n"
+    exporters, _ = read_exporters(text)
+    assert [e.credit_code for e in exporters] == ["91350100M000100Y43", None]
+    with pytest.raises(ImportFileError) as bad:
+        read_exporters(header + "Acme,a@example.com,en,3304,USA,91350100M000100Y44\n")
+    assert "line 2, column credit_code: wrong check character (GB 32100-2015): '91350100M000100Y44'" in str(
+        bad.value
+    )
+
+
+async def test_credit_code_is_stored_with_the_exporter(runtime: Runtime) -> None:
+    header = "name,email,language,hs_codes,markets,credit_code\n"
+    exporters, _ = read_exporters(header + "Acme,a@example.com,en,3304,USA,91440300708461136T\n")
+    async with runtime.db.begin() as conn:
+        await save_exporter(conn, exporters[0], runtime.now())
+        ((_, stored),) = await load_exporters(conn)
+    assert stored.credit_code == "91440300708461136T"

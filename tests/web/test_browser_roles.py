@@ -122,14 +122,22 @@ async def exporter_signs_in_and_changes_a_subscription(browser: Browser, base_ur
     text = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True)
     found = re.search(r"/exporter/signin\?token=\S+", text.decode())
     assert found is not None
-    await page.goto(
-        base_url + found[0]
-    )  # the link's host is the configured base_url; the path is what counts
+    # The link's host is the configured base_url; the path is what counts. Opening it
+    # shows one button (a mail scanner opening the link uses nothing up).
+    await page.goto(base_url + found[0])
+    await page.click("#signin-confirm")
     await page.wait_for_url(f"{base_url}/exporter")
     form = page.locator(f"#subscription-{sub_id} form")
     await form.locator("select[name=frequency]").select_option("weekly")
-    await form.locator("input[name=hs_prefixes]").fill("8415, 84")
-    await form.locator("button[type=submit]").click()
+    # The product picker: remove the chosen codes (chips), then find and add two by typing.
+    chips = form.locator(".chips input[name=hs_prefixes]")
+    while await chips.count():
+        await chips.first.click()  # unchecked, the script removes the chip
+    query = form.locator("input[name=hs_prefixes_query]")
+    for code in ("8415", "84"):
+        await query.fill(code)
+        await form.locator(f'.picker-results button[data-code="{code}"]').click()
+    await form.locator(f"#save-{sub_id}").click()
     await page.wait_for_url(f"**/exporter?saved={sub_id}")
     await shot(page, "exporter-subscriptions")
     async with rt.db.begin() as conn:

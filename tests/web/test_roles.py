@@ -32,6 +32,8 @@ GUARDED: dict[str, tuple[str, set[Role]]] = {
     "/analyst/feedback": ("/analyst/feedback", {"analyst"}),
     "/analyst/reclassify": ("/analyst/reclassify", {"analyst"}),  # POST too (starts it)
     "/analyst/mappings": ("/analyst/mappings", {"analyst"}),
+    "/applications": ("/applications", {"official"}),
+    "/applications/{id}": ("/applications/1", {"official"}),
 }
 #: Guarded POST-only routes; posted with a bad week or an empty form, an allowed role gets 400.
 GUARDED_POST: dict[str, tuple[str, set[Role]]] = {
@@ -43,6 +45,8 @@ GUARDED_POST: dict[str, tuple[str, set[Role]]] = {
     "/analyst/mappings/ics/save": ("/analyst/mappings/ics/save", {"analyst"}),
     "/analyst/mappings/sectors/preview": ("/analyst/mappings/sectors/preview", {"analyst"}),
     "/analyst/mappings/sectors/save": ("/analyst/mappings/sectors/save", {"analyst"}),
+    "/applications/{id}/decide": ("/applications/1/decide", {"official"}),
+    "/notifications/{id}/translations": ("/notifications/1/translations", {"official", "analyst"}),
 }
 #: Routes for a signed-in exporter contact only (``require_exporter``), with a sample path and method.
 EXPORTER_ONLY: dict[str, tuple[str, str]] = {
@@ -64,6 +68,11 @@ PUBLIC = {
     "/exporter/login",  # asks for an email and sends a sign-in link
     "/exporter/signin",  # the signed, expiring link is the credential
     "/exporter/logout",  # POST, CSRF-checked
+    "/exporter/apply",  # sign-up: anyone may apply (rate-limited, honeypot, verified by email)
+    "/exporter/apply/verify",  # email link: the signed, single-use token is the credential
+    "/exporter/apply/edit",  # email link: the signed, single-use token is the credential
+    "/pickers/products",  # HS nomenclature look-up for the sign-up form, holds no data
+    "/pickers/markets",  # WTO members look-up for the sign-up form, holds no data
 }
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warning.exceptions import ImportFileError
-from warning.runtime import Runtime
+
+if TYPE_CHECKING:
+    from warning.runtime import Runtime
 
 #: A command: takes the parsed arguments and the open runtime, returns the exit code.
-Handler = Callable[[argparse.Namespace, Runtime], Awaitable[int]]
+Handler = Callable[[argparse.Namespace, "Runtime"], Awaitable[int]]
 SubParsers = Any  # argparse's _SubParsersAction is private
 
 

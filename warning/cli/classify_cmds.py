@@ -6,21 +6,23 @@ import argparse
 import getpass
 import json
 import sys
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from classifiers.baseline import Baseline
-from classifiers.ensemble import Ensemble, combine, fit_calibrations
-from classifiers.evaluate import METRIC_KEYS, Case, cross_validated, load_cases, report
-from classifiers.nomenclature import load_nomenclature
-from warning.classify import build_classifier, classify_pending, learner_from
 from warning.cli.base import SubParsers
 from warning.exceptions import TbtError
-from warning.runtime import Runtime
-from warning.storage.rules import add_rule, load_rules, remove_rule, rule_history
-from warning.types import ClassifierRule, LabelledExample, ProductMatch
+from warning.types import ClassifierRule
 
-FOLDS = 5
+# The classifier's modules (scikit-learn, jieba, numpy) are imported by the commands that
+# classify, not here: `tbtwarn --help` and the other commands start without them.
+SHOWN = (
+    ("baseline", "baseline"),
+    ("tbtwarn", None),
+    ("tbtwarn + learner 5-fold", "with_learner_cv"),
+    ("tbtwarn calibrated 5-fold", "calibrated_cv"),
+)
+
+if TYPE_CHECKING:
+    from warning.runtime import Runtime
 
 
 def _progress(done: int, total: int) -> None:
@@ -34,82 +36,74 @@ def _progress(done: int, total: int) -> None:
 async def classify_cmd(args: argparse.Namespace, rt: Runtime) -> int:
     if args.action == "evaluate":
         return await evaluate_cmd(args, rt)
+    from warning.classify import classify_pending
+
     outcome = await classify_pending(rt, everything=args.all, progress=_progress if args.all else None)
     print(f"classified {outcome.classified} notifications ({outcome.with_matches} with matches)")
     return 0
 
 
-def _line(name: str, m: dict[str, Any]) -> str:
-    return f"{name:<28}" + "".join(f"{m[k]:>10}" for k in METRIC_KEYS)
+def _line(name: str, m: dict[str, Any], keys: tuple[str, ...]) -> str:
+    return f"{name:<28}" + "".join(f"{m[k]:>9}" for k in keys)
+
+
+def _print_report(args: argparse.Namespace, result: dict[str, Any], keys: tuple[str, ...]) -> None:
+    print(
+        f"{args.data}: {result['n']} records with a valid HS 2022 truth ({result['skipped']} skipped); "
+        f"alert threshold {result['alert_threshold']}"
+    )
+    for s in result["skipped_records"]:
+        named = f" ({s['record']})" if s["record"] else ""
+        print(f"  skipped line {s['line']}{named}: {s['reason']}")
+    short = {"chapter_": "ch_", "heading_": "hd_", "precision": "P", "recall": "R"}
+
+    def abbrev(k: str) -> str:
+        for long, brief in short.items():
+            k = k.replace(long, brief)
+        return k
+
+    print(f"{'':<28}" + "".join(f"{abbrev(k):>9}" for k in keys))
+    for name, field in SHOWN:
+        figures = result[field] if field else result
+        print(_line(name, figures, keys))
+        for language, m in figures["by_language"].items():
+            print(_line(f"  {language}", m, keys))
+    if result["confusions"]:
+        print("first chapter wrong (true -> ours: count):")
+        for c in result["confusions"]:
+            print(
+                f"  {c['truth']} -> {c['predicted'] or '(nothing)'}: {c['count']}  {'; '.join(c['records'])}"
+            )
 
 
 async def evaluate_cmd(args: argparse.Namespace, rt: Runtime) -> int:
-    nomenclature = load_nomenclature()
-    cases, skipped = load_cases(args.data, nomenclature)
+    from classifiers.evaluate import METRIC_KEYS, load_cases
+    from classifiers.evaluation import full_report
+    from classifiers.nomenclature import load_nomenclature
+    from warning.classify import build_classifier
+
+    cases, skipped = load_cases(args.data, load_nomenclature())
     if not cases:
         raise TbtError(f"{args.data}: no record with a valid HS 2022 code to evaluate against")
-    threshold = rt.config.classifier.alert_threshold
     ensemble = await build_classifier(rt)
-    notifications = [c.notification for c in cases]
-    ours = report(cases, ensemble.classify_many(notifications), threshold)
-
-    def with_learner(train: Sequence[Case], test: Sequence[Case]) -> list[list[ProductMatch]]:
-        examples = [
-            LabelledExample(
-                c.notification.products + " " + c.notification.title, c.truth, c.notification.language
-            )
-            for c in train
-        ]
-        ensemble.learner = learner_from(ensemble, examples)
-        return ensemble.classify_many([c.notification for c in test])
-
-    learned = report(cases, cross_validated(cases, FOLDS, with_learner), threshold)
-    ensemble.learner = None
-    raw = ensemble.evidence(notifications)
-    index = {id(c): i for i, c in enumerate(cases)}
-
-    def with_calibration(train: Sequence[Case], test: Sequence[Case]) -> list[list[ProductMatch]]:
-        fitted = fit_calibrations([raw[index[id(c)]] for c in train], [c.truth for c in train])
-        return [combine(raw[index[id(c)]], fitted) for c in test]
-
-    calibrated = report(cases, cross_validated(cases, FOLDS, with_calibration), threshold)
-    baseline = report(cases, Baseline(nomenclature).classify_many(notifications), threshold)
-    result = {
-        **ours,
-        "skipped": skipped,
-        "alert_threshold": threshold,
-        "baseline": baseline,
-        "with_learner_cv": learned,
-        "calibrated_cv": calibrated,
-    }
+    result = full_report(ensemble, cases, skipped, rt.config.classifier.alert_threshold)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
-        return 0
-    print(
-        f"{args.data}: {len(cases)} records with a valid HS 2022 truth ({skipped} skipped); "
-        f"alert threshold {threshold}"
-    )
-    print(f"{'':<28}" + "".join(f"{k.replace('chapter_', 'ch_'):>10}" for k in METRIC_KEYS))
-    rows = [
-        ("baseline", baseline),
-        ("tbtwarn", ours),
-        (f"tbtwarn + learner {FOLDS}-fold", learned),
-        (f"tbtwarn calibrated {FOLDS}-fold", calibrated),
-    ]
-    for name, figures in rows:
-        print(_line(name, figures))
-        for language, m in figures["by_language"].items():
-            print(_line(f"  {language}", m))
+    else:
+        _print_report(args, result, METRIC_KEYS)
     return 0
 
 
 async def rules_list(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.storage.rules import load_rules
+
     async with rt.db.begin() as conn:
         rules = await load_rules(conn)
     for r in rules:
         excl = f" except {' | '.join(r.exclusions)}" if r.exclusions else ""
+        arrow = "-> no" if r.suppress else "->"
         print(
-            f"{r.id}\tv{r.version}\t{' | '.join(r.phrases)}{excl} -> {' '.join(r.hs_codes)}"
+            f"{r.id}\tv{r.version}\t{' | '.join(r.phrases)}{excl} {arrow} {' '.join(r.hs_codes)}"
             f"\t{r.author}\t{r.note}"
         )
     if not rules:
@@ -118,12 +112,24 @@ async def rules_list(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def rules_add(args: argparse.Namespace, rt: Runtime) -> int:
+    from classifiers.nomenclature import load_nomenclature
+    from warning.storage.rules import add_rule
+
     nomenclature = load_nomenclature()
     for code in args.hs:
         if code not in nomenclature:
             print(f"tbtwarn rules add: --hs {code!r} is not a 2, 4 or 6-digit HS 2022 code", file=sys.stderr)
             return 2
-    rule = ClassifierRule(tuple(args.phrase), tuple(args.hs), tuple(args.exclude or ()), note=args.note)
+    rule = ClassifierRule(
+        tuple(args.phrase), tuple(args.hs), tuple(args.exclude or ()), note=args.note, suppress=args.suppress
+    )
+    from warning.storage.rules import RuleTooLargeError, check_rule_size
+
+    try:
+        check_rule_size(rule)
+    except RuleTooLargeError as exc:
+        print(f"tbtwarn rules add: {exc}", file=sys.stderr)
+        return 2
     async with rt.db.begin() as conn:
         stored = await add_rule(conn, rule, args.author, rt.now())
     print(f"rule {stored.id} added (version 1); run `tbtwarn classify --all` to apply it to history")
@@ -131,6 +137,8 @@ async def rules_add(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def rules_remove(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.storage.rules import remove_rule
+
     async with rt.db.begin() as conn:
         gone = await remove_rule(conn, args.id, args.author, rt.now())
     print(f"rule {gone.id} removed (version {gone.version})")
@@ -138,6 +146,8 @@ async def rules_remove(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def rules_history(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.storage.rules import rule_history
+
     async with rt.db.begin() as conn:
         versions = await rule_history(conn, args.id)
     for v in versions:
@@ -169,6 +179,11 @@ def register(sub: SubParsers) -> None:
     r.add_argument("--phrase", action="append", required=True, help="phrase that fires it (repeatable)")
     r.add_argument("--hs", action="append", required=True, help="HS 2022 prefix it maps to (repeatable)")
     r.add_argument("--exclude", action="append", help="phrase that vetoes it (repeatable)")
+    r.add_argument(
+        "--suppress",
+        action="store_true",
+        help="an exclusion: where a phrase is found, no method's match to the --hs codes is kept",
+    )
     r.add_argument("--note", default="", help="why the rule exists")
     r.add_argument("--author", default=_user(), help="who makes the change (default: login name)")
     r.set_defaults(handler=rules_add)
@@ -194,4 +209,4 @@ def _user() -> str:
         return "analyst"
 
 
-__all__ = ["Ensemble", "register"]
+__all__ = ["register"]

@@ -6,18 +6,20 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warning.cli.base import SubParsers, command_group, read_import_file
 from warning.exceptions import ImportFileError
-from warning.export import notification_records, to_csv, to_jsonl
-from warning.register import read_exporters
-from warning.runtime import Runtime
-from warning.storage.exporters import load_exporters, save_exporter
-from warning.storage.raw import list_quarantine, list_source_states
-from warning.storage.subscriptions import sync_from_register
+
+if TYPE_CHECKING:
+    from warning.runtime import Runtime
 
 
 async def import_exporters(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.register import read_exporters
+    from warning.storage.exporters import load_exporters, save_exporter
+    from warning.storage.subscriptions import sync_from_register
+
     try:
         exporters, skipped = read_exporters(read_import_file(args.file), skip_bad=args.skip_bad)
     except ImportFileError as exc:
@@ -39,6 +41,8 @@ async def import_exporters(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def export_notifications(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.export import notification_records, to_csv, to_jsonl
+
     records = await notification_records(rt)
     text = to_csv(records) if args.format == "csv" else "".join(to_jsonl(records))
     if args.output:
@@ -49,6 +53,8 @@ async def export_notifications(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def quarantine_list(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.storage.raw import list_quarantine
+
     async with rt.db.begin() as conn:
         items = await list_quarantine(conn, args.limit)
     for item in items:
@@ -60,6 +66,8 @@ async def quarantine_list(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def sources_cmd(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.storage.raw import list_source_states
+
     async with rt.db.begin() as conn:
         states = {s.source_name: s for s in await list_source_states(conn)}
     for source in rt.config.sources:

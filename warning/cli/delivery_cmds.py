@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from notifications.compose import compose_digests, compose_weekly_digests, iso_week
-from notifications.deliver import deliver_pending
-from notifications.officials import compose_officials_digest, render_report, weekly_report
-from notifications.subscriptions import changed_subscription
 from warning.cli.base import SubParsers
 from warning.exceptions import SubscriptionError
-from warning.levels.alerting import create_alerts
-from warning.mapping.mappings import current_sectors
-from warning.runtime import Runtime
-from warning.storage.exporters import load_exporters
-from warning.storage.outbox import STATUSES, list_messages, requeue
-from warning.storage.reviews import approve, get_review
-from warning.storage.subscriptions import load_subscriptions, save_choices, sync_from_register
-from warning.types import LEVELS, Subscription
+from warning.types import LEVELS, OUTBOX_STATUSES, Subscription
+
+if TYPE_CHECKING:
+    from warning.runtime import Runtime
 
 
 async def send_cmd(args: argparse.Namespace, rt: Runtime) -> int:
+    from notifications.compose import compose_digests
+    from notifications.deliver import deliver_pending
+    from warning.levels.alerting import create_alerts
+
     pairs = await create_alerts(rt)
     queued = await compose_digests(rt)
     outcome = await deliver_pending(rt)
@@ -35,6 +32,8 @@ async def send_cmd(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def outbox_list(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.storage.outbox import list_messages
+
     async with rt.db.begin() as conn:
         messages = await list_messages(conn, args.status, limit=args.limit)
     for m in messages:
@@ -45,6 +44,8 @@ async def outbox_list(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def outbox_requeue(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.storage.outbox import list_messages, requeue
+
     async with rt.db.begin() as conn:
         found = {m.id: m for m in await list_messages(conn) if m.id in set(args.ids)}
         for message_id in args.ids:
@@ -59,6 +60,9 @@ async def outbox_requeue(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def subscriptions_list(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.storage.exporters import load_exporters
+    from warning.storage.subscriptions import load_subscriptions, sync_from_register
+
     async with rt.db.begin() as conn:
         await sync_from_register(conn, await load_exporters(conn), rt.now())
         subs = await load_subscriptions(conn, active_only=False, email=args.email)
@@ -81,6 +85,8 @@ def _changes(args: argparse.Namespace, sub: Subscription, sector_keys: set[str])
     Raises:
         SubscriptionError: an unknown sector or a malformed HS prefix.
     """
+    from notifications.subscriptions import changed_subscription
+
     return changed_subscription(
         sub,
         sector_keys,
@@ -94,6 +100,10 @@ def _changes(args: argparse.Namespace, sub: Subscription, sector_keys: set[str])
 
 
 async def subscriptions_set(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.mapping.mappings import current_sectors
+    from warning.storage.exporters import load_exporters
+    from warning.storage.subscriptions import load_subscriptions, save_choices, sync_from_register
+
     sector_keys = {s.key for s in await current_sectors(rt)}
     async with rt.db.begin() as conn:
         await sync_from_register(conn, await load_exporters(conn), rt.now())
@@ -113,6 +123,9 @@ async def subscriptions_set(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def digest_weekly(args: argparse.Namespace, rt: Runtime) -> int:
+    from notifications.compose import iso_week
+    from notifications.officials import compose_officials_digest, render_report, weekly_report
+
     week = args.week or iso_week(rt.today())
     if args.preview:
         _, text, _ = render_report(await weekly_report(rt, week))
@@ -124,6 +137,9 @@ async def digest_weekly(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def _exporters_weekly(rt: Runtime, week: str) -> int:
+    from notifications.compose import compose_weekly_digests
+    from warning.storage.reviews import get_review
+
     if rt.config.digest.review_required:
         async with rt.db.begin() as conn:
             review = await get_review(conn, week)
@@ -138,6 +154,9 @@ async def _exporters_weekly(rt: Runtime, week: str) -> int:
 
 
 async def digest_approve(args: argparse.Namespace, rt: Runtime) -> int:
+    from notifications.compose import iso_week
+    from warning.storage.reviews import approve
+
     week = args.week or iso_week(rt.today())
     async with rt.db.begin() as conn:
         review = await approve(conn, week, args.by, rt.now())
@@ -153,7 +172,7 @@ def register(sub: SubParsers) -> None:
     p = sub.add_parser("outbox", help="the email outbox")
     what = p.add_subparsers(dest="what", required=True, metavar="ACTION")
     o = what.add_parser("list", help="list messages")
-    o.add_argument("--status", choices=STATUSES)
+    o.add_argument("--status", choices=OUTBOX_STATUSES)
     o.add_argument("--limit", type=int, default=None)
     o.set_defaults(handler=outbox_list)
     o = what.add_parser("requeue", help="send failed or uncertain messages again")

@@ -12,10 +12,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from warning import __version__
 from warning.cli import (
+    application_cmds,
     classify_cmds,
     data_cmds,
     delivery_cmds,
@@ -26,10 +25,11 @@ from warning.cli import (
     web_cmds,
 )
 from warning.cli.base import Handler
-from warning.config import load_config
 from warning.exceptions import ConfigError, TbtError
-from warning.logs import configure_logging
-from warning.runtime import Runtime
+
+# The command modules import what their commands need inside the handlers: `tbtwarn --help`
+# and the commands that do not classify start without scikit-learn, jieba, matplotlib or
+# the web app (tests/warning/test_cli_imports.py checks it).
 
 #: Modules that add sub-commands; each has ``register(subparsers)``.
 COMMAND_MODULES = (
@@ -41,6 +41,7 @@ COMMAND_MODULES = (
     delivery_cmds,
     web_cmds,
     ops_cmds,
+    application_cmds,
 )
 
 
@@ -57,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def _run(handler: Handler, args: argparse.Namespace, config_path: Path) -> int:
+    from warning.config import load_config
+    from warning.logs import configure_logging
+    from warning.runtime import Runtime
+
     config = load_config(config_path)
     configure_logging(config.logging)
     rt = await Runtime.open(config)
@@ -69,6 +74,10 @@ async def _run(handler: Handler, args: argparse.Namespace, config_path: Path) ->
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from warning.config import load_config
+
     try:
         load_config(args.config)  # validate before touching anything
         return asyncio.run(_run(args.handler, args, args.config))

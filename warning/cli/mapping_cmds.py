@@ -9,25 +9,17 @@ from __future__ import annotations
 
 import argparse
 import getpass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from classifiers.nomenclature import load_nomenclature
-from warning.classify import build_classifier
 from warning.cli.base import SubParsers
-from warning.mapping.mapping_preview import (
-    SECTOR_METRIC_KEYS,
-    MappingPreview,
-    apply_ics,
-    preview_ics,
-    preview_sectors,
-)
-from warning.mapping.mappings import current_sectors, effective_ics_mapping, ics_change, sector_change
-from warning.runtime import Runtime
-from warning.storage.mappings import mapping_history, save_ics_row, save_sector
-from warning.storage.rules import load_rules
 from warning.types import IcsRow, MappingKind, Sector
 
-FIGURES = ("chapter_f1", "chapter_precision", "chapter_recall", *SECTOR_METRIC_KEYS)
+if TYPE_CHECKING:
+    from warning.mapping.mapping_preview import MappingPreview
+    from warning.runtime import Runtime
+
+# Previews classify: warning.classify and warning.mapping.mapping_preview are imported where used.
 
 
 def _user() -> str:
@@ -38,6 +30,8 @@ def _user() -> str:
 
 
 def _print_preview(p: MappingPreview) -> None:
+    from warning.mapping.mapping_preview import SECTOR_METRIC_KEYS
+
     print(f"{len(p.changes)} of {p.checked} stored notifications change:")
     for c in p.changes:
         parts = [f"+{' +'.join(c.gained)}" if c.gained else "", f"-{' -'.join(c.lost)}" if c.lost else ""]
@@ -46,11 +40,13 @@ def _print_preview(p: MappingPreview) -> None:
         print(f"  {c.key}\t{' '.join(x for x in parts if x)}")
     if p.subscriptions:
         print(f"{p.subscriptions} subscriptions name this sector")
-    for key in FIGURES:
+    for key in ("chapter_f1", "chapter_precision", "chapter_recall", *SECTOR_METRIC_KEYS):
         print(f"  {key:<18} {p.before[key]:.4f} -> {p.after[key]:.4f}")
 
 
 async def ics_list(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.mapping.mappings import effective_ics_mapping
+
     async with rt.db.begin() as conn:
         mapping = await effective_ics_mapping(conn)
     for code, prefixes in sorted(mapping.items()):
@@ -64,6 +60,12 @@ async def _ics(args: argparse.Namespace, rt: Runtime, action: str, row: IcsRow) 
     Raises:
         MappingError: the change is malformed or refers to no row.
     """
+    from warning.classify import build_classifier
+    from warning.mapping.mapping_preview import apply_ics, preview_ics
+    from warning.mapping.mappings import current_sectors, effective_ics_mapping, ics_change
+    from warning.storage.mappings import save_ics_row
+    from warning.storage.rules import load_rules
+
     async with rt.db.begin() as conn:
         rules = await load_rules(conn)
         old = await effective_ics_mapping(conn)
@@ -81,6 +83,8 @@ async def _ics(args: argparse.Namespace, rt: Runtime, action: str, row: IcsRow) 
 
 
 async def ics_set(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.mapping.mappings import effective_ics_mapping
+
     async with rt.db.begin() as conn:
         exists = args.code in await effective_ics_mapping(conn)
     row = IcsRow(args.code, tuple(dict.fromkeys(args.hs)), args.note)
@@ -92,6 +96,8 @@ async def ics_remove(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def sectors_list(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.mapping.mappings import current_sectors
+
     for s in await current_sectors(rt):
         print(f"{s.key}\t{s.name_en}\t{s.name_zh}\t{' '.join(s.hs_prefixes)}")
     return 0
@@ -103,9 +109,16 @@ async def _sector(args: argparse.Namespace, rt: Runtime, action: str, sector: Se
     Raises:
         MappingError: the change is malformed or refers to no sector.
     """
+    from warning.mapping.mappings import current_sectors, sector_change
+    from warning.storage.mappings import save_sector
+    from warning.storage.rules import load_rules
+
     old = await current_sectors(rt)
     checked, new = sector_change(old, action, sector, load_nomenclature())
     if args.preview:
+        from warning.classify import build_classifier
+        from warning.mapping.mapping_preview import preview_sectors
+
         async with rt.db.begin() as conn:
             rules = await load_rules(conn)
         _print_preview(await preview_sectors(rt, await build_classifier(rt), rules, old, new))
@@ -118,6 +131,8 @@ async def _sector(args: argparse.Namespace, rt: Runtime, action: str, sector: Se
 
 
 async def sectors_set(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.mapping.mappings import current_sectors
+
     exists = any(s.key == args.key for s in await current_sectors(rt))
     sector = Sector(args.key, args.name_en, args.name_zh, tuple(dict.fromkeys(args.hs)))
     return await _sector(args, rt, "change" if exists else "add", sector)
@@ -128,6 +143,8 @@ async def sectors_remove(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def history(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.storage.mappings import mapping_history
+
     kind: MappingKind = args.kind
     async with rt.db.begin() as conn:
         versions = await mapping_history(conn, kind)

@@ -6,15 +6,18 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warning.cli.base import SubParsers
 from warning.exceptions import BackupError
-from warning.runtime import Runtime
-from warning.service.backup import backup_database
-from warning.service.health import check_health
+
+if TYPE_CHECKING:
+    from warning.runtime import Runtime
 
 
 async def health_cmd(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.service.health import check_health
+
     report = await check_health(rt)
     if args.json:
         print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
@@ -24,9 +27,17 @@ async def health_cmd(args: argparse.Namespace, rt: Runtime) -> int:
             failures = f", {s.consecutive_failures} failures in a row" if s.consecutive_failures else ""
             print(f"source {s.name}: last success {s.last_success_at or 'never'}{failures}")
         print(f"outbox: {report.outbox_pending} pending, {report.outbox_failed} failed")
+        holders = {lease.name: lease.holder for lease in report.leases}
         for j in report.jobs:
             error = f", last error: {j.last_error}" if j.last_error else ""
-            print(f"job {j.job_id}: {j.runs} runs, last started {j.last_started_at or 'never'}{error}")
+            held = holders.get(f"job:{j.job_id}")
+            running = f", running now on {held}" if held else ""
+            print(
+                f"job {j.job_id}: {j.runs} runs, last started {j.last_started_at or 'never'}{error}{running}"
+            )
+        shared = holders.get("shared-state")
+        if shared:
+            print(f"shared-state steps: held by {shared}")
         for problem in report.problems:
             print(f"problem: {problem}")
         print("healthy" if report.healthy else "NOT healthy")
@@ -34,6 +45,8 @@ async def health_cmd(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def backup_cmd(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.service.backup import backup_database
+
     try:
         size = await backup_database(rt.config.database_url, args.path)
     except BackupError as exc:

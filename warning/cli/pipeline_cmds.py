@@ -6,13 +6,13 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from typing import TYPE_CHECKING
 
 from warning.cli.base import SubParsers
 from warning.clock import time_scale_from_env
-from warning.collect import collect
-from warning.pipeline import run_once
-from warning.runtime import Runtime
-from warning.service.daemon import Daemon
+
+if TYPE_CHECKING:
+    from warning.runtime import Runtime
 
 
 async def init(args: argparse.Namespace, rt: Runtime) -> int:
@@ -22,6 +22,9 @@ async def init(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def run(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.pipeline import run_once
+    from warning.service.daemon import Daemon
+
     if not args.once:
         daemon = Daemon(rt, time_scale=time_scale_from_env())
         code = await daemon.run(args.host, args.port)
@@ -42,6 +45,8 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def collect_cmd(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.collect import collect
+
     outcomes = await collect(rt, args.source, reparse=args.reparse)
     for outcome in outcomes:
         print(outcome.line())

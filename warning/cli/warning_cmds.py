@@ -6,16 +6,19 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warning.cli.base import SubParsers, command_group, read_import_file
 from warning.exceptions import ImportFileError
-from warning.levels.deadlines import deadlines_calendar
-from warning.register import read_exposure
-from warning.runtime import Runtime
-from warning.storage.exposure import exporter_names, save_exposure
+
+if TYPE_CHECKING:
+    from warning.runtime import Runtime
 
 
 async def import_exposure(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.register import read_exposure
+    from warning.storage.exposure import exporter_names, save_exposure
+
     async with rt.db.begin() as conn:
         names = await exporter_names(conn)
     try:
@@ -36,6 +39,8 @@ async def import_exposure(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def export_deadlines(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.levels.deadlines import deadlines_calendar
+
     data = await deadlines_calendar(rt, args.exporter)
     if args.output:
         await asyncio.to_thread(args.output.write_bytes, data)

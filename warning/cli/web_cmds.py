@@ -8,19 +8,13 @@ import getpass
 import os
 import signal
 import sys
-from typing import cast
-
-from aiohttp import web
+from typing import TYPE_CHECKING, cast
 
 from warning.cli.base import SubParsers
-from warning.runtime import Runtime
-from warning.storage.overview import exporter_id_by_name
-from warning.storage.users import UserExistsError, add_user, list_users
-from warning.tokens import Signer, load_secret
 from warning.types import ROLES, Role
-from warning.web.app import create_app
-from warning.web.feeds import exporter_feed_path, exporter_feed_token
-from warning.web.security import hash_password
+
+if TYPE_CHECKING:
+    from warning.runtime import Runtime
 
 
 async def _start_workers(args: argparse.Namespace) -> list[asyncio.subprocess.Process]:
@@ -32,6 +26,10 @@ async def _start_workers(args: argparse.Namespace) -> list[asyncio.subprocess.Pr
 
 async def serve(args: argparse.Namespace, rt: Runtime) -> int:
     """Run the web app until interrupted (SIGINT or SIGTERM), with ``--workers`` processes."""
+    from aiohttp import web
+
+    from warning.web.app import create_app
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -71,6 +69,14 @@ def _password(args: argparse.Namespace) -> str | None:
 
 
 async def users_add(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.storage.users import InvalidEmailError, UserExistsError, add_user, check_email
+    from warning.web.security import hash_password
+
+    try:  # before asking for a password
+        check_email(args.email)
+    except InvalidEmailError as exc:
+        print(f"tbtwarn users add: {exc}", file=sys.stderr)
+        return 2
     password = _password(args)
     if password is None:
         return 1
@@ -86,6 +92,8 @@ async def users_add(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def users_list(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.storage.users import list_users
+
     async with rt.db.begin() as conn:
         users = await list_users(conn)
     for user in users:
@@ -97,6 +105,10 @@ async def users_list(args: argparse.Namespace, rt: Runtime) -> int:
 
 async def feed_url(args: argparse.Namespace, rt: Runtime) -> int:
     """Print the signed Atom feed URL of an exporter."""
+    from warning.storage.overview import exporter_id_by_name
+    from warning.tokens import Signer, load_secret
+    from warning.web.feeds import exporter_feed_path, exporter_feed_token
+
     async with rt.db.begin() as conn:
         exporter_id = await exporter_id_by_name(conn, args.exporter)
     if exporter_id is None:

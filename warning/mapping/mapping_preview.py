@@ -22,6 +22,7 @@ from classifiers.ics import IcsClassifier
 from classifiers.rules import RulesClassifier
 from classifiers.sectors import sectors_of
 from warning.mapping.rule_preview import labelled_set
+from warning.previews.exporters import ExporterEffect, Rematched, exporter_effects
 from warning.runtime import Runtime
 from warning.storage.notifications import (
     count_notifications,
@@ -62,6 +63,9 @@ class MappingPreview:
     checked: int
     #: Subscriptions naming a changed sector (a removed sector no longer filters them).
     subscriptions: int = 0
+    #: The exporters whose alert would appear, disappear or change level (ICS changes;
+    #: a sector change moves no alert).
+    exporters: tuple[ExporterEffect, ...] = ()
 
 
 def sector_keys(codes: Sequence[str], sectors: Sequence[Sector]) -> set[str]:
@@ -131,7 +135,7 @@ def _compare_ics(
     new: IcsMapping,
     sectors: Sequence[Sector],
     threshold: float,
-) -> tuple[list[MappingChangeRow], dict[str, Any], dict[str, Any]]:
+) -> tuple[list[MappingChangeRow], list[Rematched], dict[str, Any], dict[str, Any]]:
     """The CPU part of an ICS preview (run in a worker thread); leaves the ensemble on ``old``."""
     affected = _affected(stored, old, new)
     batch = [n for _, n in affected]
@@ -144,8 +148,11 @@ def _compare_ics(
         cases, _classify(ensemble, rules, old, [c.notification for c in cases]), threshold, sectors
     )
     before = _classify(ensemble, rules, old, batch)
-    changes = []
+    changes: list[MappingChangeRow] = []
+    rematched: list[Rematched] = []
     for (i, n), b, a in zip(affected, before, after, strict=True):
+        if b != a:
+            rematched.append((i, n, b, a))
         was, now = {m.hs_code for m in b}, {m.hs_code for m in a}
         if was == now:
             continue
@@ -156,7 +163,7 @@ def _compare_ics(
                 tuple(sorted(s_now - s_was)), tuple(sorted(s_was - s_now)),
             )
         )  # fmt: skip
-    return changes, before_eval, after_eval
+    return changes, rematched, before_eval, after_eval
 
 
 async def preview_ics(
@@ -175,10 +182,11 @@ async def preview_ics(
         stored = await load_notifications(conn, ics_candidates(old, new))
         checked = await count_notifications(conn)
     threshold = rt.config.classifier.alert_threshold
-    changes, before, after = await asyncio.to_thread(
+    changes, rematched, before, after = await asyncio.to_thread(
         _compare_ics, ensemble, stored, rules, old, new, sectors, threshold
     )
-    return MappingPreview(tuple(changes), before, after, checked)
+    effects = await exporter_effects(rt, rematched)
+    return MappingPreview(tuple(changes), before, after, checked, exporters=tuple(effects))
 
 
 async def apply_ics(

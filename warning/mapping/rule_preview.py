@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from classifiers.ensemble import Ensemble
 from classifiers.evaluate import Case, load_cases, report
 from classifiers.rules import RulesClassifier
 from classifiers.textprep import has_chinese, singular
+from warning.previews.exporters import ExporterEffect, Rematched, exporter_effects
 from warning.runtime import Runtime
 from warning.storage.notifications import count_notifications, load_notifications, replace_matches
 from warning.storage.schema import notifications
@@ -53,10 +55,13 @@ class RulePreview:
     after: dict[str, Any]
     #: Stored notifications looked at.
     checked: int
+    #: The exporters whose alert would appear, disappear or change level.
+    exporters: tuple[ExporterEffect, ...] = ()
 
 
 def _rule_codes(rules: RulesClassifier, n: Notification) -> set[str]:
-    return {m.hs_code for m in rules.classify(n)}
+    """What the rules do to a notification: the codes they add, and ``-prefix`` for each they veto."""
+    return {m.hs_code for m in rules.classify(n)} | {f"-{p}" for p in rules.suppressed(n)}
 
 
 def _run(
@@ -89,10 +94,17 @@ def _stem(phrase: str) -> str | None:
     return longest[:-1] if len(longest) > 1 else longest
 
 
+#: Above this many distinct stems, :func:`candidates` reads every notification: SQLite
+#: parses ``a OR b OR ...`` as a tree one level deeper per term, and refuses a
+#: statement deeper than 1000 ("Expression tree is too large"), which made a rule
+#: of a few hundred phrases fail with a 500 after it was stored.
+MAX_CANDIDATE_STEMS = 200
+
+
 def candidates(rules: Sequence[ClassifierRule]) -> sa.ColumnElement[bool] | None:
     """An SQL condition true for every notification one of ``rules`` can fire on (None: all)."""
-    stems = [_stem(p) for r in rules for p in r.phrases]
-    if any(s is None for s in stems):
+    stems = list(dict.fromkeys(_stem(p) for r in rules for p in r.phrases))
+    if any(s is None for s in stems) or len(stems) > MAX_CANDIDATE_STEMS:
         return None
     fields = (notifications.c.title, notifications.c.description, notifications.c.products)
     escaped = [s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for s in stems if s]
@@ -106,7 +118,9 @@ def _affected(
     differing = RulesClassifier(_differing(old, new))
     before, after = RulesClassifier(old), RulesClassifier(new)
     return [
-        (i, n) for i, n in stored if differing.classify(n) and _rule_codes(before, n) != _rule_codes(after, n)
+        (i, n)
+        for i, n in stored
+        if _rule_codes(differing, n) and _rule_codes(before, n) != _rule_codes(after, n)
     ]
 
 
@@ -123,19 +137,23 @@ def _compare(
     old: Sequence[ClassifierRule],
     new: Sequence[ClassifierRule],
     threshold: float,
-) -> tuple[list[MatchChange], dict[str, Any], dict[str, Any]]:
+) -> tuple[list[MatchChange], list[Rematched], dict[str, Any], dict[str, Any]]:
     """The CPU part of a preview (run in a worker thread)."""
     affected = _affected(stored, old, new)
     batch = [n for _, n in affected]
     before = _run(ensemble, old, batch)
     after = _run(ensemble, new, batch)
-    changes = []
+    changes: list[MatchChange] = []
+    rematched: list[Rematched] = []
     for (i, n), b, a in zip(affected, before, after, strict=True):
         was, now = {m.hs_code for m in b}, {m.hs_code for m in a}
+        if was != now or b != a:
+            rematched.append((i, n, b, a))
         if was != now:
             changes.append(MatchChange(i, n.key, n.title, tuple(sorted(now - was)), tuple(sorted(was - now))))
     cases, _ = load_cases(labelled_set(), ensemble.nomenclature)
-    return changes, evaluation(ensemble, old, cases, threshold), evaluation(ensemble, new, cases, threshold)
+    before_eval = evaluation(ensemble, old, cases, threshold)
+    return changes, rematched, before_eval, evaluation(ensemble, new, cases, threshold)
 
 
 async def preview_rules(
@@ -150,8 +168,11 @@ async def preview_rules(
         checked = await count_notifications(conn)
     threshold = rt.config.classifier.alert_threshold
     # Classifying is CPU work: off the event loop, so other pages keep being served.
-    changes, before, after = await asyncio.to_thread(_compare, ensemble, stored, old, new, threshold)
-    return RulePreview(tuple(changes), before, after, checked)
+    changes, rematched, before, after = await asyncio.to_thread(
+        _compare, ensemble, stored, old, new, threshold
+    )
+    effects = await exporter_effects(rt, rematched)
+    return RulePreview(tuple(changes), before, after, checked, tuple(effects))
 
 
 def _reclassified(
@@ -166,16 +187,17 @@ def _reclassified(
 
 
 async def apply_rules(
-    rt: Runtime, ensemble: Ensemble, old: Sequence[ClassifierRule], new: Sequence[ClassifierRule]
+    conn: AsyncConnection, ensemble: Ensemble, old: Sequence[ClassifierRule], new: Sequence[ClassifierRule]
 ) -> int:
     """Reclassify the stored notifications the change affects; returns how many were rewritten.
 
+    Runs on the caller's transaction, the one that stored the change, so a change is
+    stored with its reclassification or not at all (the classifying, bounded by the
+    notifications the changed phrases can fire on, runs in a worker thread meanwhile).
     The caller must hold the ensemble for itself (its rules are changed meanwhile).
     """
-    async with rt.db.begin() as conn:
-        stored = await load_notifications(conn, candidates(_differing(old, new)))
+    stored = await load_notifications(conn, candidates(_differing(old, new)))
     rewritten = await asyncio.to_thread(_reclassified, ensemble, stored, old, new)
-    async with rt.db.begin() as conn:
-        for notification_id, matches in rewritten:
-            await replace_matches(conn, notification_id, matches)
+    for notification_id, matches in rewritten:
+        await replace_matches(conn, notification_id, matches)
     return len(rewritten)

@@ -24,6 +24,7 @@ from warning.levels.alerting import create_alerts
 from warning.runtime import Runtime
 from warning.storage.outbox import OutboxMessage, pending_ids
 from warning.storage.raw import record_source_result
+from warning.translation.step import translate_pending
 
 log = logging.getLogger("tbtwarn.jobs")
 
@@ -136,13 +137,17 @@ async def collect_job(rt: Runtime, ctx: JobContext, source_name: str) -> str:
 
 
 async def process_job(rt: Runtime, ctx: JobContext) -> str:
-    """Classify what is new or changed, then record the alerts it raises with
-    their warning levels and reasons (``create_alerts`` computes both)."""
+    """Classify what is new or changed, record the alerts it raises with their
+    warning levels and reasons (``create_alerts`` computes both), then
+    translate what is new (an engine that fails only leaves text untranslated
+    until a later run: it never fails the job)."""
     _step("classify")
     classified = await classify_pending(rt)
     _step("alert")
     pairs = await create_alerts(rt)
-    return f"classified {classified.classified}, {pairs} matching pairs"
+    _step("translate")
+    translated = await translate_pending(rt)
+    return f"classified {classified.classified}, {pairs} matching pairs; {translated.line()}"
 
 
 async def _deliver(rt: Runtime, ctx: JobContext, queued: int) -> str:

@@ -20,6 +20,7 @@ def _values(e: Exporter) -> dict[str, object]:
         "emails": list(e.emails),
         "hs_codes": list(e.hs_codes),
         "markets": list(e.markets),
+        "credit_code": e.credit_code,
     }
 
 
@@ -78,6 +79,7 @@ async def load_exporters(conn: AsyncConnection) -> list[tuple[int, Exporter]]:
                 hs_codes=tuple(r.hs_codes),
                 markets=tuple(r.markets),
                 product_names=tuple(names.get(r.id, ())),
+                credit_code=r.credit_code,
             ),
         )
         for r in rows

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.storage.schema import alerts, exporters, feedback, notifications
-from warning.types import Feedback
+from warning.types import Feedback, ProductMatch
 
 
 async def record_feedback(conn: AsyncConnection, item: Feedback) -> None:
@@ -69,6 +69,18 @@ class FeedbackView:
     created_at: dt.datetime
     #: The matched HS codes the alert carried.
     hs_codes: tuple[str, ...]
+    #: Their scores and evidence, best first (what an analyst drafts a fix from).
+    matches: tuple[ProductMatch, ...] = ()
+
+
+def _matches(data: Any) -> tuple[ProductMatch, ...]:
+    fields = {"hs_code", "level", "score", "method", "evidence"}
+    out = [
+        ProductMatch(**{k: v for k, v in m.items() if k in fields})
+        for m in data or []
+        if isinstance(m, dict) and fields <= set(m)
+    ]
+    return tuple(sorted(out, key=lambda m: -m.score))
 
 
 async def feedback_overview(conn: AsyncConnection, limit: int = 500) -> list[FeedbackView]:
@@ -101,6 +113,7 @@ async def feedback_overview(conn: AsyncConnection, limit: int = 500) -> list[Fee
             bool(r.relevant),
             r.created_at,
             codes(r.matches),
+            _matches(r.matches),
         )
         for r in await conn.execute(query)
     ]

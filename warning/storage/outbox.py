@@ -21,8 +21,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.storage.schema import outbox, outbox_bodies
+from warning.types import OUTBOX_STATUSES
 
-STATUSES = ("pending", "sending", "sent", "failed", "uncertain")
+STATUSES = OUTBOX_STATUSES  # defined with the domain types: the CLI's --help reads it
 
 
 @dataclass(frozen=True)

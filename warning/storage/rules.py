@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +17,35 @@ from warning.types import ClassifierRule
 
 class RuleNotFoundError(TbtError, LookupError):
     """No active rule has that id."""
+
+
+class RuleTooLargeError(TbtError, ValueError):
+    """A rule has more phrases or exclusions than :data:`MAX_PHRASES`, or a phrase is too long."""
+
+
+#: Phrases (and exclusions) one rule may have: a rule of hundreds of phrases is
+#: several rules in one, and each phrase is matched against every notification.
+MAX_PHRASES = 50
+#: Characters one phrase or exclusion may have.
+MAX_PHRASE_CHARS = 200
+
+
+def check_rule_size(rule: ClassifierRule) -> None:
+    """Refuse a rule too large to store.
+
+    Raises:
+        RuleTooLargeError: the message names what is over the limit.
+    """
+    for what, items in (("phrases", rule.phrases), ("exclusions", rule.exclusions)):
+        if len(items) > MAX_PHRASES:
+            raise RuleTooLargeError(
+                f"a rule may have at most {MAX_PHRASES} {what}, this one has {len(items)}"
+            )
+    for text in (*rule.phrases, *rule.exclusions):
+        if len(text) > MAX_PHRASE_CHARS:
+            raise RuleTooLargeError(
+                f"a phrase may have at most {MAX_PHRASE_CHARS} characters: {text[:40]!r}..."
+            )
 
 
 @dataclass(frozen=True)
@@ -40,6 +69,7 @@ def _rule(row: Any) -> ClassifierRule:
         version=row.version,
         author=row.author,
         note=row.note,
+        suppress=bool(row.suppress),
     )
 
 
@@ -57,6 +87,7 @@ async def _log(
             note=rule.note,
             author=author,
             changed_at=at,
+            suppress=rule.suppress,
         )
     )
 
@@ -64,19 +95,25 @@ async def _log(
 async def add_rule(
     conn: AsyncConnection, rule: ClassifierRule, author: str, at: dt.datetime
 ) -> ClassifierRule:
-    """Store a new rule (version 1) and log it."""
+    """Store a new rule (version 1) and log it.
+
+    Raises:
+        RuleTooLargeError: too many phrases or exclusions, or one too long.
+    """
+    check_rule_size(rule)
     values = {
         "phrases": list(rule.phrases),
         "hs_codes": list(rule.hs_codes),
         "exclusions": list(rule.exclusions),
         "note": rule.note,
+        "suppress": rule.suppress,
         "version": 1,
         "active": True,
         "author": author,
         "updated_at": at,
     }
     rule_id = await insert_returning_id(conn, classifier_rules, values)
-    stored = ClassifierRule(rule.phrases, rule.hs_codes, rule.exclusions, rule_id, 1, author, rule.note)
+    stored = replace(rule, id=rule_id, version=1, author=author)
     await _log(conn, stored, "add", author, at)
     return stored
 
@@ -99,11 +136,11 @@ async def change_rule(
 
     Raises:
         RuleNotFoundError: no active rule has that id.
+        RuleTooLargeError: too many phrases or exclusions, or one too long.
     """
+    check_rule_size(rule)
     old = await _active(conn, rule_id)
-    new = ClassifierRule(
-        rule.phrases, rule.hs_codes, rule.exclusions, rule_id, old.version + 1, author, rule.note
-    )
+    new = replace(rule, id=rule_id, version=old.version + 1, author=author)
     await conn.execute(
         sa.update(classifier_rules)
         .where(classifier_rules.c.id == rule_id)
@@ -112,6 +149,7 @@ async def change_rule(
             hs_codes=list(new.hs_codes),
             exclusions=list(new.exclusions),
             note=new.note,
+            suppress=new.suppress,
             version=new.version,
             author=author,
             updated_at=at,
@@ -128,9 +166,7 @@ async def remove_rule(conn: AsyncConnection, rule_id: int, author: str, at: dt.d
         RuleNotFoundError: no active rule has that id.
     """
     old = await _active(conn, rule_id)
-    gone = ClassifierRule(
-        old.phrases, old.hs_codes, old.exclusions, rule_id, old.version + 1, author, old.note
-    )
+    gone = replace(old, version=old.version + 1, author=author)
     await conn.execute(
         sa.update(classifier_rules)
         .where(classifier_rules.c.id == rule_id)
@@ -167,6 +203,7 @@ async def rule_history(conn: AsyncConnection, rule_id: int | None = None) -> lis
             row.version,
             row.author,
             row.note,
+            bool(row.suppress),
         )
         out.append(RuleVersion(row.rule_id, row.version, row.action, rule, row.author, row.changed_at))
     return out

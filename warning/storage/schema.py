@@ -170,6 +170,8 @@ exporters = sa.Table(
     sa.Column("hs_codes", sa.JSON, nullable=False),
     sa.Column("markets", sa.JSON, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # 统一社会信用代码 (GB 32100-2015), when known: sign-ups match on it (issue 17).
+    sa.Column("credit_code", sa.String(18), nullable=True, index=True),
 )
 
 outbox = sa.Table(
@@ -239,6 +241,8 @@ classifier_rules = sa.Table(
     sa.Column("note", sa.Text, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
+    # An exclusion (issue 20): the phrases veto matches to the HS prefixes.
+    sa.Column("suppress", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("author", sa.String(200), nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
 )
@@ -257,6 +261,7 @@ classifier_rule_versions = sa.Table(
     sa.Column("note", sa.Text, nullable=False),
     sa.Column("author", sa.String(200), nullable=False),
     sa.Column("changed_at", UtcDateTime, nullable=False),
+    sa.Column("suppress", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("rule_id", "version", name="uq_classifier_rule_versions_rule_id"),
 )
 
@@ -592,4 +597,15 @@ outbox_bodies = sa.Table(
     metadata,
     sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id"), primary_key=True),
     sa.Column("message", sa.LargeBinary, nullable=False),
+)
+
+# --- Tables of capabilities kept in their own modules, on this metadata (imported
+# here so that the metadata is complete): job leases (issue 21), web sessions and
+# sign-in limits (issue 14), sign-up (issue 17),
+# translations (issue 16).
+from warning.storage import (  # noqa: E402, F401
+    lease_tables,
+    session_tables,
+    signup_tables,
+    translation_tables,
 )

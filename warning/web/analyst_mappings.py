@@ -16,6 +16,7 @@ from aiohttp import web
 
 from classifiers.evaluate import METRIC_KEYS
 from classifiers.ics import load_ics_mapping
+from classifiers.ics_titles import lineage, load_ics_titles, matches
 from classifiers.nomenclature import load_nomenclature
 from classifiers.sectors import configured_sectors, sectors_of
 from warning.exceptions import MappingError
@@ -43,6 +44,44 @@ from warning.web.templating import NavItem, render, see_other
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 NAV = [NavItem("/analyst/mappings", "nav_mappings", ("analyst",))]
+#: ICS rows per page of the editor.
+ICS_PAGE = 40
+
+
+@dataclass(frozen=True)
+class IcsListRow:
+    """One row of the ICS table: code, titles (its own, else its group's or field's), HS
+    prefixes, the sectors they fall in, and whether an analyst changed it."""
+
+    code: str
+    title_en: str
+    title_zh: str
+    hs_prefixes: tuple[str, ...]
+    sector_keys: list[str]
+    overridden: bool
+
+
+def _ics_rows(
+    mapping: dict[str, tuple[str, ...]], sectors: tuple[Sector, ...], overridden: set[str], query: str
+) -> list[IcsListRow]:
+    titles = load_ics_titles()
+    rows = []
+    for code, prefixes in sorted(mapping.items()):
+        if not matches(code, query, titles):
+            continue
+        known = lineage(code, titles)
+        en = " › ".join(t.en for t in known) or code
+        zh = " › ".join(t.zh for t in known if t.zh)
+        keys = sorted({s.key for p in prefixes for s in sectors_of(p, sectors)})
+        rows.append(IcsListRow(code, en, zh, prefixes, keys, code in overridden))
+    return rows
+
+
+def _page_number(value: str, pages: int) -> int:
+    try:
+        return min(max(1, int(value)), pages)
+    except ValueError:
+        return 1
 
 
 @dataclass(frozen=True)
@@ -91,15 +130,10 @@ async def _page(request: web.Request, errors: list[str], status: int = 200) -> w
         sector_overridden = set(await load_sector_overrides(conn))
         history = await mapping_history(conn, limit=30)
     shipped = load_ics_mapping()
-    ics_rows = [
-        (
-            code,
-            prefixes,
-            sorted({s.key for p in prefixes for s in sectors_of(p, sectors)}),
-            code in ics_overridden,
-        )
-        for code, prefixes in sorted(mapping.items())
-    ]
+    query = request.query.get("q", "").strip()[:100]
+    found = _ics_rows(mapping, sectors, ics_overridden, query)
+    pages = max(1, -(-len(found) // ICS_PAGE))
+    page = _page_number(request.query.get("page", "1"), pages)
     removed = sorted(c for c in ics_overridden if c not in mapping and c in shipped)
     base_keys = {s.key for s in configured_sectors(rt.config.sectors)}
     edit_ics = request.query.get("ics", "")
@@ -113,7 +147,12 @@ async def _page(request: web.Request, errors: list[str], status: int = 200) -> w
         sector_removed=sorted(
             k for k in sector_overridden if k in base_keys and k not in {s.key for s in sectors}
         ),
-        ics=ics_rows,
+        ics=found[(page - 1) * ICS_PAGE : page * ICS_PAGE],
+        ics_found=len(found),
+        ics_total=len(mapping),
+        query=query,
+        page=page,
+        pages=pages,
         ics_removed=removed,
         configured=bool(rt.config.sectors),
         edit_ics=(edit_ics, mapping[edit_ics]) if edit_ics in mapping else None,
@@ -181,7 +220,8 @@ async def ics_save(request: web.Request) -> web.Response:
             await save_ics_row(conn, row, action, user.email, rt.now())
         rewritten = await apply_ics(rt, ensemble, rules, old, new)
     log.info("ICS row %s %s by %s: %d notifications reclassified", change.key, action, user.email, rewritten)
-    return see_other(f"/analyst/mappings?saved=ICS+{change.key}")
+    # The saved row is shown (found by its code): the table has pages.
+    return see_other(f"/analyst/mappings?saved=ICS+{change.key}&q={change.key}")
 
 
 async def _sector_change(

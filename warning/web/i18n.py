@@ -11,7 +11,11 @@ from __future__ import annotations
 from typing import Final
 
 from warning.types import LEVEL_NAMES_ZH
+from warning.web.i18n_analyst import ANALYST_TEXTS
 from warning.web.i18n_mappings import MAPPING_TEXTS
+from warning.web.i18n_security import SECURITY_TEXTS
+from warning.web.i18n_signup import SIGNUP_TEXTS
+from warning.web.i18n_translation import TRANSLATION_TEXTS
 
 LANGUAGES: Final = ("en", "zh")
 LANG_COOKIE: Final = "tbtwarn_lang"
@@ -132,7 +136,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "exporter_send_link": "Send me a sign-in link",
         "saved": "Saved.",
         "sectors": "Sectors",
-        "hs_prefixes": "HS code prefixes (2, 4 or 6 digits, comma-separated)",
+        "hs_prefixes": "HS code prefixes (2, 4 or 6 digits, separated by spaces or commas)",
         "markets": "Markets (member codes, comma-separated, or *)",
         "min_level": "Lowest warning level",
         "frequency": "How often",
@@ -318,7 +322,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "exporter_send_link": "发送登录链接",
         "saved": "已保存。",
         "sectors": "行业",
-        "hs_prefixes": "HS编码前缀（2、4或6位，逗号分隔）",
+        "hs_prefixes": "HS编码前缀（2、4或6位，以空格或逗号分隔）",
         "markets": "市场（成员代码，逗号分隔，或 *）",
         "min_level": "最低预警等级",
         "frequency": "发送频率",
@@ -392,6 +396,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 for _lang, _texts in MAPPING_TEXTS.items():
+    CATALOGUE[_lang].update(_texts)
+for _lang, _texts in SECURITY_TEXTS.items():
+    CATALOGUE[_lang].update(_texts)
+for _lang, _texts in SIGNUP_TEXTS.items():
+    CATALOGUE[_lang].update(_texts)
+for _lang, _texts in TRANSLATION_TEXTS.items():
+    CATALOGUE[_lang].update(_texts)
+for _lang, _texts in ANALYST_TEXTS.items():
     CATALOGUE[_lang].update(_texts)
 
 LEVEL_NAMES: dict[str, dict[str, str]] = {

@@ -18,6 +18,12 @@ MAPPING_TEXTS: dict[str, dict[str, str]] = {
         "sector_gains": "Enters sectors",
         "sector_loses": "Leaves sectors",
         "sector_subscriptions": "{n} subscriptions name this sector.",
+        "ics_search": "Find an ICS code by code or words (English or Chinese)",
+        "ics_search_clear": "Show all",
+        "ics_found": "{n} of {total} ICS rows match.",
+        "ics_all": "{total} ICS rows.",
+        "page_of": "Page {page} of {pages}.",
+        "ics_title": "Title",
     },
     "zh": {
         "mappings_how": (
@@ -33,5 +39,11 @@ MAPPING_TEXTS: dict[str, dict[str, str]] = {
         "sector_gains": "新增行业",
         "sector_loses": "失去行业",
         "sector_subscriptions": "有 {n} 个订阅使用该行业。",
+        "ics_search": "按代码或词语（中文或英文）查找ICS代码",
+        "ics_search_clear": "显示全部",
+        "ics_found": "{total} 行ICS中有 {n} 行符合。",
+        "ics_all": "共 {total} 行ICS。",
+        "page_of": "第 {page} 页，共 {pages} 页。",
+        "ics_title": "名称",
     },
 }

@@ -9,14 +9,15 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from warning.members import members
-from warning.storage.overview import notification_detail
 from warning.storage.search import search_notifications
 from warning.types import LEVELS
 from warning.web.filters import parse_filter
 from warning.web.keys import RUNTIME, SECTORS
+from warning.web.params import path_id
 from warning.web.reads import read_connection, single_read
 from warning.web.security import require_role
 from warning.web.templating import NavItem, language, render
+from warning.web.translation_forms import in_language, page_context, saved_message, store_correction
 
 routes = web.RouteTableDef()
 NAV = [NavItem("/notifications", "nav_notifications", ("official", "analyst"))]
@@ -59,7 +60,8 @@ async def notification_list(request: web.Request) -> web.Response:
         rows = await search_notifications(
             conn, parsed.filter, limit=size + 1, offset=(parsed.page - 1) * size
         )
-    lang = language(request)
+        lang = language(request)
+        rows = await in_language(conn, rows, lang)
     return render(
         request,
         "notifications.html",
@@ -83,20 +85,24 @@ def notification_id(request: web.Request) -> int:
     """The id in the path.
 
     Raises:
-        web.HTTPNotFound: not a number.
+        web.HTTPNotFound: not a row id.
     """
-    text = request.match_info["id"]
-    if not text.isdigit() or len(text) > 12:
-        raise web.HTTPNotFound(reason=f"no notification {text!r}")
-    return int(text)
+    return path_id(request, "notification")
 
 
 @routes.get("/notifications/{id}")
 @require_role("official", "analyst")
 async def notification_page(request: web.Request) -> web.Response:
     rt = request.app[RUNTIME]
+    lang = language(request)
     async with rt.db.begin() as conn:
-        detail = await notification_detail(conn, notification_id(request))
-    if detail is None:
-        raise web.HTTPNotFound(reason="no such notification")
-    return render(request, "notification.html", d=detail, n=detail.notification, today=rt.today())
+        context = await page_context(rt, conn, notification_id(request), lang)
+    context["saved"] = saved_message(request.query.get("saved", ""), lang)
+    return render(request, "notification.html", **context)
+
+
+@routes.post("/notifications/{id}/translations")
+@require_role("official", "analyst")
+async def correct_translation(request: web.Request) -> web.Response:
+    """A staff correction of one field's translation, stored as reviewed."""
+    return await store_correction(request, notification_id(request))

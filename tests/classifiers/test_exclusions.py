@@ -1,0 +1,28 @@
+"""Exclusions: a rule with ``suppress`` vetoes every method's matches to its HS prefixes
+(and the chapter-level code above them) where one of its phrases is found."""
+
+from __future__ import annotations
+
+from classifiers.ensemble import Ensemble
+from classifiers.nomenclature import load_nomenclature
+from classifiers.rules import RulesClassifier, without
+from tests.classifiers.helpers import note
+from warning.types import ClassifierRule, ProductMatch
+
+EXCLUDE_TOYS = ClassifierRule(("costume",), ("9503",), suppress=True)
+
+
+def test_an_exclusion_drops_the_matches_where_its_phrase_is_found() -> None:
+    ensemble = Ensemble(load_nomenclature())
+    toys = note("Toys; electric toy trains")
+    costume = note("Costume toys for carnival")
+    assert any(m.hs_code.startswith("9503") for m in ensemble.classify(costume))
+    ensemble.rules = RulesClassifier([EXCLUDE_TOYS])
+    assert not any(m.hs_code.startswith("9503") or m.hs_code == "95" for m in ensemble.classify(costume))
+    assert any(m.hs_code.startswith("9503") for m in ensemble.classify(toys))  # phrase absent: kept
+    assert ensemble.rules.classify(costume) == []  # an exclusion adds nothing
+
+
+def test_without_vetoes_codes_below_and_the_chapter_above() -> None:
+    matches = [ProductMatch(c, len(c), 0.9, "text", "") for c in ("95", "9503", "950300", "9504", "39")]
+    assert [m.hs_code for m in without(matches, ("9503",))] == ["9504", "39"]
