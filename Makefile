@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest browser clean
+.PHONY: run test test-stress lint typecheck pytest browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -38,6 +38,23 @@ pytest: $(STAMP) browser
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
+
+# The reliability suite under CPU contention (not part of `test`): one busy loop
+# per core, started here and stopped whatever happens (trap), the suite run
+# STRESS_RUNS times in a row; fails if any run failed.
+STRESS_RUNS ?= 5
+test-stress: $(STAMP)
+	@burners=""; \
+	trap 'kill $$burners 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	for core in $$(seq $$(nproc)); do $(BIN)/python -c 'while True: pass' & burners="$$burners $$!"; done; \
+	echo "test-stress: $$(nproc) CPU burners:$$burners"; \
+	failed=0; \
+	for run in $$(seq $(STRESS_RUNS)); do \
+		echo "test-stress: run $$run of $(STRESS_RUNS)"; \
+		$(BIN)/pytest -q -p no:cacheprovider tests/reliability || failed=$$((failed + 1)); \
+	done; \
+	echo "test-stress: $$(($(STRESS_RUNS) - failed)) of $(STRESS_RUNS) runs passed"; \
+	test $$failed -eq 0
 
 clean:
 	rm -rf var .mypy_cache .pytest_cache .ruff_cache

@@ -1,15 +1,24 @@
 """Delivering the outbox through the configured transport, exactly once.
 
 Each message is claimed (``sending``, with a lease) in a committed
-transaction before the transport sees it, and marked ``sent`` right after.
-A crash between the two leaves a ``sending`` message whose lease lapses;
-the next run settles it before sending anything else:
+transaction before the transport sees it, and recorded ``sent`` as soon as
+it is delivered, before its connection starts another message. A crash
+between the two leaves a ``sending`` message; the next run settles it
+before sending anything else:
 
 - the transport can tell (an .eml file exists; the SMTP server's
-  ``received_log`` names the stable Message-ID): sent, or sent again if not;
-- it cannot: ``[smtp] on_uncertain`` decides, ``resend`` (at least once;
-  receivers can drop a copy by Message-ID) or ``hold`` (at most once; the
-  message waits as ``uncertain`` for a person).
+  ``received_log`` names the stable Message-ID): sent, at once, lease or
+  not; or sent again, once the lease lapsed, if it did not arrive;
+- it cannot: once the lease lapsed, ``[smtp] on_uncertain`` decides,
+  ``resend`` (at least once; receivers can drop a copy by Message-ID) or
+  ``hold`` (at most once; the message waits as ``uncertain`` for a person).
+
+So a crash of the process (SIGKILL, out of memory) loses nothing, and over
+SMTP without a ``received_log`` it sends at most one message per connection
+twice: the one whose 250 had arrived, or was on its way, and was not yet
+recorded. With a ``received_log``, or with the .eml folder, nothing is sent
+twice. (A power cut on SQLite, which syncs at checkpoints, may also undo the
+last records: more copies, never a loss.)
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from warning.storage.outbox import (
     claim,
     claim_many,
     lapsed_claims,
+    live_claims,
     mark_failed,
     mark_sent,
     mark_sent_many,
@@ -82,12 +92,24 @@ async def _settle(rt: Runtime, transport: Transport, message: OutboxMessage, why
 
 
 async def settle_lapsed(rt: Runtime, transport: Transport) -> int:
-    """Settle messages left ``sending`` by a run that died; returns how many."""
+    """Settle messages left ``sending`` by a run that stopped; returns how many.
+
+    Those whose lease lapsed are decided by ``_settle``. Those still under a
+    lease are marked sent when the transport proves that they arrived (their
+    .eml file is there, the ``received_log`` names them): a run killed right
+    after a delivery leaves such a message, and waiting out its lease gains
+    nothing (a run that still holds it would mark it sent as well).
+    """
     async with rt.db.begin() as conn:
         lapsed = await lapsed_claims(conn, rt.now())
+        held = await live_claims(conn, rt.now())
     for message in lapsed:
         await _settle(rt, transport, message, "claimed by a run that stopped")
-    return len(lapsed)
+    arrived = [m.id for m in held if await transport.was_delivered(m) is True]
+    if arrived:
+        async with rt.db.begin() as conn:
+            await mark_sent_many(conn, arrived, rt.now())
+    return len(lapsed) + len(arrived)
 
 
 @dataclass(frozen=True)
@@ -137,15 +159,17 @@ def _lease(rt: Runtime) -> dt.datetime:
 
 
 class _Run:
-    """One delivery run: senders take claimed messages from a queue while the
-    next batch is claimed, and the finished ones marked, in the background.
+    """One delivery run: senders take claimed messages from a queue while one
+    database task at a time records what finished and claims the next batch.
 
-    The database work (one transaction per batch: mark what finished, claim
-    the next ``batch_size``) overlaps the sending, so the connections never
-    wait for it while messages are left. A message is always claimed
-    (committed) before its transport sees it and marked after: a crash leaves
-    at most about two batches plus one message per connection ``sending``,
-    settled at the next start as before.
+    A message is claimed (committed) before its transport sees it, and a
+    sender starts its next message only once the one it delivered is recorded
+    ``sent`` (committed); the records of the connections that finished
+    meanwhile share one transaction, and the claims are made ahead, so the
+    connections seldom wait for the database. A crash therefore leaves at most
+    one delivered but unrecorded message per connection (its 250 arrived, or
+    was on its way), beside claimed messages not yet tried; the next start
+    settles them (see the module's docstring).
     """
 
     def __init__(self, rt: Runtime, ids: list[int], sleep: Sleep, retries: int) -> None:
@@ -153,38 +177,52 @@ class _Run:
         self.size = rt.config.smtp.batch_size
         self.claimed_up_to = 0  # ids[:claimed_up_to] have been offered to claim_many
         self.queue: deque[OutboxMessage] = deque()
-        self.finished: list[tuple[OutboxMessage, _Result]] = []  # not yet marked
+        self.finished: list[tuple[OutboxMessage, _Result]] = []  # not yet recorded
+        self.appended = 0  # results ever put in ``finished``
+        self.recorded = 0  # how many of those a committed transaction holds
         self.results: list[tuple[OutboxMessage, _Result]] = []
         self.refilling: asyncio.Task[None] | None = None
         self.unavailable: str | None = None
-        #: Why the last claim-and-mark transaction failed, if it did.
+        #: Why the last record-and-claim transaction failed, if it did.
         self.failure: BaseException | None = None
 
     def _start_refill(self) -> asyncio.Task[None]:
         if self.refilling is None:
-            claim = not self.unavailable and self.claimed_up_to < len(self.ids)
+            claim = (
+                not self.unavailable and self.claimed_up_to < len(self.ids) and len(self.queue) < self.size
+            )
             batch = self.ids[self.claimed_up_to : self.claimed_up_to + self.size] if claim else []
             self.claimed_up_to += len(batch)
             done, self.finished = self.finished, []
-            self.refilling = asyncio.create_task(self._refill(done, batch))
+            self.refilling = asyncio.create_task(self._refill(done, batch, self.appended))
             # A failure is raised to the senders through ``failure``, not the task.
             self.refilling.add_done_callback(lambda t: t.cancelled() or t.exception())
         return self.refilling
 
-    async def _refill(self, done: list[tuple[OutboxMessage, _Result]], batch: list[int]) -> None:
+    async def _refill(self, done: list[tuple[OutboxMessage, _Result]], batch: list[int], upto: int) -> None:
         try:
             async with self.rt.db.begin() as conn:
                 await _mark(conn, self.rt, done)
-                if batch:
-                    self.queue.extend(await claim_many(conn, batch, _lease(self.rt)))
+                claimed = await claim_many(conn, batch, _lease(self.rt)) if batch else []
+            # Committed: only now may a sender take them, or count its result recorded.
+            self.queue.extend(claimed)
+            self.recorded = max(self.recorded, upto)
         except BaseException as exc:
-            # Rolled back: the results are marked by ``finish`` (or settled at the
-            # next start); the senders stop at their next message.
+            # Rolled back: the results are recorded by ``finish`` (or settled at
+            # the next start); the senders stop at their next message.
             self.finished[:0] = done
             self.failure = exc
             raise
         finally:
             self.refilling = None
+
+    async def _database(self) -> None:
+        """Wait for a record-and-claim transaction (started if none runs).
+
+        ``asyncio.wait``, not ``await``: a sender cancelled while waiting must
+        not cancel the transaction that records the others' results.
+        """
+        await asyncio.wait([self._start_refill()])
 
     def _more_to_do(self) -> bool:
         return bool(self.finished) or (not self.unavailable and self.claimed_up_to < len(self.ids))
@@ -196,12 +234,19 @@ class _Run:
                 raise self.failure
             if self.unavailable or not (self.refilling or self._more_to_do()):
                 return None
-            await self._start_refill()
+            await self._database()
         message = self.queue.popleft()
         # Claim ahead while a batch is still queued, so no connection waits.
         if len(self.queue) < self.size and self.refilling is None and self._more_to_do():
             self._start_refill()
         return message
+
+    async def _recorded(self, upto: int) -> None:
+        """Wait until the first ``upto`` results are committed."""
+        while self.recorded < upto:
+            if self.failure is not None:
+                raise self.failure
+            await self._database()
 
     async def worker(self, transport: Transport) -> None:
         while (message := await self._next()) is not None:
@@ -211,10 +256,15 @@ class _Run:
                 self.unavailable = self.unavailable or str(exc)
                 result = _Result("later", str(exc))
             self.finished.append((message, result))
+            self.appended += 1
             self.results.append((_without_body(message), result))
+            if result.status == "sent":
+                # Recorded before this connection starts another message: a crash
+                # costs at most this one message sent again.
+                await self._recorded(self.appended)
 
     async def finish(self) -> None:
-        """Mark what is left: the last results, and claimed messages never tried."""
+        """Record what is left: the last results, and claimed messages never tried."""
         while self.refilling is not None:
             await asyncio.wait([self.refilling])  # its failure is raised by a sender
         for message in self.queue:

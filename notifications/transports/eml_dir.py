@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import os
 from pathlib import Path
 
-from warning.exceptions import DeliveryError
+from warning.exceptions import DeliveryError, TransportUnavailable
 from warning.storage.outbox import OutboxMessage
+
+#: A full disk, or a full quota: no message can be written until room is made.
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT)
 
 
 def eml_name(message: OutboxMessage) -> str:
@@ -27,9 +31,9 @@ class EmlDirectoryTransport:
         target = self.folder / eml_name(message)
         if target.exists():
             return  # delivered before a crash kept us from marking it sent
-        self.folder.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".eml.tmp")
         try:
+            self.folder.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as fh:
                 fh.write(message.message)
                 fh.flush()
@@ -44,6 +48,14 @@ class EmlDirectoryTransport:
         try:
             await asyncio.to_thread(self._write, message)
         except OSError as exc:
+            if exc.errno in _NO_ROOM:
+                # Every other message would fail the same way: the run stops
+                # here (no retry, no back-off) and the rest waits, pending, for
+                # a run after room is made.
+                raise TransportUnavailable(
+                    f"cannot write {self.folder}: {exc.strerror}; delivery deferred until there is room",
+                    permanent=True,
+                ) from None
             raise DeliveryError(f"cannot write {self.folder}: {exc.strerror or exc}") from None
 
     async def was_delivered(self, message: OutboxMessage) -> bool | None:

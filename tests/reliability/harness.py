@@ -39,6 +39,11 @@ ITEM_HEAD = re.compile(r"^\* (.+)$", re.MULTILINE)
 
 Event = dict[str, Any]
 
+#: Seconds to wait for a daemon's event before calling it a hang. Only a
+#: bound, never a measure: a daemon on a machine whose cores are all busy
+#: (``make test-stress``) took over 30 s to import and log its first line.
+PATIENCE = 120.0
+
 
 def sample_records() -> list[dict[str, Any]]:
     return [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -158,7 +163,7 @@ class Daemon:
             self._queue.put(event)
         self._queue.put(None)
 
-    def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = PATIENCE) -> None:
         """Wait until ``condition()`` holds, re-checking at each logged event."""
         deadline = time.monotonic() + timeout
         while not condition():
@@ -175,7 +180,7 @@ class Daemon:
             except queue.Empty:
                 continue
 
-    def wait_event(self, match: Callable[[Event], bool], what: str, timeout: float = 30) -> Event:
+    def wait_event(self, match: Callable[[Event], bool], what: str, timeout: float = PATIENCE) -> Event:
         """The first logged event (from the start) that ``match`` accepts."""
         found: list[Event] = []
 
@@ -186,7 +191,7 @@ class Daemon:
         self.wait_until(seen, what, timeout)
         return found[0]
 
-    def wait_settled(self, done: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    def wait_settled(self, done: Callable[[], bool], what: str, timeout: float = 2 * PATIENCE) -> None:
         """Wait until ``done()`` holds and still holds after one more whole
         collection cycle (collect, classify, alert, dispatch) ended: a state
         seen between two steps (stored but not yet alerted) does not count."""

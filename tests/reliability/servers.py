@@ -5,7 +5,8 @@ own event loop), so the suite's synchronous tests can drive it while a
 ``tbtwarn run`` subprocess polls it. Each path is a :class:`Route` that
 decides its answer per request and counts what it served; the payloads are
 real ePing JSON pages and RSS 2.0 feeds built from the sample's records.
-:class:`MailServer` is aiosmtpd that can go down and come back on the same port.
+:class:`MailServer` is aiosmtpd that can go down and come back on the same port;
+:class:`DurableSink` logs each accepted Message-ID durably and can kill the sender.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import asyncio
 import datetime as dt
 import email.utils
 import json
+import os
+import signal
 import socket
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
+from pathlib import Path
 from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
@@ -249,7 +253,7 @@ class MailServer:
     """aiosmtpd on 127.0.0.1 at a fixed port: ``down()`` closes it (connections
     are refused), ``up()`` opens it again on the same port."""
 
-    def __init__(self, mailbox: Mailbox) -> None:
+    def __init__(self, mailbox: Mailbox | DurableSink) -> None:
         self.mailbox = mailbox
         self.port = free_port()
         self.controller: Controller | None = None
@@ -269,3 +273,56 @@ class MailServer:
 
     def __exit__(self, *exc: object) -> None:
         self.down()
+
+
+@dataclass
+class DurableSink:
+    """An aiosmtpd handler that appends each accepted message's Message-ID to
+    ``log`` (``message-id=<...>``, the lines ``[smtp] received_log`` reads) and
+    fsyncs it before answering 250, as a relay that has queued a message does.
+
+    ``kill_at`` SIGKILLs ``victim``: ``("DATA", n)`` once the n-th message is
+    stored and logged, before its 250 (the server has it, the sender cannot
+    know); ``("MAIL", n)`` at the first MAIL FROM once it holds n messages
+    (between two messages of a connection)."""
+
+    log: Path
+    accepted: list[str] = field(default_factory=list)
+    kill_at: tuple[str, int] | None = None
+    victim: int | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _kill(self, stage: str) -> None:
+        with self.lock:
+            # At least: another connection's message may be stored between two MAILs.
+            due = (
+                self.kill_at is not None
+                and self.kill_at[0] == stage
+                and len(self.accepted) >= self.kill_at[1]
+            )
+            if due and self.victim is not None:
+                os.kill(self.victim, signal.SIGKILL)
+                self.kill_at = None
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        self._kill("MAIL")
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    def _store(self, message_id: str) -> None:
+        # In the server's loop on purpose: no 250 before the line is on disk.
+        with self.lock, open(self.log, "a", encoding="utf-8") as fh:
+            fh.write(f"sink: message-id={message_id}\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+            self.accepted.append(message_id)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self._store(str(message_from_bytes(envelope.content, policy=policy.default)["Message-ID"]))
+        self._kill("DATA")
+        return "250 OK: queued"
+
+    def arrived(self) -> Counter[str]:
+        with self.lock:
+            return Counter(self.accepted)

@@ -238,6 +238,18 @@ async def lapsed_claims(conn: AsyncConnection, now: dt.datetime) -> list[OutboxM
     return [_message(r, r.message) for r in rows]
 
 
+async def live_claims(conn: AsyncConnection, now: dt.datetime) -> list[OutboxMessage]:
+    """Messages ``sending`` whose lease has not lapsed (a run has them, or had
+    them before it died), without bodies: the transport may already be able to
+    prove that they arrived."""
+    rows = await conn.execute(
+        sa.select(outbox)
+        .where(outbox.c.status == "sending", outbox.c.lease_until > now)
+        .order_by(outbox.c.id)
+    )
+    return [_message(r) for r in rows]
+
+
 async def mark_sent(conn: AsyncConnection, message_id: int, now: dt.datetime) -> None:
     await conn.execute(
         sa.update(outbox)
