@@ -13,6 +13,7 @@ from typing import cast
 from aiohttp import web
 
 from warning.cli.base import SubParsers
+from warning.clock import demo_clock_note
 from warning.runtime import Runtime
 from warning.storage.overview import exporter_id_by_name
 from warning.storage.users import UserExistsError, add_user, list_users
@@ -44,6 +45,9 @@ async def serve(args: argparse.Namespace, rt: Runtime) -> int:
         await web.TCPSite(runner, args.host, args.port, reuse_port=shared or None).start()
         if not args.worker:
             workers = await _start_workers(args)
+            note = demo_clock_note(rt.config.demo.now, rt.config.zone.timezone)
+            if note:
+                print(note, flush=True)
             print(
                 f"tbtwarn web app on http://{args.host}:{args.port}/ ({args.workers} process(es))", flush=True
             )
