@@ -35,7 +35,15 @@ from notifications.digest import (
 from notifications.links import Links
 from notifications.message import build_message, message_id_for
 from notifications.plain import plain_reasons
-from notifications.render import PAGE_URL_MARK, TEXTS, render_brief, render_codes, render_digest, render_item_head, subject
+from notifications.render import (
+    PAGE_URL_MARK,
+    TEXTS,
+    render_brief,
+    render_codes,
+    render_digest,
+    render_item_head,
+    subject,
+)
 from notifications.subscriptions import level_rank, sends_now, wants
 from warning.mappings import current_sectors
 from warning.runtime import Runtime

@@ -126,7 +126,7 @@ def concerned_codes(matches: Sequence[ProductMatch], exporter: Exporter | None) 
 def products_reason(
     matches: Sequence[ProductMatch], exporter: Exporter | None, nomenclature: Nomenclature, language: str
 ) -> str:
-    """"your 3304 skin-care products are in the products this measure covers", in the reader's language."""
+    """ "your 3304 skin-care products are in the products this measure covers", in the reader's language."""
     codes = concerned_codes(matches, exporter)
     if not codes:
         return ""

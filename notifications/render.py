@@ -59,7 +59,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "intro_unlisted_one": "The least urgent one is on your alerts page only.",
         "intro_unlisted_many": "The {n} least urgent are on your alerts page only.",
         "brief_one": "1 more measure concerning your products, in brief (details on its notification page)",
-        "brief_many": "{n} more measures concerning your products, in brief (details on each notification page)",
+        "brief_many": (
+            "{n} more measures concerning your products, in brief (details on each notification page)"
+        ),
         "unlisted_one": "… and 1 more, less urgent: every alert sent to you is on your alerts page",
         "unlisted_many": "… and {n} more, less urgent: every alert sent to you is on your alerts page",
     },
@@ -115,7 +117,7 @@ def counted(language: str, key: str, n: int, **values: object) -> str:
 
 
 def days_left(language: str, n: int) -> str:
-    """"3 days left", "1 day left"."""
+    """ "3 days left", "1 day left"."""
     return counted(language, "days_left", n)
 
 

@@ -29,6 +29,7 @@ from warning.web import (
     dashboard,
     digest,
     email_links,
+    exporter_pages,
     exporters,
     feeds,
     notification_pages,
@@ -69,6 +70,7 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     feeds,
     email_links,
     exporters,
+    exporter_pages,
     auth,
 )
 
