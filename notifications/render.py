@@ -204,7 +204,7 @@ def intro(digest: Digest) -> dict[str, str]:
     if digest.brief_count:
         parts["brief"] = (
             counted(lang, "intro_brief", shown, total=digest.count)
-            + " "
+            + ("" if lang == "zh" else " ")  # Chinese sentences need no space between them
             + counted(lang, "intro_rest", digest.brief_count)
         )
         parts["brief_head"] = counted(lang, "brief", digest.brief_count)
