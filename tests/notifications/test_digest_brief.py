@@ -78,7 +78,9 @@ async def test_the_most_urgent_in_full_and_the_rest_briefly_gravest_first(make_r
     assert symbols == sorted(symbols)
     assert "\n- [Yellow] G/TBT/N/USA/2 · United States of America · " in brief
     assert "\n- [Blue] G/TBT/N/USA/1 · " in brief and "2026-01-05 (closed)" in brief
-    assert "Relevant to us" not in brief and brief.count("https://tbt.example.org/exporter/notifications/") == 3
+    assert (
+        "Relevant to us" not in brief and brief.count("https://tbt.example.org/exporter/notifications/") == 3
+    )
     assert [n for n in range(1, 6) if f"G/TBT/N/USA/{n}" in full] == [3, 4]  # none in both
     # A feed's markup in a brief line is text, never HTML.
     assert "<script>" not in html and "&lt;script&gt;alert(" in html

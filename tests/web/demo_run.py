@@ -43,7 +43,9 @@ def write_demo_config(folder: Path) -> Path:
     text = (ROOT / "config.toml").read_text(encoding="utf-8")
     assert 'path = "feeds/data/wto_sample.jsonl"' in text
     path = folder / "config.toml"
-    path.write_text(text.replace('path = "feeds/data/wto_sample.jsonl"', f'path = "{SAMPLE}"'), encoding="utf-8")
+    path.write_text(
+        text.replace('path = "feeds/data/wto_sample.jsonl"', f'path = "{SAMPLE}"'), encoding="utf-8"
+    )
     return path
 
 

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 import warning.web.exporter_pages
 from notifications.links import Links
 from tests.web.conftest import SECRET, SignIn
-from tests.web.demo_run import PAGE_LINK, Email, demo_client, demo_emails, demo_folder, demo_rt  # noqa: F401
+from tests.web.demo_run import PAGE_LINK, Email
 from warning.clock import FixedClock
 from warning.runtime import Runtime
 from warning.storage.schema import alerts, exporters, notifications, subscriptions
@@ -61,17 +61,21 @@ async def test_the_page_says_when_to_act_why_and_how(demo_emails: list[Email], d
     path = next(p for p in PAGE_LINK.findall(mail.text) if "/notifications/" in p)
     html = await (await demo_client.get(path)).text()
     assert "肯尼亚（与布隆迪、卢旺达、坦桑尼亚、乌干达联合通报）" in html  # Kenya notified it
-    assert re.search(r'id="enquiry-date"><b>请于此日期前向国家TBT咨询点提交评议意见:</b> 2026-08-09\s*\(剩余 6 天\)', html)
+    assert re.search(
+        r'id="enquiry-date"><b>请于此日期前向国家TBT咨询点提交评议意见:</b> 2026-08-09\s*\(剩余 6 天\)', html
+    )
     assert "WTO评议截止日期:</b> 2026-08-14 (剩余 11 天)" in html
     assert "贵企业的3304护肤霜和彩妆" in html and "置信度" not in html and "级匹配" not in html
     assert "中国WTO/TBT国家通报咨询中心" in html and "mailto:tbt-enquiry@example.gov.cn" in html
     assert 'href="mailto:trade-office@example.gov.cn?subject=' in html
     assert (
-        "https://docs.wto.org/dol2fe/Pages/FE_Search/FE_S_S006.aspx?Query=(@Symbol=%22G/TBT/N/KEN/2076%22)" in html
+        "https://docs.wto.org/dol2fe/Pages/FE_Search/FE_S_S006.aspx?Query=(@Symbol=%22G/TBT/N/KEN/2076%22)"
+        in html
     )
     assert "https://epingalert.org/en/Search?viewData=G%2FTBT%2FN%2FKEN%2F2076" in html
     assert 'class="source-link" href="http://ca-tbt.com/' in html
-    assert '<details id="original">' in html  # the text as notified, one click away
+    # No translation stored: the text is shown as notified, and the page says so.
+    assert 'id="as-notified"' in html and '<details id="original">' not in html
 
 
 def _tamper(path: str) -> str:
@@ -90,7 +94,9 @@ async def test_tampered_cut_and_expired_links_are_refused_in_the_contacts_langua
         assert response.status == 403, bad
         assert "此链接无效" in html and _lang(html) == "zh"
     later = FixedClock(demo_rt.now() + dt.timedelta(days=91))  # [digest] link_valid_days = 90
-    async with TestClient(TestServer(create_app(Runtime(demo_rt.config, demo_rt.db, later), Signer(SECRET)))) as c:
+    async with TestClient(
+        TestServer(create_app(Runtime(demo_rt.config, demo_rt.db, later), Signer(SECRET)))
+    ) as c:
         response = await c.get(path)
         html = await response.text()
     assert response.status == 403 and "此链接已过期" in html
@@ -101,7 +107,9 @@ async def _a_notification_not_theirs(rt: Runtime, email: str) -> int:
         theirs = sa.select(subscriptions.c.exporter_id).where(subscriptions.c.email == email)
         alerted = sa.select(alerts.c.notification_id).where(alerts.c.exporter_id.in_(theirs))
         found = await conn.scalar(
-            sa.select(notifications.c.id).where(notifications.c.id.not_in(alerted)).order_by(notifications.c.id)
+            sa.select(notifications.c.id)
+            .where(notifications.c.id.not_in(alerted))
+            .order_by(notifications.c.id)
         )
     assert found is not None
     return int(found)
@@ -122,7 +130,9 @@ async def test_a_contact_cannot_open_a_notification_that_did_not_alert_their_exp
     assert (await demo_client.get(f"/exporter/notifications/{other}")).status == 404
     async with demo_rt.db.begin() as conn:
         exporter_id = await conn.scalar(sa.select(exporters.c.id).where(exporters.c.name.like("济南鲁缘%")))
-        mine = await conn.scalar(sa.select(alerts.c.notification_id).where(alerts.c.exporter_id == exporter_id))
+        mine = await conn.scalar(
+            sa.select(alerts.c.notification_id).where(alerts.c.exporter_id == exporter_id)
+        )
     assert (await demo_client.get(f"/exporter/notifications/{mine}")).status == 200
 
 
@@ -146,7 +156,11 @@ async def test_alerts_page_most_urgent_first_with_filters_and_pages(
     assert len(cards) >= 3
     first = html[html.index(f'id="alert-{cards[0]}"') :]
     # The open comment period comes first, red, with both dates and a link to its page.
-    assert first.index("level-red") < first.index("2026-08-09 (剩余 6 天)") < first.index("2026-08-14 (剩余 11 天)")
+    assert (
+        first.index("level-red")
+        < first.index("2026-08-09 (剩余 6 天)")
+        < first.index("2026-08-14 (剩余 11 天)")
+    )
     assert re.search(r'<a href="/exporter/notifications/\d+">', first)
     assert re.search(r"发送时间: 2026-08-03 09:0\d", html)  # sent at the demo time, in Asia/Shanghai
     opened = _cards(await (await demo_client.get("/exporter/alerts?status=open")).text())

@@ -64,6 +64,9 @@ PUBLIC = {
     "/exporter/login",  # asks for an email and sends a sign-in link
     "/exporter/signin",  # the signed, expiring link is the credential
     "/exporter/logout",  # POST, CSRF-checked
+    # Its signed, expiring link is the credential; without one, a signed-in contact only
+    # (anyone else goes to /exporter/login), and only notifications that alerted them.
+    "/exporter/notifications/{id}",
 }
 
 
