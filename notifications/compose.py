@@ -45,7 +45,7 @@ from notifications.render import (
     subject,
 )
 from notifications.subscriptions import level_rank, sends_now, wants
-from warning.mappings import current_sectors
+from warning.mapping.mappings import current_sectors
 from warning.runtime import Runtime
 from warning.storage.deliveries import (
     AlertRow,
