@@ -4,9 +4,10 @@ URL paths (served by the web app):
 
 - ``{base_url}/notifications/<id>``: the staff notification page (officials' digest);
 - ``{base_url}/exporter/notifications/<id>?token=...``: the exporter notification
-  page, signed for one contact (the token carries the notification id, the
-  contact's email and language); it opens without an account until it expires
-  (``[digest] link_valid_days``);
+  page, signed for one contact (the token carries the contact's email and
+  language); it opens without an account until it expires
+  (``[digest] link_valid_days``), and only for notifications that alerted the
+  contact's exporters;
 - ``{base_url}/feedback?token=...``: "relevant / not relevant" (the token
   carries the alert id, the contact and the flag);
 - ``{base_url}/unsubscribe?token=...``: GET shows a confirmation page, POST
@@ -49,6 +50,8 @@ class Links:
         self.feedback_expiry = now + valid
         self._feedback_seconds = int(self.feedback_expiry.timestamp())
         self.unsubscribe_expiry = now + UNSUBSCRIBE_VALID
+        #: Notification-page tokens by (email, language): one per contact and batch.
+        self._page_tokens: dict[tuple[str, str], str] = {}
 
     @classmethod
     def for_runtime(cls, rt: Runtime) -> Links:
@@ -67,10 +70,18 @@ class Links:
         return f"{self.base_url}/exporter"
 
     def notification_page(self, notification_id: int, email: str, language: str) -> str:
-        """The exporter notification page, signed for this contact (valid as long as feedback links)."""
-        data = f'{{"e":{json.dumps(email)},"l":{json.dumps(language)},"n":{int(notification_id)}}}'
-        body = f'{{"d":{data},"e":{self._feedback_seconds},"p":"{NOTIFICATION_PAGE}"}}'
-        token = quote(self.signer.sign_body(body))
+        """The exporter notification page, signed for this contact (valid as long as feedback links).
+
+        The token names the contact, not the notification: one signature serves
+        every link of an email (a digest can carry a hundred), and the page opens
+        only notifications that alerted the contact's exporters anyway.
+        """
+        key = (email, language)
+        token = self._page_tokens.get(key)
+        if token is None:
+            data = f'{{"e":{json.dumps(email)},"l":{json.dumps(language)}}}'
+            body = f'{{"d":{data},"e":{self._feedback_seconds},"p":"{NOTIFICATION_PAGE}"}}'
+            token = self._page_tokens[key] = quote(self.signer.sign_body(body))
         return f"{self.base_url}/exporter/notifications/{int(notification_id)}?token={token}"
 
     def feedback(self, alert_id: int, email: str, relevant: bool) -> str:
