@@ -16,7 +16,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from tests.web.conftest import SECRET
+from tests.web.conftest import SECRET, SignIn
 from tests.web.demo_run import PAGE_LINK, Email
 from tests.web.test_browser import ARGS, CHROMIUM, shot, watch_console
 from warning.runtime import Runtime
@@ -106,7 +106,9 @@ async def test_the_alerts_page_fits_a_phone(
         ("regulatory@harbour-med.example.com", "en"),
     ):
         context = await phone(chromium_browser)
-        session = new_session(demo_rt.now(), dt.timedelta(hours=1), exporter_email=email)
+        session = await SignIn(demo_rt).stored(
+            new_session(demo_rt.now(), dt.timedelta(hours=1), exporter_email=email)
+        )
         await context.add_cookies(
             [{"name": SESSION_COOKIE, "value": encode_session(Signer(SECRET), session), "url": demo_base_url}]
         )

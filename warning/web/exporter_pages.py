@@ -42,6 +42,7 @@ from warning.web.exporter_view import (
 from warning.web.i18n import LANG_COOKIE, LANGUAGES, translate
 from warning.web.keys import RUNTIME, SIGNER
 from warning.web.notification_pages import notification_id
+from warning.web.params import page_number, path_id
 from warning.web.security import LANG_KEY, current_exporter, require_exporter
 from warning.web.templating import NavItem, render, see_other
 
@@ -182,10 +183,7 @@ async def alerts_page(request: web.Request) -> web.Response:
     assert email is not None
     subs = await _contact(rt, email)
     lang = _use_language(request, subs[0].subscription.language if subs else None)
-    try:
-        page = max(1, int(request.query.get("page", "1")))
-    except ValueError:
-        raise web.HTTPBadRequest(reason="page must be a whole number") from None
+    page = page_number(request)
     rows = await _alert_rows(rt, subs, lang)
     values, error = _filters(request, rows, lang)
     shown = [r for r in rows if _keep(r, values)] if error is None else []
@@ -221,7 +219,7 @@ async def alert_feedback(request: web.Request) -> web.Response:
     flag = form.get("relevant")
     if flag not in ("0", "1"):
         raise web.HTTPBadRequest(reason="relevant must be 0 or 1")
-    alert_id = int(request.match_info["id"])
+    alert_id = path_id(request, "alert")
     exporter_ids = {s.exporter_id for s in await _contact(rt, email)}
     async with rt.db.begin() as conn:
         found = await load_alerts(conn, [alert_id])
