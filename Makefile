@@ -28,10 +28,12 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The browser tests drive Debian's chromium (never a downloaded one); install it
-# on a bare machine. Set TBTWARN_SKIP_BROWSER=1 to skip those tests instead.
+# on a bare machine, with a CJK font so Chinese pages and screenshots show their
+# glyphs (not boxes). Set TBTWARN_SKIP_BROWSER=1 to skip those tests instead.
 browser:
-	@if [ "$$TBTWARN_SKIP_BROWSER" != "1" ] && [ ! -x /usr/bin/chromium ]; then \
-		apt-get update && apt-get install -y chromium; \
+	@if [ "$$TBTWARN_SKIP_BROWSER" != "1" ] && { [ ! -x /usr/bin/chromium ] || \
+		! dpkg -s fonts-noto-cjk >/dev/null 2>&1; }; then \
+		apt-get update && apt-get install -y chromium fonts-noto-cjk; \
 	fi
 
 pytest: $(STAMP) browser

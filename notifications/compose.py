@@ -26,15 +26,24 @@ from notifications.digest import (
     DigestItem,
     MatchedCode,
     NotificationView,
-    group_items,
     level_name,
     matched_codes,
     notification_view,
-    priority,
+    order_items,
+    urgency,
 )
 from notifications.links import Links
 from notifications.message import build_message, message_id_for
-from notifications.render import TEXTS, render_brief, render_codes, render_digest, render_item_head, subject
+from notifications.plain import plain_reasons
+from notifications.render import (
+    PAGE_URL_MARK,
+    TEXTS,
+    render_brief,
+    render_codes,
+    render_digest,
+    render_item_head,
+    subject,
+)
 from notifications.subscriptions import level_rank, sends_now, wants
 from warning.mapping.mappings import current_sectors
 from warning.review.shaping import shape_alerts, with_note
@@ -57,7 +66,7 @@ from warning.storage.schema import notifications as notifications_table
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions, sync_from_register
 from warning.storage.translations import load_translations
 from warning.translation.display import shown_notification
-from warning.types import Language, Level, Notification, Sector, Translation
+from warning.types import Exporter, Language, Level, Notification, Sector, Translation
 
 #: Messages written per transaction: each is atomic with its deliveries either way.
 WRITE_BATCH = 500
@@ -87,6 +96,8 @@ class _Context:
     notifications: dict[int, Notification]
     today: dt.date
     views: dict[tuple[int, str], tuple[NotificationView, str, Markup]]
+    #: The register's exporters by id: reasons name their own products.
+    exporters: dict[int, Exporter] = field(default_factory=dict)
     #: Matched codes by (HS codes, language): an exporter's few codes recur in its every item.
     codes: dict[tuple[tuple[str, ...], str], tuple[tuple[MatchedCode, ...], str, Markup]] = field(
         default_factory=dict
@@ -98,17 +109,20 @@ class _Context:
     #: The officials' overrides in force (issue 18): held-back alerts, levels set, expert notes.
     review: ReviewState = field(default_factory=ReviewState)
 
-    def brief(self, alert: AlertRow, language: Language) -> tuple[str, Markup]:
-        """The alert listed in one line (cached)."""
+    def brief(self, alert: AlertRow, email: str, language: Language) -> tuple[str, Markup]:
+        """The alert listed in one line, its page link signed for ``email`` (cached but the link)."""
         key = (alert.notification_id, language, alert.effective_level)
         found = self.briefs.get(key)
         if found is None:
             view = self.view(alert.notification_id, language)[0]
             found = self.briefs[key] = render_brief(view, alert.effective_level, language)
-        return found
+        url = self.links.notification_page(alert.notification_id, email, language)
+        # The mark is plain letters, the same escaped or not; Markup.replace escapes the URL.
+        return found[0].replace(PAGE_URL_MARK, url), found[1].replace(PAGE_URL_MARK, url)
 
     def priority(self, alert: AlertRow, language: Language) -> tuple[int, int, int]:
-        return priority(alert.effective_level, self.view(alert.notification_id, language)[0].days_left)
+        view = self.view(alert.notification_id, language)[0]
+        return urgency(alert.effective_level, view.days_left, view.enquiry_days_left)
 
     def matched(self, alert: AlertRow, language: Language) -> tuple[tuple[MatchedCode, ...], str, Markup]:
         """The alert's matched codes as shown in ``language``, with their rendered part (cached)."""
@@ -130,7 +144,6 @@ class _Context:
                 n,
                 language,
                 self.today,
-                self.links.notification(notification_id),
                 self.rt.config.warning.enquiry_point_days,
                 shown_notification(notification_id, n, language, self.translations.get(notification_id)),
             )
@@ -159,12 +172,15 @@ def _item(
         level_label=label,
         raised_from=raised_from,
         colour=LEVEL_COLOURS[level],
-        reasons=tuple(r.text(language) for r in alert.reasons),
+        reasons=plain_reasons(
+            alert.reasons, alert.matches, ctx.exporters.get(alert.exporter_id), ctx.nomenclature, language
+        ),
         codes=codes,
         codes_text=codes_text,
         codes_html=codes_html,
         relevant_url=ctx.links.feedback(alert.id, email, True),
         not_relevant_url=ctx.links.feedback(alert.id, email, False),
+        page_url=ctx.links.notification_page(alert.notification_id, email, language),
     )
 
 
@@ -191,13 +207,13 @@ def compose_one(
     full, brief = _split(ctx, alerts, told, sub.language, config.digest.full_items)
     unlisted = max(0, len(brief) - config.digest.brief_items)
     items = [_item(ctx, a, sub.email, sub.language, told.get(a.id)) for a in full]
-    briefs = [ctx.brief(a, sub.language) for a in brief[: config.digest.brief_items]]
+    briefs = [ctx.brief(a, sub.email, sub.language) for a in brief[: config.digest.brief_items]]
     digest = Digest(
         recipient=sub.email,
         name=sub.exporter,
         language=sub.language,
         frequency=frequency,
-        groups=group_items(items, sub.language),
+        items=order_items(items),
         count=len(alerts),
         today=ctx.today,
         zone_name=config.zone.name_zh if sub.language == "zh" else config.zone.name,
@@ -207,6 +223,7 @@ def compose_one(
         brief_html=Markup("").join(html for _, html in briefs),
         unlisted=unlisted,
         alerts_url=ctx.links.exporter_alerts(),
+        settings_url=ctx.links.exporter_settings(),
     )
     text, html = render_digest(digest)
     # A re-announcement names the level it announces: its key differs from the first email's.
@@ -271,9 +288,11 @@ def _relevant(stored: StoredSubscription, frequencies: Sequence[str]) -> bool:
 
 async def _start(rt: Runtime, frequencies: Sequence[str]) -> tuple[_Context, list[StoredSubscription]]:
     async with rt.db.begin() as conn:
-        await sync_from_register(conn, await load_exporters(conn), rt.now())
+        register = await load_exporters(conn)
+        await sync_from_register(conn, register, rt.now())
         subs = [s for s in await load_subscriptions(conn) if _relevant(s, frequencies)]
-    ctx = _Context(rt, Links.for_runtime(rt), load_nomenclature(), {}, rt.today(), {})
+    exporters = dict(register)
+    ctx = _Context(rt, Links.for_runtime(rt), load_nomenclature(), {}, rt.today(), {}, exporters)
     return ctx, subs
 
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from classifiers.nomenclature import Nomenclature
-from warning.members import display_name
 from warning.translation.display import ShownNotification, shown_notification
 from warning.translation.structured import hs_name
+from notifications.plain import market_name, member_line, product_label
+from notifications.wto_links import notification_wto_links, source_links
 from warning.types import LEVEL_NAMES_ZH, LEVELS, Language, Level, Notification, ProductMatch
 
 LEVEL_NAMES_EN = {"red": "Red", "orange": "Orange", "yellow": "Yellow", "blue": "Blue"}
@@ -39,8 +40,9 @@ class NotificationView:
 
     id: int
     symbols: str
+    #: The notifying member, with the others of a joint notification.
     member: str
-    #: The market it is grouped under (the notifying member's name).
+    #: The market it belongs to (the notifying member's name).
     market: str
     #: Title, products and description in the reader's language when notified
     #: in it or translated (``text_label`` says which), else as notified.
@@ -51,8 +53,8 @@ class NotificationView:
     #: When the national enquiry point needs comments (deadline minus its lead time).
     enquiry_deadline: dt.date | None
     enquiry_days_left: int | None
-    url: str
-    documents: tuple[str, ...]
+    #: The WTO's documents (Documents Online, one per symbol) then the source's own links.
+    documents: tuple[tuple[str, str], ...]
     #: The start of the description (``DESCRIPTION_CHARS``), the rest on the notification page.
     description: str = ""
     #: The title's label: 机器翻译 / machine translation, reviewed, or not yet
@@ -66,6 +68,11 @@ class NotificationView:
     #: The officials' expert note (专家解读) in the reader's language, and their office (issue 18).
     note: str = ""
     note_office: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the WTO comment period is still open."""
+        return self.days_left is not None and self.days_left >= 0
 
 
 #: Characters of the description shown in an email (the whole on the notification page).
@@ -86,7 +93,6 @@ def notification_view(
     n: Notification,
     language: Language,
     today: dt.date,
-    url: str,
     enquiry_days: int,
     shown: ShownNotification | None = None,
 ) -> NotificationView:
@@ -95,21 +101,20 @@ def notification_view(
     shown = shown or shown_notification(notification_id, n, language)
     deadline = n.comment_deadline
     enquiry = deadline - dt.timedelta(days=enquiry_days) if deadline else None
-    members = ", ".join(display_name(c, language) for c in n.member_codes)
+    wto = tuple(("WTO " + w.symbol, w.documents_online) for w in notification_wto_links(n))
+    source = "来源网页" if language == "zh" else "Source page"
     return NotificationView(
         id=notification_id,
         symbols=", ".join(s.text for s in n.symbols) or n.key,
-        member=members or n.member_name,
-        market=display_name(n.member_codes[0], language) if n.member_codes else n.member_name,
+        member=member_line(n, language),
+        market=market_name(n, language),
         title=shown.title.text,
         products=shown.products.text,
         comment_deadline=deadline,
         days_left=(deadline - today).days if deadline else None,
         enquiry_deadline=enquiry,
         enquiry_days_left=(enquiry - today).days if enquiry else None,
-        url=url,
-        # Only web links: a ``javascript:`` URL from a feed must never become a link.
-        documents=tuple(link for link in n.links if link.startswith(("https://", "http://"))),
+        documents=wto + tuple((source, link) for link in source_links(n)),
         description=_shorten(shown.description.text, DESCRIPTION_CHARS),
         text_label=shown.title.label(language),
         products_label=_other_label(shown.products.label(language), shown.title.label(language)),
@@ -137,6 +142,8 @@ class DigestItem:
     codes_html: Markup
     relevant_url: str
     not_relevant_url: str
+    #: The notification's page, signed for this contact.
+    page_url: str = ""
     #: The level's name the contact was told before, when this re-announces a rise.
     raised_from: str | None = None
 
@@ -151,48 +158,14 @@ def matched_codes(
     return tuple(seen.values())
 
 
-@dataclass(frozen=True)
-class MarketGroup:
-    market: str
-    items: tuple[DigestItem, ...]
-
-
-@dataclass(frozen=True)
-class LevelGroup:
-    level: Level
-    label: str
-    colour: str
-    markets: tuple[MarketGroup, ...]
-    count: int
-
-
-def group_items(items: Sequence[DigestItem], language: str) -> tuple[LevelGroup, ...]:
-    """Items by level (gravest first), then by market (by name), then by deadline."""
-    groups = []
-    for level in LEVELS:
-        at_level = [i for i in items if i.level == level]
-        if not at_level:
-            continue
-        markets: dict[str, list[DigestItem]] = {}
-        for item in at_level:
-            markets.setdefault(item.n.market, []).append(item)
-        groups.append(
-            LevelGroup(
-                level,
-                level_name(level, language),
-                LEVEL_COLOURS[level],
-                tuple(
-                    MarketGroup(name, tuple(sorted(found, key=_deadline_order)))
-                    for name, found in sorted(markets.items())
-                ),
-                len(at_level),
-            )
+def order_items(items: Sequence[DigestItem]) -> tuple[DigestItem, ...]:
+    """Items most urgent first, across markets (:func:`urgency`); a rise first of all."""
+    return tuple(
+        sorted(
+            items,
+            key=lambda i: (i.raised_from is None, urgency(i.level, i.n.days_left, i.n.enquiry_days_left)),
         )
-    return tuple(groups)
-
-
-def _deadline_order(item: DigestItem) -> tuple[dt.date, str]:
-    return (item.n.comment_deadline or dt.date.max, item.n.symbols)
+    )
 
 
 @dataclass(frozen=True)
@@ -205,7 +178,8 @@ class Digest:
     language: Language
     #: ``immediate``, ``daily`` or ``weekly``.
     frequency: str
-    groups: tuple[LevelGroup, ...]
+    #: Shown in full, most urgent first.
+    items: tuple[DigestItem, ...]
     count: int
     today: dt.date
     zone_name: str
@@ -217,13 +191,18 @@ class Digest:
     #: Alerts past the brief lines too: counted, with the contact's alerts page.
     unlisted: int = 0
     alerts_url: str = ""
+    #: The contact's subscription settings (``/exporter``).
+    settings_url: str = ""
 
 
-def priority(level: Level, days_left: int | None) -> tuple[int, int, int]:
-    """Which alerts of one email are shown in full first: the gravest level,
-    then an open comment period (soonest deadline first), then no deadline
-    given, then a closed one (most recently closed first)."""
+def urgency(level: Level, days_left: int | None, enquiry_days_left: int | None) -> tuple[int, int, int]:
+    """The order of alerts, most urgent first: open comment periods by the days
+    left to the enquiry point's date (passed ones first: act today), then by
+    level; then those with no deadline given, by level; then closed ones, by
+    level, the most recently closed first."""
     rank = LEVELS.index(level)
     if days_left is None:
-        return (rank, 1, 0)
-    return (rank, 0, days_left) if days_left >= 0 else (rank, 2, -days_left)
+        return (1, rank, 0)
+    if days_left >= 0:
+        return (0, enquiry_days_left if enquiry_days_left is not None else days_left, rank)
+    return (2, rank, -days_left)

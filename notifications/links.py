@@ -2,7 +2,12 @@
 
 URL paths (served by the web app):
 
-- ``{base_url}/notifications/<id>``: the notification page;
+- ``{base_url}/notifications/<id>``: the staff notification page (officials' digest);
+- ``{base_url}/exporter/notifications/<id>?token=...``: the exporter notification
+  page, signed for one contact (the token carries the contact's email and
+  language); it opens without an account until it expires
+  (``[digest] link_valid_days``), and only for notifications that alerted the
+  contact's exporters;
 - ``{base_url}/feedback?token=...``: "relevant / not relevant" (the token
   carries the alert id, the contact and the flag);
 - ``{base_url}/unsubscribe?token=...``: GET shows a confirmation page, POST
@@ -26,6 +31,7 @@ from warning.types import Feedback
 
 FEEDBACK = "feedback"
 UNSUBSCRIBE = "unsubscribe"
+NOTIFICATION_PAGE = "notification-page"
 #: Unsubscribe links must keep working long after the email was read.
 UNSUBSCRIBE_VALID = dt.timedelta(days=366)
 
@@ -44,6 +50,8 @@ class Links:
         self.feedback_expiry = now + valid
         self._feedback_seconds = int(self.feedback_expiry.timestamp())
         self.unsubscribe_expiry = now + UNSUBSCRIBE_VALID
+        #: Notification-page tokens by (email, language): one per contact and batch.
+        self._page_tokens: dict[tuple[str, str], str] = {}
 
     @classmethod
     def for_runtime(cls, rt: Runtime) -> Links:
@@ -56,6 +64,25 @@ class Links:
     def exporter_alerts(self) -> str:
         """The contact's page of the alerts emailed to them (after an emailed sign-in)."""
         return f"{self.base_url}/exporter/alerts"
+
+    def exporter_settings(self) -> str:
+        """The contact's subscription settings (after an emailed sign-in)."""
+        return f"{self.base_url}/exporter"
+
+    def notification_page(self, notification_id: int, email: str, language: str) -> str:
+        """The exporter notification page, signed for this contact (valid as long as feedback links).
+
+        The token names the contact, not the notification: one signature serves
+        every link of an email (a digest can carry a hundred), and the page opens
+        only notifications that alerted the contact's exporters anyway.
+        """
+        key = (email, language)
+        token = self._page_tokens.get(key)
+        if token is None:
+            data = f'{{"e":{json.dumps(email)},"l":{json.dumps(language)}}}'
+            body = f'{{"d":{data},"e":{self._feedback_seconds},"p":"{NOTIFICATION_PAGE}"}}'
+            token = self._page_tokens[key] = quote(self.signer.sign_body(body))
+        return f"{self.base_url}/exporter/notifications/{int(notification_id)}?token={token}"
 
     def feedback(self, alert_id: int, email: str, relevant: bool) -> str:
         # The JSON that Signer.sign writes for {"a": alert_id, "e": email, "r": relevant},

@@ -20,6 +20,9 @@ from warning.register import read_exporters
 from warning.runtime import Runtime
 from warning.storage.exporters import save_exporter
 
+#: Fixtures of ``make run`` on the default config (demo clock), for web and demo tests.
+pytest_plugins = ("tests.web.demo_run",)
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "feeds" / "data" / "wto_sample.jsonl"
 DEMO_EXPORTERS = ROOT / "warning" / "data" / "demo_exporters.csv"

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import time
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
@@ -58,9 +59,12 @@ class ScaledClock:
         return self._at + dt.timedelta(seconds=(time.monotonic() - self._started) / self._scale)
 
 
-def clock_from_env() -> Clock:
+def clock_from_env(demo_now: dt.datetime | None = None) -> Clock:
     """The system clock; a fixed one when ``TBTWARN_NOW`` is set, which runs
     (a :class:`ScaledClock`) when ``TBTWARN_TIME_SCALE`` is set too.
+
+    Without ``TBTWARN_NOW``, a ``demo_now`` (the config's ``[demo] now``) gives a
+    clock that starts at that moment and runs at normal speed (or scaled).
 
     Raises:
         ValueError: ``TBTWARN_NOW`` or ``TBTWARN_TIME_SCALE`` cannot be read.
@@ -70,7 +74,20 @@ def clock_from_env() -> Clock:
         at = dt.datetime.fromisoformat(pinned)
         scale = time_scale_from_env()
         return FixedClock(at) if scale == 1.0 else ScaledClock(at, scale)
+    if demo_now is not None:
+        return ScaledClock(demo_now, time_scale_from_env())
     return SystemClock()
+
+
+def demo_clock_note(demo_now: dt.datetime | None, timezone: str) -> str | None:
+    """The line every run prints when the demo clock is in use, else ``None``."""
+    if demo_now is None or os.environ.get("TBTWARN_NOW"):
+        return None
+    local = demo_now.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+    return (
+        f"demo clock: the time is taken as {local} {timezone} ([demo] now in the config; "
+        "remove it for the real time, TBTWARN_NOW overrides it)"
+    )
 
 
 def time_scale_from_env() -> float:

@@ -7,6 +7,7 @@ are resolved against the config file's folder.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import tomllib
 from pathlib import Path
@@ -42,6 +43,16 @@ class ZoneConfig(_Strict):
     timezone: str = "Asia/Shanghai"
     #: Public base URL of the web app, used for links in emails.
     base_url: str = "http://127.0.0.1:8080"
+    #: The national TBT enquiry point, shown in every exporter's "what you can do"
+    #: box (empty keys are left out).
+    enquiry_point_name: str = ""
+    enquiry_point_name_zh: str = ""
+    enquiry_point_email: str = ""
+    enquiry_point_phone: str = ""
+    enquiry_point_url: str = ""
+    #: The zone's trade office: exporters write here to comment on a measure or
+    #: to ask for its full text (a ``mailto:`` link on the notification page).
+    trade_office_email: str = ""
 
     @field_validator("timezone")
     @classmethod
@@ -404,6 +415,22 @@ class LoggingConfig(_Strict):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+class DemoConfig(_Strict):
+    """A demonstration run at a fixed moment (never in a production config)."""
+
+    #: The moment every command starts at (the clock then runs at normal speed),
+    #: e.g. ``2026-07-20T09:00:00+08:00``: the bundled sample's comment periods
+    #: are open at that date. ``TBTWARN_NOW`` overrides it.
+    now: dt.datetime | None = None
+
+    @field_validator("now")
+    @classmethod
+    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give a time zone offset, e.g. 2026-07-20T09:00:00+08:00")
+        return value
+
+
 class Config(_Strict):
     """The whole configuration."""
 
@@ -422,6 +449,8 @@ class Config(_Strict):
     translation: TranslationConfig = TranslationConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     logging: LoggingConfig = LoggingConfig()
+    #: A demonstration clock (``[demo] now``); absent in production.
+    demo: DemoConfig = DemoConfig()
     #: Folder of the config file; relative paths were resolved against it.
     base_dir: Path = Path(".")
 

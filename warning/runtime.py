@@ -22,7 +22,7 @@ class Runtime:
         """Open the database and bring its schema up to date."""
         db = Database(config.database_url)
         await db.migrate()
-        return cls(config, db, clock or clock_from_env())
+        return cls(config, db, clock or clock_from_env(config.demo.now))
 
     def now(self) -> dt.datetime:
         return self.clock.now()

@@ -3,6 +3,8 @@ and each alert reaching each contact exactly once."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from notifications.compose import compose_digests, compose_weekly_digests
@@ -41,15 +43,18 @@ async def test_register_defaults_never_overwrite_a_contacts_choices(make_runtime
     assert zh.subscription.language == "zh" and zh.active and not zh.customised
 
 
-async def test_digest_groups_by_level_then_market_and_each_alert_goes_once(make_runtime: MakeRuntime) -> None:
+async def test_digest_orders_by_urgency_across_markets_and_each_alert_goes_once(
+    make_runtime: MakeRuntime,
+) -> None:
     rt = await make_runtime()
     await seed(
         rt,
         [
             (notification("G/TBT/N/USA/10"), None),  # no level yet: shown as blue
             (notification("G/TBT/N/KEN/20"), "orange"),
-            (notification("G/TBT/N/EU/30"), "orange"),
-            (notification("G/TBT/N/JPN/40"), "yellow"),  # not among the zh exporter's markets
+            (notification("G/TBT/N/EU/30", comment_deadline=dt.date(2026, 12, 10)), "orange"),
+            # Not among the zh exporter's markets; the soonest enquiry-point date of all.
+            (notification("G/TBT/N/JPN/40", comment_deadline=dt.date(2026, 12, 1)), "yellow"),
         ],
     )
     assert await compose_digests(rt) == 3  # one daily digest per contact
@@ -57,11 +62,15 @@ async def test_digest_groups_by_level_then_market_and_each_alert_goes_once(make_
     async with rt.db.begin() as conn:
         messages = {m.recipient: parse(m.message) for m in await list_messages(conn, bodies=True)}
     text = messages["en@qilu.example.com"].get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    order = [text.index(s) for s in ("Orange (2)", "European Union", "Kenya", "Yellow (1)", "Blue (1)")]
+    # Open periods by the days left to the enquiry point's date (deadline - 5 days), then level.
+    order = [text.index(s) for s in ("G/TBT/N/JPN/40", "G/TBT/N/EU/30", "G/TBT/N/KEN/20", "G/TBT/N/USA/10")]
     assert order == sorted(order)
-    assert "Deadline is near" in text and "2026-12-19" in text  # enquiry point: deadline - 5 days
+    assert ">> Send comments to the national enquiry point by: 2026-11-26 (2 days left) <<" in text
+    assert "WTO comment deadline: 2026-12-01 (7 days left)" in text
+    assert "[Warning level: Yellow] Japan" in text and "2026-12-19 (25 days left)" in text
     zh = messages["zh@luyuan.example.com"].get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "橙色 (2)" in zh and "评议期即将截止" in zh and "G/TBT/N/JPN/40" not in zh
+    assert "[预警等级: 橙色] 欧盟" in zh and "请于此日期前向国家TBT咨询点提交评议意见" in zh
+    assert "G/TBT/N/JPN/40" not in zh
     # Nothing new: nothing composed; each (alert, contact) pair is delivered once.
     assert await compose_digests(rt) == 0
     async with rt.db.begin() as conn:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from notifications.compose import compose_digests
 from notifications.deliver import deliver_pending
-from notifications.digest import priority
+from notifications.digest import urgency
 from tests.notifications.conftest import MakeRuntime
 from tests.notifications.helpers import HOSTILE_TITLE, notification, parse, seed
 from warning.storage.schema import alerts, deliveries, subscriptions
@@ -62,20 +62,25 @@ async def _five(make_runtime: MakeRuntime, full_items: int, brief_items: int = 8
 async def test_the_most_urgent_in_full_and_the_rest_briefly_gravest_first(make_runtime: MakeRuntime) -> None:
     emails = await _five(make_runtime, full_items=2)
     message = emails["en@qilu.example.com"]
-    assert message["Subject"] == "TBT early warning: 5 foreign measure(s) concerning your products"
+    assert message["Subject"] == "TBT early warning: 5 foreign measures concerning your products"
     text, html = _parts(message)
     assert "The 2 most urgent of these 5 are shown in full; 3 more are listed briefly at the end." in text
-    assert "least urgent" not in text and "/exporter/alerts" not in text
+    assert "least urgent" not in text and "on your alerts page" not in text
+    # Every email links to all the contact's alerts and to the subscription settings.
+    assert "All your alerts: https://tbt.example.org/exporter/alerts\n" in text
+    assert "Subscription settings: https://tbt.example.org/exporter\n" in text
     full, brief = text.split("=== 3 more measures concerning your products, in brief")
     # In full: the red and the orange, each with its feedback links and reasons.
     assert "G/TBT/N/USA/4" in full and "G/TBT/N/USA/3" in full
-    assert full.count("Relevant to us: ") == 2 and full.count("Deadline is near") == 2
-    # Briefly: yellow, then the open blue, then the closed blue; each once, with its page.
+    assert full.count("Relevant to us: ") == 2 and full.count("Why this concerns you") == 2
+    # Briefly: yellow (25 days to the enquiry point), the open blue (92), the closed blue; each once.
     symbols = [brief.index(s) for s in ("G/TBT/N/USA/2", "G/TBT/N/USA/1", "G/TBT/N/USA/5")]
     assert symbols == sorted(symbols)
     assert "\n- [Yellow] G/TBT/N/USA/2 · United States of America · " in brief
     assert "\n- [Blue] G/TBT/N/USA/1 · " in brief and "2026-01-05 (closed)" in brief
-    assert "Relevant to us" not in brief and brief.count("https://tbt.example.org/notifications/") == 3
+    assert (
+        "Relevant to us" not in brief and brief.count("https://tbt.example.org/exporter/notifications/") == 3
+    )
     assert [n for n in range(1, 6) if f"G/TBT/N/USA/{n}" in full] == [3, 4]  # none in both
     # A feed's markup in a brief line is text, never HTML.
     assert "<script>" not in html and "&lt;script&gt;alert(" in html
@@ -91,12 +96,12 @@ async def test_past_the_brief_lines_the_rest_are_counted_with_the_alerts_page(
 ) -> None:
     emails = await _five(make_runtime, full_items=1, brief_items=2)
     text, html = _parts(emails["en@qilu.example.com"])
-    assert "The 1 most urgent of these 5 are shown in full; 2 more are listed briefly" in text
+    assert "The most urgent of these 5 is shown in full; 2 more are listed briefly" in text
     assert "The 2 least urgent are on your alerts page only." in text
     full, rest = text.split("=== 2 more measures concerning your products, in brief")
     brief, unlisted = rest.split("… and 2 more, less urgent: every alert sent to you is on your alerts page:")
-    assert "G/TBT/N/USA/4" in full  # red
-    assert "G/TBT/N/USA/3" in brief and "G/TBT/N/USA/2" in brief  # orange, yellow
+    assert "G/TBT/N/USA/3" in full  # orange, the soonest enquiry-point date
+    assert "G/TBT/N/USA/4" in brief and "G/TBT/N/USA/2" in brief  # red, yellow
     assert "G/TBT/N/USA/1" not in text and "G/TBT/N/USA/5" not in text  # the two blue: counted only
     assert unlisted.strip().startswith("https://tbt.example.org/exporter/alerts")
     assert 'href="https://tbt.example.org/exporter/alerts"' in html
@@ -109,14 +114,17 @@ async def test_full_items_zero_shows_every_alert_in_full(make_runtime: MakeRunti
     assert text.count("Relevant to us: ") == 5 and "in brief" not in text
 
 
-def test_priority_orders_level_then_open_soonest_then_no_deadline_then_latest_closed() -> None:
+def test_urgency_orders_open_by_enquiry_days_then_level_then_no_deadline_then_closed() -> None:
+    # (level, days left to the WTO deadline, days left to the enquiry point's date)
     keys = {
-        "red closed": priority("red", -3),
-        "orange open in 2": priority("orange", 2),
-        "orange open in 30": priority("orange", 30),
-        "orange no deadline": priority("orange", None),
-        "orange closed yesterday": priority("orange", -1),
-        "orange closed last year": priority("orange", -300),
-        "blue open in 1": priority("blue", 1),
+        "blue, enquiry date passed, WTO open in 2": urgency("blue", 2, -3),
+        "blue open, 1 day to the enquiry point": urgency("blue", 6, 1),
+        "red open, 20 days": urgency("red", 25, 20),
+        "orange open, 20 days": urgency("orange", 25, 20),
+        "red no deadline": urgency("red", None, None),
+        "orange no deadline": urgency("orange", None, None),
+        "red closed last year": urgency("red", -300, -305),
+        "orange closed yesterday": urgency("orange", -1, -6),
+        "orange closed last year": urgency("orange", -300, -305),
     }
     assert sorted(keys, key=keys.__getitem__) == list(keys)

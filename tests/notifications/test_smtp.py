@@ -65,7 +65,11 @@ async def test_emails_arrive_with_parts_headers_links_and_escaped_text(make_runt
         assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Toys &amp; cosmetics" in html
         assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;Lipstick" in html
         assert "javascript:" not in html and "https://docs.wto.org/doc/99.pdf" in html
-        assert f"https://tbt.example.org/notifications/{ids['G/TBT/N/USA/99']}" in html
+        assert f"https://tbt.example.org/exporter/notifications/{ids['G/TBT/N/USA/99']}?token=" in html
+        assert (
+            "https://docs.wto.org/dol2fe/Pages/FE_Search/FE_S_S006.aspx?Query=(@Symbol=%22G/TBT/N/USA/99%22)"
+            in html
+        )
         assert len(re.findall(r"https://tbt\.example\.org/feedback\?token=", html)) == 2
     assert "红色" in zh.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "剩余 30 天" in zh.get_body(("plain",)).get_content()  # type: ignore[union-attr]

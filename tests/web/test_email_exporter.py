@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient
 
-import warning.web.exporters
+import warning.web.exporter_pages
 from notifications.links import Links
 from tests.web.conftest import SECRET, SignIn
 from warning.runtime import Runtime
@@ -190,7 +190,7 @@ async def test_exporter_sees_the_alerts_emailed_to_them_and_gives_feedback(
         await conn.execute(
             sa.update(alerts)
             .where(alerts.c.id == alert_id)
-            .values(level="red", reasons=[{"code": "x", "en": "why <i>", "zh": "原因<i>"}])
+            .values(level="red", reasons=[{"code": "exposure", "en": "why <i>", "zh": "原因<i>"}])
         )
         others = set(
             await conn.scalars(
@@ -209,7 +209,11 @@ async def test_exporter_sees_the_alerts_emailed_to_them_and_gives_feedback(
     csrf = await sign_in.exporter(client, email)
     page = await (await client.get("/exporter/alerts")).text()
     assert f'id="alert-{alert_id}"' in page
-    assert "why &lt;i&gt;" in page or "原因&lt;i&gt;" in page  # the reasons, escaped, in their language
+    # The page of the alert's notification shows its reasons, escaped, in their language.
+    notification_id = re.search(rf'id="alert-{alert_id}" data-notification="(\d+)"', page)
+    assert notification_id is not None
+    detail = await (await client.get(f"/exporter/notifications/{notification_id.group(1)}")).text()
+    assert "why &lt;i&gt;" in detail or "原因&lt;i&gt;" in detail
     assert not any(f'id="alert-{other}"' in page for other in others)  # only what they received
     response = await client.post(
         f"/exporter/alerts/{alert_id}/feedback",
@@ -238,7 +242,7 @@ async def test_a_contacts_alerts_come_a_page_at_a_time(
     client: Client, web_rt: Runtime, sign_in: SignIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A digest's "every alert is on your alerts page" holds past one page."""
-    monkeypatch.setattr(warning.web.exporters, "ALERTS_PER_PAGE", 2)
+    monkeypatch.setattr(warning.web.exporter_pages, "ALERTS_PER_PAGE", 2)
     mine = sa.func.count(deliveries.c.alert_id)
     async with web_rt.db.begin() as conn:
         email, count = (
@@ -255,7 +259,7 @@ async def test_a_contacts_alerts_come_a_page_at_a_time(
     pages = (count + 1) // 2
     for page in range(1, pages + 1):
         text = await (await client.get(f"/exporter/alerts?page={page}")).text()
-        rows = re.findall(r'<tr id="alert-(\d+)">', text)
+        rows = re.findall(r'<li class="xp-alert" id="alert-(\d+)"', text)
         seen += rows
         assert len(rows) == (2 if page < pages else count - 2 * (pages - 1))
         assert ('id="next-page"' in text) == (page < pages)

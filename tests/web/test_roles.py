@@ -82,6 +82,9 @@ PUBLIC = {
     "/exporter/apply/edit",  # email link: the signed, single-use token is the credential
     "/pickers/products",  # HS nomenclature look-up for the sign-up form, holds no data
     "/pickers/markets",  # WTO members look-up for the sign-up form, holds no data
+    # Its signed, expiring link is the credential; without one, a signed-in contact only
+    # (anyone else goes to /exporter/login), and only notifications that alerted them.
+    "/exporter/notifications/{id}",
 }
 
 

@@ -9,7 +9,7 @@ import os
 from typing import TYPE_CHECKING
 
 from warning.cli.base import SubParsers
-from warning.clock import time_scale_from_env
+from warning.clock import demo_clock_note, time_scale_from_env
 
 if TYPE_CHECKING:
     from warning.runtime import Runtime
@@ -26,6 +26,9 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
     from warning.service.daemon import Daemon
 
     if not args.once:
+        note = demo_clock_note(rt.config.demo.now, rt.config.zone.timezone)
+        if note:
+            print(note, flush=True)
         daemon = Daemon(rt, time_scale=time_scale_from_env())
         code = await daemon.run(args.host, args.port)
         if daemon.ctx.has_hung_work:
@@ -38,7 +41,8 @@ async def run(args: argparse.Namespace, rt: Runtime) -> int:
             os._exit(code)
         return code
     summary = await run_once(rt)
-    for line in summary.lines():
+    note = demo_clock_note(rt.config.demo.now, rt.config.zone.timezone)
+    for line in ([note] if note else []) + summary.lines():
         print(line)
     print(f"emails written to {rt.config.delivery.outbox_dir}")
     return 0 if summary.ok else 1

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 
 from warning.cli.base import SubParsers
 from warning.cli.staff_cmds import add_account_actions
+from warning.clock import demo_clock_note
 from warning.types import ROLES, Role
 
 if TYPE_CHECKING:
@@ -43,6 +44,9 @@ async def serve(args: argparse.Namespace, rt: Runtime) -> int:
         await web.TCPSite(runner, args.host, args.port, reuse_port=shared or None).start()
         if not args.worker:
             workers = await _start_workers(args)
+            note = demo_clock_note(rt.config.demo.now, rt.config.zone.timezone)
+            if note:
+                print(note, flush=True)
             print(
                 f"tbtwarn web app on http://{args.host}:{args.port}/ ({args.workers} process(es))", flush=True
             )

@@ -33,6 +33,7 @@ from warning.web import (
     dashboard,
     digest,
     email_links,
+    exporter_pages,
     exporters,
     feeds,
     notification_pages,
@@ -87,6 +88,7 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     exporters,
     subscriptions_page,
     signup,
+    exporter_pages,
     auth,
 )
 

@@ -1,4 +1,5 @@
-"""Exporters' pages: sign-in by an emailed link, their subscriptions, their alerts, feedback.
+"""Exporters' pages: sign-in by an emailed link, their subscriptions (their alerts and
+notification pages: :mod:`warning.web.exporter_pages`).
 
 Exporter contacts have no password: ``/exporter/login`` emails a signed,
 expiring, single-use link (through the outbox and the configured transport);
@@ -23,10 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from notifications.deliver import deliver_pending
 from notifications.message import build_message, message_id_for
 from warning.runtime import Runtime
-from warning.storage.deliveries import load_alerts
-from warning.storage.feedback import feedback_of, record_feedback
 from warning.storage.outbox import enqueue
-from warning.storage.overview import list_alerts
 from warning.storage.sessions import (
     create_session,
     record_signin_link,
@@ -35,12 +33,10 @@ from warning.storage.sessions import (
 )
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions
 from warning.tokens import TokenError
-from warning.types import Feedback
 from warning.web.auth import end_session
 from warning.web.i18n import translate
 from warning.web.keys import LIMITS, RUNTIME, SIGNER
-from warning.web.params import page_number, path_id
-from warning.web.security import SESSION_KEY, current_exporter, new_session, require_exporter
+from warning.web.security import SESSION_KEY, new_session
 from warning.web.templating import NavItem, language, render, see_other
 
 log = logging.getLogger(__name__)
@@ -207,62 +203,6 @@ async def _own(rt: Runtime, email: str) -> list[StoredSubscription]:
 
 # The subscriptions page (/exporter, /exporter/subscriptions/{id}) is in
 # warning/web/subscriptions_page.py (pickers and preview, issue 17).
-
-
-#: Alerts on one page of a contact's alerts (a year's catch-up can be hundreds).
-ALERTS_PER_PAGE = 100
-
-
-@routes.get("/exporter/alerts")
-@require_exporter
-async def alerts_page(request: web.Request) -> web.Response:
-    """The alerts emailed to this contact, with level and reasons in the contact's language."""
-    rt = request.app[RUNTIME]
-    email = current_exporter(request)
-    assert email is not None
-    subs = await _own(rt, email)
-    language = subs[0].subscription.language if subs else "en"
-    page = page_number(request)
-    async with rt.db.begin() as conn:
-        # One more than a page: whether a next page exists, without counting them all.
-        found = await list_alerts(
-            conn,
-            subscription_ids=[s.id for s in subs],
-            limit=ALERTS_PER_PAGE + 1,
-            offset=(page - 1) * ALERTS_PER_PAGE,
-        )
-        given = await feedback_of(conn, email)
-    return render(
-        request,
-        "exporter_alerts.html",
-        alerts=found[:ALERTS_PER_PAGE],
-        reason_lang=language,
-        given=given,
-        previous_link=f"/exporter/alerts?page={page - 1}" if page > 1 else None,
-        next_link=f"/exporter/alerts?page={page + 1}" if len(found) > ALERTS_PER_PAGE else None,
-    )
-
-
-@routes.post("/exporter/alerts/{id:\\d+}/feedback")
-@require_exporter
-async def alert_feedback(request: web.Request) -> web.Response:
-    rt = request.app[RUNTIME]
-    email = current_exporter(request)
-    assert email is not None
-    form = await request.post()
-    flag = form.get("relevant")
-    if flag not in ("0", "1"):
-        raise web.HTTPBadRequest(reason="relevant must be 0 or 1")
-    alert_id = path_id(request, "alert")
-    exporter_ids = {s.exporter_id for s in await _own(rt, email)}
-    async with rt.db.begin() as conn:
-        found = await load_alerts(conn, [alert_id])
-        alert = found[0] if found else None
-        if alert is None or alert.exporter_id not in exporter_ids:
-            raise web.HTTPForbidden(reason="not an alert of yours")
-        item = Feedback(alert.id, alert.notification_id, alert.exporter_id, email, flag == "1", rt.now())
-        await record_feedback(conn, item)
-    return see_other(f"/exporter/alerts#alert-{alert_id}")
 
 
 async def _on_cleanup(app: web.Application) -> None:
