@@ -26,6 +26,7 @@ from warning.cli import (
     web_cmds,
 )
 from warning.cli.base import Handler
+from warning.clock import clock_from_env, time_scale_from_env
 from warning.config import load_config
 from warning.exceptions import ConfigError, TbtError
 from warning.logs import configure_logging
@@ -71,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         load_config(args.config)  # validate before touching anything
+        clock_from_env()  # and the environment's settings
+        time_scale_from_env()
         return asyncio.run(_run(args.handler, args, args.config))
     except ConfigError as exc:
         print(f"tbtwarn: config error: {exc}", file=sys.stderr)
