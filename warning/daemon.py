@@ -19,6 +19,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
+from warning import early_stop
 from warning.exceptions import JobInterrupted, SourceError
 from warning.health import mount_health
 from warning.jobs import JobContext
@@ -184,7 +185,14 @@ class Daemon:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.request_stop, sig.name)
+        if early_stop.requested():  # a SIGTERM while the process was starting
+            self.request_stop("SIGTERM during start-up")
         plan = await self.plan()
+        if self.stop_requested.is_set():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+            log.info("tbtwarn stopped during start-up", extra={"event": "daemon_stopped"})
+            return 0
         runner = web.AppRunner(build_web_app(self.rt))
         await runner.setup()
         try:

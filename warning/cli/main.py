@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from warning import __version__
+from warning import __version__, early_stop
 from warning.cli import (
     classify_cmds,
     data_cmds,
@@ -70,6 +70,8 @@ async def _run(handler: Handler, args: argparse.Namespace, config_path: Path) ->
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not getattr(args, "graceful_stop", False) or getattr(args, "once", False):
+        early_stop.release()  # not a service: SIGTERM ends it as usual
     try:
         load_config(args.config)  # validate before touching anything
         clock_from_env()  # and the environment's settings

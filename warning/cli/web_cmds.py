@@ -12,6 +12,7 @@ from typing import cast
 
 from aiohttp import web
 
+from warning import early_stop
 from warning.cli.base import SubParsers
 from warning.runtime import Runtime
 from warning.storage.overview import exporter_id_by_name
@@ -36,6 +37,8 @@ async def serve(args: argparse.Namespace, rt: Runtime) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    if early_stop.requested():  # a SIGTERM while the process was starting
+        stop.set()
     shared = args.workers > 1 or args.worker
     runner = web.AppRunner(create_app(rt), access_log=None)
     await runner.setup()
@@ -114,7 +117,7 @@ def register(sub: SubParsers) -> None:
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--workers", type=int, default=1, help="server processes sharing the port (Linux)")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)  # a child of --workers
-    p.set_defaults(handler=serve)
+    p.set_defaults(handler=serve, graceful_stop=True)
 
     p = sub.add_parser("users", help="staff accounts of the web app")
     what = p.add_subparsers(dest="what", required=True, metavar="ACTION")
