@@ -156,12 +156,14 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
     return response
 
 
-#: POST paths that need no CSRF token. Only ``/unsubscribe``: mail clients send
-#: the RFC 8058 one-click POST (body ``List-Unsubscribe=One-Click``) with no
-#: cookie and no form token, and the standard requires it to work. The signed,
-#: expiring token in its URL is the protection (a forger cannot make one), and
-#: the worst a cross-site POST can do is unsubscribe the link's own owner.
-CSRF_EXEMPT: frozenset[str] = frozenset({"/unsubscribe"})
+#: POST paths that need no CSRF token: the email links. ``/unsubscribe``: mail
+#: clients send the RFC 8058 one-click POST (body ``List-Unsubscribe=One-Click``)
+#: with no cookie and no form token, and the standard requires it to work.
+#: ``/feedback``: the button of the page the link opens, for a contact who has
+#: no session. The signed, expiring token in the URL is the protection (a forger
+#: cannot make one), and the worst a cross-site POST can do is record the answer
+#: the link's own owner was sent, or unsubscribe them.
+CSRF_EXEMPT: frozenset[str] = frozenset({"/unsubscribe", "/feedback"})
 
 
 @web.middleware

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Final
 
 from warning.types import LEVEL_NAMES_ZH
+from warning.web.i18n_feedback import FEEDBACK_TEXTS
 from warning.web.i18n_mappings import MAPPING_TEXTS
 
 LANGUAGES: Final = ("en", "zh")
@@ -392,6 +393,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 for _lang, _texts in MAPPING_TEXTS.items():
+    CATALOGUE[_lang].update(_texts)
+for _lang, _texts in FEEDBACK_TEXTS.items():
     CATALOGUE[_lang].update(_texts)
 
 LEVEL_NAMES: dict[str, dict[str, str]] = {
