@@ -21,7 +21,7 @@ from warning.runtime import Runtime
 from warning.storage.deliveries import load_alerts
 from warning.storage.feedback import record_feedback
 from warning.storage.subscriptions import StoredSubscription, get_subscription, save_choices
-from warning.tokens import Signer, TokenError, load_secret
+from warning.tokens import Signer, TokenError, service_signer
 from warning.types import Feedback
 
 FEEDBACK = "feedback"
@@ -32,7 +32,7 @@ UNSUBSCRIBE_VALID = dt.timedelta(days=366)
 
 def signer_for(rt: Runtime) -> Signer:
     """The signer with the service secret (``$TBTWARN_SECRET`` or ``var/secret``)."""
-    return Signer(load_secret(rt.config.base_dir / "var"))
+    return service_signer(rt.config.base_dir / "var", rt.now())
 
 
 class Links:

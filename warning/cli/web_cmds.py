@@ -17,7 +17,7 @@ from warning.cli.base import SubParsers
 from warning.runtime import Runtime
 from warning.storage.overview import exporter_id_by_name
 from warning.storage.users import UserExistsError, add_user, list_users
-from warning.tokens import Signer, load_secret
+from warning.tokens import service_signer
 from warning.types import ROLES, Role
 from warning.web.app import create_app
 from warning.web.feeds import exporter_feed_path, exporter_feed_token
@@ -105,7 +105,7 @@ async def feed_url(args: argparse.Namespace, rt: Runtime) -> int:
     if exporter_id is None:
         print(f"tbtwarn: no exporter named {args.exporter!r}", file=sys.stderr)
         return 1
-    signer = Signer(load_secret(rt.config.base_dir / "var"))
+    signer = service_signer(rt.config.base_dir / "var", rt.now())
     token = exporter_feed_token(signer, exporter_id, rt.now(), rt.config.web.feed_token_days)
     print(rt.config.zone.base_url.rstrip("/") + exporter_feed_path(token))
     return 0

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from warning.runtime import Runtime
 from warning.storage.search import ensure_search_index
 from warning.storage.users import get_user
-from warning.tokens import Signer, load_secret
+from warning.tokens import Signer, service_signer
 from warning.web import (
     analyst,
     analyst_mappings,
@@ -208,7 +208,7 @@ def create_app(rt: Runtime, signer: Signer | None = None) -> web.Application:
     )
     web_config = rt.config.web
     app[RUNTIME] = rt
-    app[SIGNER] = signer or Signer(load_secret(rt.config.base_dir / "var"))
+    app[SIGNER] = signer or service_signer(rt.config.base_dir / "var", rt.now())
     app[LIMITER] = LoginLimiter(
         dt.timedelta(minutes=web_config.login_window_minutes),
         web_config.login_failures_per_account,
