@@ -26,7 +26,7 @@ NEW = "new-secret-0123456789abcdef0123"
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("TBTWARN_SECRET", "TBTWARN_SECRET_PREVIOUS", "TBTWARN_SECRET_PREVIOUS_UNTIL"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr("warning.tokens._warned", set())
+    monkeypatch.setattr("warning.tokens._warned", set(), raising=False)
 
 
 def test_previous_secret_verifies_but_never_signs() -> None:
@@ -68,7 +68,7 @@ def test_a_changed_secret_is_reported_once_at_start(
     assert "TBTWARN_SECRET_PREVIOUS" in message and OLD not in message and NEW not in message
     caplog.clear()
     # Kept as the previous secret, or the same secret: nothing to report.
-    monkeypatch.setattr("warning.tokens._warned", set())
+    monkeypatch.setattr("warning.tokens._warned", set(), raising=False)
     with caplog.at_level(logging.WARNING, logger="tbtwarn.tokens"):
         monkeypatch.setenv("TBTWARN_SECRET_PREVIOUS", OLD)
         service_signer(tmp_path, NOW)
