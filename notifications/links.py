@@ -4,7 +4,8 @@ URL paths (served by the web app):
 
 - ``{base_url}/notifications/<id>``: the notification page;
 - ``{base_url}/feedback?token=...``: "relevant / not relevant" (the token
-  carries the alert id, the contact and the flag);
+  carries the alert id, the contact and the flag): GET shows a page whose one
+  button POSTs, and only the POST records (mail scanners open every link);
 - ``{base_url}/unsubscribe?token=...``: GET shows a confirmation page, POST
   unsubscribes at once (RFC 8058 one-click).
 

@@ -13,6 +13,7 @@ from aiohttp import web
 from notifications.links import FEEDBACK, UNSUBSCRIBE, apply_feedback, apply_unsubscribe
 from warning.storage.subscriptions import contact_language
 from warning.tokens import TokenError
+from warning.web.i18n import LANG_COOKIE, LANGUAGES
 from warning.web.keys import RUNTIME, SIGNER
 from warning.web.security import LANG_KEY
 from warning.web.templating import NavItem, render
@@ -30,6 +31,15 @@ def _token(request: web.Request) -> str:
 
 def _refused(exc: TokenError) -> web.HTTPBadRequest:
     return web.HTTPBadRequest(reason=f"this link cannot be used: {exc}")
+
+
+async def _speak_contacts_language(request: web.Request, email: str) -> None:
+    """The page in the language the contact's emails are in, unless the
+    reader chose one with the language switch (its cookie)."""
+    if request.cookies.get(LANG_COOKIE) in LANGUAGES:
+        return
+    async with request.app[RUNTIME].db.begin() as conn:
+        request[LANG_KEY] = await contact_language(conn, email) or request[LANG_KEY]
 
 
 def _flag(request: web.Request) -> bool | None:
@@ -55,8 +65,7 @@ async def feedback_page(request: web.Request) -> web.Response:
     relevant = override if override is not None else data.get("r") is True
     email = data.get("e")
     if isinstance(email, str):
-        async with rt.db.begin() as conn:
-            request[LANG_KEY] = await contact_language(conn, email) or request[LANG_KEY]
+        await _speak_contacts_language(request, email)
     action = f"/feedback?token={quote(token)}" + ("" if override is None else f"&relevant={int(override)}")
     return render(request, "email_feedback.html", confirm=True, relevant=relevant, action=action)
 
@@ -74,8 +83,7 @@ async def feedback(request: web.Request) -> web.Response:
         item = await apply_feedback(rt, token, override, signer=request.app[SIGNER])
     except TokenError as exc:
         raise _refused(exc) from None
-    async with rt.db.begin() as conn:
-        request[LANG_KEY] = await contact_language(conn, item.email) or request[LANG_KEY]
+    await _speak_contacts_language(request, item.email)
     return render(request, "email_feedback.html", confirm=False, relevant=item.relevant, action="")
 
 
