@@ -2,11 +2,12 @@
 
 ``json.loads`` recurses once per ``[`` or ``{``: a line of 5,000 ``[`` raises
 ``RecursionError``, which no parser expects, and the whole file or page would
-fail with every good record in it. :func:`loads_bounded` first finds
-containers nested deeper than the bound (a scan over the brackets outside
-strings, done in C by ``re``), puts a marker string in their place, then lets
-``json.loads`` read what is left. :func:`too_deep` tells whether one record
-holds a marker, so the caller quarantines that record alone.
+fail with every good record in it. :func:`loads_bounded` parses as usual and
+measures the depth of what it got (without recursion); only when the text is
+too deep (or ``json.loads`` gave up) does it find the containers nested deeper
+than the bound (a scan over the brackets outside strings), put a marker string
+in their place, and parse what is left. :func:`too_deep` tells whether one
+record holds a marker, so the caller quarantines that record alone.
 """
 
 from __future__ import annotations
@@ -38,8 +39,6 @@ def too_deep_reason(max_depth: int = MAX_DEPTH) -> str:
 def _cut_deep(text: str, max_depth: int) -> str | None:
     """``text`` with every container at depth ``max_depth`` that holds a
     deeper one replaced by the marker; ``None`` when nothing is that deep."""
-    if text.count("[") + text.count("{") <= max_depth:
-        return None
     opened: list[int] = []
     pieces: list[str] = []
     copied_to = 0
@@ -66,6 +65,20 @@ def _cut_deep(text: str, max_depth: int) -> str | None:
     return "".join(pieces)
 
 
+def _deeper_than(value: Any, max_depth: int) -> bool:
+    """Whether ``value`` nests more than ``max_depth`` arrays or objects (level by level)."""
+    level = [value] if isinstance(value, list | dict) else []
+    for _ in range(max_depth):
+        below: list[Any] = []
+        for node in level:
+            children = node.values() if isinstance(node, dict) else node
+            below += [c for c in children if isinstance(c, list | dict)]
+        if not below:
+            return False
+        level = below
+    return True
+
+
 def loads_bounded(text: str, max_depth: int = MAX_DEPTH) -> Any:
     """``json.loads(text)``, with containers deeper than ``max_depth`` replaced
     by a marker that :func:`too_deep` finds.
@@ -75,6 +88,15 @@ def loads_bounded(text: str, max_depth: int = MAX_DEPTH) -> Any:
         RecordError: the text is not JSON and was nested too deep (say so,
             rather than name a column inside the cut).
     """
+    if text.count("[") + text.count("{") <= max_depth:
+        return json.loads(text)  # cannot be too deep: the common case of a JSONL line
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        pass
+    else:
+        if not _deeper_than(value, max_depth):
+            return value
     cut = _cut_deep(text, max_depth)
     if cut is None:
         return json.loads(text)
