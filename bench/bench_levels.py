@@ -22,11 +22,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from feeds.sample_record import notification_from_sample
-from warning.alerting import _ExporterIndex, create_alerts
 from warning.classify import classify_pending
 from warning.clock import FixedClock
 from warning.config import parse_config
-from warning.matching import matching_products
+from warning.levels.alerting import _ExporterIndex, create_alerts
+from warning.levels.matching import matching_products
 from warning.register import read_exporters, read_exposure
 from warning.runtime import Runtime
 from warning.storage.exporters import load_exporters, save_exporter

@@ -61,9 +61,9 @@ from classifiers.nomenclature import load_nomenclature  # noqa: E402
 from tests.reliability.harness import recombination_base  # noqa: E402
 from warning.clock import FixedClock  # noqa: E402
 from warning.config import load_config  # noqa: E402
-from warning.jobs import JobContext, collect_job, daily_digest_job, dispatch_job, process_job  # noqa: E402
 from warning.register import read_exporters  # noqa: E402
 from warning.runtime import Runtime  # noqa: E402
+from warning.service.jobs import JobContext, collect_job, daily_digest_job, dispatch_job, process_job  # noqa: E402
 from warning.storage.exporters import load_exporters, save_exporter  # noqa: E402
 from warning.storage.exposure import save_exposure  # noqa: E402
 from warning.storage.schema import alerts, notifications, outbox, subscriptions  # noqa: E402
@@ -255,20 +255,20 @@ async def _sent_alerts(rt: Runtime) -> int:
 
 def _use_baseline() -> None:
     """Put the previous alerting and composing where the jobs call them."""
-    import warning.jobs
+    import warning.service.jobs
 
     sys.path.insert(0, str(ROOT / "bench"))
     import pipeline_baseline
 
-    warning.jobs.create_alerts = pipeline_baseline.create_alerts  # type: ignore[attr-defined]
-    warning.jobs.compose_digests = pipeline_baseline.compose_digests  # type: ignore[attr-defined]
+    warning.service.jobs.create_alerts = pipeline_baseline.create_alerts  # type: ignore[attr-defined]
+    warning.service.jobs.compose_digests = pipeline_baseline.compose_digests  # type: ignore[attr-defined]
 
 
 def _time_composing(figures: dict[str, float]) -> None:
     """Add the time the jobs spend composing (the rest of a digest job is delivery)."""
-    import warning.jobs
+    import warning.service.jobs
 
-    compose = warning.jobs.compose_digests
+    compose = warning.service.jobs.compose_digests
 
     async def timed(*args: Any, **kwargs: Any) -> int:
         started = time.perf_counter()
@@ -277,7 +277,7 @@ def _time_composing(figures: dict[str, float]) -> None:
         finally:
             figures["composing_s"] = figures.get("composing_s", 0.0) + time.perf_counter() - started
 
-    warning.jobs.compose_digests = timed  # type: ignore[assignment]
+    warning.service.jobs.compose_digests = timed  # type: ignore[assignment]
 
 
 async def _child(variant: str, folder: Path, exporters: int) -> dict[str, float]:

@@ -1,6 +1,6 @@
 """The pipeline as it was before incremental alerting (the benchmark's baseline).
 
-Copied from ``warning/alerting.py`` and ``notifications/compose.py`` as they
+Copied from ``warning/levels/alerting.py`` and ``notifications/compose.py`` as they
 stood before issue 8's speed work, so ``bench/pipeline.py`` can run both in
 the same session: every alerting run recomputes every (notification,
 exporter) pair and writes one statement per alert; composing loads every
@@ -25,9 +25,17 @@ from notifications.compose import _Context as ComposeContext
 from notifications.links import Links
 from notifications.subscriptions import sends_now, wants
 from warning.config import WarningConfig
-from warning.factors import exposure, relevance, urgency
-from warning.levels import assess
-from warning.matching import matching_products
+from warning.levels.assess import assess
+from warning.levels.factors import exposure, relevance, urgency
+from warning.levels.matching import matching_products
+from warning.levels.threads import (
+    Thread,
+    group_threads,
+    latest_dates,
+    measure_severity,
+    measure_urgency,
+    thread_key,
+)
 from warning.runtime import Runtime
 from warning.storage.alerts import AlertUpdate, reasons_to_json, thread_alerts
 from warning.storage.deliveries import AlertRow, delivered_pairs, load_alerts
@@ -39,7 +47,6 @@ from warning.storage.schema import notifications as notifications_table
 from warning.storage.sql import insert_ignore
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions, sync_from_register
 from warning.storage.warnings import ExporterWarning, NotificationWarning, replace_warnings
-from warning.threads import Thread, group_threads, latest_dates, measure_severity, measure_urgency, thread_key
 from warning.types import Exporter, ExposureRow, Factor, Factors, Level, Notification, ProductMatch, Reason
 
 

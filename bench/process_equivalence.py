@@ -87,8 +87,8 @@ async def _child(folder: Path, exporters: int) -> dict[str, Any]:
     import bench.pipeline as pipeline
     from warning.clock import FixedClock
     from warning.config import load_config
-    from warning.jobs import JobContext, collect_job, process_job
     from warning.runtime import Runtime
+    from warning.service.jobs import JobContext, collect_job, process_job
 
     clock = FixedClock(dt.datetime.fromisoformat(pipeline.NOW))
     rt = await Runtime.open(load_config(folder / "config.toml"), clock)

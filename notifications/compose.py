@@ -36,7 +36,7 @@ from notifications.links import Links
 from notifications.message import build_message, message_id_for
 from notifications.render import TEXTS, render_brief, render_codes, render_digest, render_item_head, subject
 from notifications.subscriptions import level_rank, sends_now, wants
-from warning.mappings import current_sectors
+from warning.mapping.mappings import current_sectors
 from warning.runtime import Runtime
 from warning.storage.deliveries import (
     AlertRow,

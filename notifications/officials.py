@@ -20,7 +20,7 @@ from notifications.message import InlineImage, build_message, message_id_for
 from notifications.render import render
 from notifications.subscriptions import level_rank
 from warning.exceptions import ReviewError
-from warning.mappings import current_sectors
+from warning.mapping.mappings import current_sectors
 from warning.members import display_name
 from warning.runtime import Runtime
 from warning.storage.notifications import load_notifications, matches_by_notification

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from warning.exceptions import SubscriptionError
-from warning.matching import shares_prefix
+from warning.levels.matching import shares_prefix
 from warning.members import ALL_MARKETS, market_covers
 from warning.storage.deliveries import AlertRow
 from warning.types import LEVELS, Level, Notification, Sector, Subscription

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from warning.clock import FixedClock
 from warning.config import Config, load_config
@@ -78,6 +78,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: the test runs on SQLite only")
 
 
+async def _drop_database(admin: AsyncEngine, name: str) -> None:
+    """Drop ``name``. FORCE ends what a failed test left connected but is refused
+    when an autovacuum worker (not our role) is in the database; a plain DROP
+    makes that worker stop, so it is the fallback."""
+    drop = f'DROP DATABASE IF EXISTS "{name}"'
+    async with admin.connect() as conn:
+        try:
+            await conn.execute(sa.text(f"{drop} WITH (FORCE)"))
+        except sa.exc.DBAPIError as exc:
+            # 42501: insufficient_privilege (terminating another role's process).
+            if getattr(exc.orig, "pgcode", None) != "42501" and "pg_signal_backend" not in str(exc):
+                raise
+            await conn.execute(sa.text(drop))
+
+
 @pytest.fixture(params=BACKENDS)
 async def database_url(request: pytest.FixtureRequest, config: Config) -> AsyncIterator[str]:
     """The test's database: the config's SQLite file, or a PostgreSQL database
@@ -93,8 +108,7 @@ async def database_url(request: pytest.FixtureRequest, config: Config) -> AsyncI
         async with admin.connect() as conn:
             await conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        async with admin.connect() as conn:
-            await conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await _drop_database(admin, name)
     finally:
         await admin.dispose()
 

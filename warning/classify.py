@@ -14,7 +14,7 @@ from classifiers.ics import IcsClassifier
 from classifiers.learner import ExampleLearner, example_notification, examples_from_jsonl
 from classifiers.nomenclature import load_nomenclature
 from classifiers.textprep import strip_hs_codes
-from warning.mappings import effective_ics_mapping
+from warning.mapping.mappings import effective_ics_mapping
 from warning.runtime import Runtime
 from warning.storage.alerts import matches_from_json
 from warning.storage.feedback import load_feedback

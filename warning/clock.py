@@ -87,7 +87,7 @@ def time_scale_from_env() -> float:
 
     1 in production. Tests of the running daemon set e.g. 0.005 so a
     one-minute collection interval lasts 0.3 s; cron schedules are then read
-    on a clock that runs as fast (``warning.scheduler.ScaledCronTrigger``).
+    on a clock that runs as fast (``warning.service.scheduler.ScaledCronTrigger``).
 
     Raises:
         ConfigError: the variable is not a positive number (a ``ValueError`` too).

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from notifications.compose import compose_digests
 from notifications.deliver import DeliveryOutcome, deliver_pending
-from warning.alerting import create_alerts
 from warning.classify import ClassifyOutcome, classify_pending
 from warning.collect import SourceOutcome, collect
+from warning.levels.alerting import create_alerts
 from warning.runtime import Runtime
 
 

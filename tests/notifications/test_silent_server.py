@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from notifications.compose import compose_digests
 from tests.notifications.conftest import MakeRuntime
 from tests.notifications.helpers import MailServer, Recorder, free_port, notification, seed, smtp_config
-from warning.jobs import JobContext, dispatch_job
+from warning.service.jobs import JobContext, dispatch_job
 from warning.storage.schema import outbox
 
 

@@ -19,7 +19,7 @@ from tests.notifications.helpers import (
     seed,
     smtp_config,
 )
-from warning.jobs import JobContext, dispatch_job
+from warning.service.jobs import JobContext, dispatch_job
 from warning.storage.outbox import list_messages
 
 RECIPIENTS = {"zh@luyuan.example.com", "en@qilu.example.com", "boss@qilu.example.com"}

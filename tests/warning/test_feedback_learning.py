@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests.conftest import save_demo_exporters
-from warning.alerting import create_alerts
 from warning.classify import build_classifier, classify_pending, feedback_examples
 from warning.collect import collect
+from warning.levels.alerting import create_alerts
 from warning.runtime import Runtime
 from warning.storage.feedback import record_feedback
 from warning.storage.schema import alerts

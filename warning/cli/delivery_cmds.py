@@ -9,10 +9,10 @@ from notifications.compose import compose_digests, compose_weekly_digests, iso_w
 from notifications.deliver import deliver_pending
 from notifications.officials import compose_officials_digest, render_report, weekly_report
 from notifications.subscriptions import changed_subscription
-from warning.alerting import create_alerts
 from warning.cli.base import SubParsers
 from warning.exceptions import SubscriptionError
-from warning.mappings import current_sectors
+from warning.levels.alerting import create_alerts
+from warning.mapping.mappings import current_sectors
 from warning.runtime import Runtime
 from warning.storage.exporters import load_exporters
 from warning.storage.outbox import STATUSES, list_messages, requeue

@@ -14,14 +14,14 @@ from typing import Any
 from classifiers.nomenclature import load_nomenclature
 from warning.classify import build_classifier
 from warning.cli.base import SubParsers
-from warning.mapping_preview import (
+from warning.mapping.mapping_preview import (
     SECTOR_METRIC_KEYS,
     MappingPreview,
     apply_ics,
     preview_ics,
     preview_sectors,
 )
-from warning.mappings import current_sectors, effective_ics_mapping, ics_change, sector_change
+from warning.mapping.mappings import current_sectors, effective_ics_mapping, ics_change, sector_change
 from warning.runtime import Runtime
 from warning.storage.mappings import mapping_history, save_ics_row, save_sector
 from warning.storage.rules import load_rules

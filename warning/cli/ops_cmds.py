@@ -7,11 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from warning.backup import backup_database
 from warning.cli.base import SubParsers
 from warning.exceptions import BackupError
-from warning.health import check_health
 from warning.runtime import Runtime
+from warning.service.backup import backup_database
+from warning.service.health import check_health
 
 
 async def health_cmd(args: argparse.Namespace, rt: Runtime) -> int:

@@ -10,9 +10,9 @@ import os
 from warning.cli.base import SubParsers
 from warning.clock import time_scale_from_env
 from warning.collect import collect
-from warning.daemon import Daemon
 from warning.pipeline import run_once
 from warning.runtime import Runtime
+from warning.service.daemon import Daemon
 
 
 async def init(args: argparse.Namespace, rt: Runtime) -> int:

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from warning.cli.base import SubParsers, command_group, read_import_file
-from warning.deadlines import deadlines_calendar
 from warning.exceptions import ImportFileError
+from warning.levels.deadlines import deadlines_calendar
 from warning.register import read_exposure
 from warning.runtime import Runtime
 from warning.storage.exposure import exporter_names, save_exposure

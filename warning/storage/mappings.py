@@ -72,7 +72,7 @@ async def save_ics_row(
     """Store an ICS row (``add``, ``change``) or hide it (``remove``: ``row`` is the row removed).
 
     Checking the row against the nomenclature and the current mapping is the caller's
-    (:mod:`warning.mappings`).
+    (:mod:`warning.mapping.mappings`).
     """
     version = await _next_version(conn, "ics", row.ics)
     values = {

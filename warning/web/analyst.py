@@ -19,8 +19,8 @@ from classifiers.ensemble import Ensemble
 from classifiers.evaluate import METRIC_KEYS, load_cases, report
 from classifiers.ics import IcsClassifier
 from warning.classify import build_classifier, classify_pending
-from warning.mappings import effective_ics_mapping
-from warning.rule_preview import apply_rules, evaluation, labelled_set, preview_rules
+from warning.mapping.mappings import effective_ics_mapping
+from warning.mapping.rule_preview import apply_rules, evaluation, labelled_set, preview_rules
 from warning.storage.feedback import feedback_overview
 from warning.storage.rules import add_rule, change_rule, load_rules, remove_rule, rule_history
 from warning.types import ClassifierRule

@@ -4,7 +4,7 @@ The shipped mapping and the configured sectors are the base; a saved change is
 an override stored in the database with its author and time
 (:mod:`warning.storage.mappings`). The preview shows which stored notifications
 gain or lose an HS match or a sector, and the evaluation figures on the
-labelled set before and after (:mod:`warning.mapping_preview`).
+labelled set before and after (:mod:`warning.mapping.mapping_preview`).
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from classifiers.ics import load_ics_mapping
 from classifiers.nomenclature import load_nomenclature
 from classifiers.sectors import configured_sectors, sectors_of
 from warning.exceptions import MappingError
-from warning.mapping_preview import (
+from warning.mapping.mapping_preview import (
     SECTOR_METRIC_KEYS,
     MappingPreview,
     apply_ics,
     preview_ics,
     preview_sectors,
 )
-from warning.mappings import effective_ics_mapping, ics_change, sector_change, split_prefixes
+from warning.mapping.mappings import effective_ics_mapping, ics_change, sector_change, split_prefixes
 from warning.storage.mappings import (
     load_ics_overrides,
     load_sector_overrides,

@@ -1,7 +1,7 @@
 """The effective sectors for the web pages, cached.
 
 Sectors are the configured ones (or the HS sections) with the analysts' stored
-overrides (:func:`warning.mappings.effective_sectors`). The list page reads
+overrides (:func:`warning.mapping.mappings.effective_sectors`). The list page reads
 them on every request, so the cache asks the database for the mappings'
 revision at most once per :data:`RECHECK` (a transaction per request was a
 tenth of the list page's time at 50,000 notifications, ``bench/web.py``). A
@@ -15,7 +15,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from warning.mappings import effective_sectors
+from warning.mapping.mappings import effective_sectors
 from warning.runtime import Runtime
 from warning.storage.mappings import mappings_revision
 from warning.types import Sector

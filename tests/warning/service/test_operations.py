@@ -13,15 +13,15 @@ import sqlalchemy as sa
 from aiohttp.test_utils import TestClient, TestServer
 
 from tests.conftest import WriteConfig, save_demo_exporters
-from warning.backup import backup_database
 from warning.cli.main import main
 from warning.clock import FixedClock
-from warning.daemon import build_web_app
 from warning.exceptions import BackupError
-from warning.health import check_health
 from warning.logs import JsonFormatter
 from warning.pipeline import run_once
 from warning.runtime import Runtime
+from warning.service.backup import backup_database
+from warning.service.daemon import build_web_app
+from warning.service.health import check_health
 from warning.storage.schema import alerts, notifications, outbox
 
 

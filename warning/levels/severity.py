@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from warning.levels import clamp
+from warning.levels.assess import clamp
 from warning.types import Factor, FollowUpKind, Notification, Reason
 
 #: Base scores of the kinds of measure.

@@ -10,8 +10,8 @@ import pytest
 from classifiers.nomenclature import load_nomenclature
 from warning.config import WarningConfig, parse_config
 from warning.exceptions import ConfigError
-from warning.factors import OwnFigures, exposure, relevance, urgency
-from warning.levels import assess, gravest
+from warning.levels.assess import assess, gravest
+from warning.levels.factors import OwnFigures, exposure, relevance, urgency
 from warning.types import Exporter, ExposureRow, Factor, Factors, ProductMatch, Reason
 
 CFG = WarningConfig()

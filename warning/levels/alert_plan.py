@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from warning.levels.threads import thread_key
 from warning.runtime import Runtime
 from warning.storage.alert_inputs import (
     NotificationInputs,
@@ -35,7 +36,6 @@ from warning.storage.alert_inputs import (
 )
 from warning.storage.notifications import load_notifications
 from warning.storage.schema import notifications
-from warning.threads import thread_key
 from warning.types import Exporter, ExposureRow
 
 #: ``alert_state`` row of the alerting step.

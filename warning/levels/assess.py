@@ -1,8 +1,8 @@
 """The warning level: four factors, weighted, read against thresholds.
 
 Pure functions only: what the factors are made of (matches, export figures,
-the notification's wording, dates) is worked out in :mod:`warning.factors`,
-:mod:`warning.severity` and :mod:`warning.threads`.
+the notification's wording, dates) is worked out in :mod:`warning.levels.factors`,
+:mod:`warning.levels.severity` and :mod:`warning.levels.threads`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What a change to the ICS mapping or the sectors would do, before it is saved.
 
-Like :mod:`warning.rule_preview`: over the stored notifications (which gain or
+Like :mod:`warning.mapping.rule_preview`: over the stored notifications (which gain or
 lose an HS match or a sector) and on the bundled labelled set (the evaluation
 figures before and after, with sector figures added). Only notifications whose
 ICS codes fall under a changed ICS row, or whose matches touch a changed
@@ -21,7 +21,7 @@ from classifiers.evaluate import Case, load_cases, report
 from classifiers.ics import IcsClassifier
 from classifiers.rules import RulesClassifier
 from classifiers.sectors import sectors_of
-from warning.rule_preview import labelled_set
+from warning.mapping.rule_preview import labelled_set
 from warning.runtime import Runtime
 from warning.storage.notifications import (
     count_notifications,

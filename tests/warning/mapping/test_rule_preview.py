@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from classifiers.rules import rule_fires
-from warning.rule_preview import _stem
+from warning.mapping.rule_preview import _stem
 from warning.types import ClassifierRule
 
 

@@ -17,8 +17,8 @@ from tests.notifications.helpers import notification, seed
 from warning.classify import build_classifier
 from warning.cli.main import main
 from warning.exceptions import MappingError
-from warning.mapping_preview import ics_candidates, matches_touching
-from warning.mappings import (
+from warning.mapping.mapping_preview import ics_candidates, matches_touching
+from warning.mapping.mappings import (
     apply_sector_overrides,
     current_sectors,
     effective_ics_mapping,

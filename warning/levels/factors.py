@@ -1,7 +1,7 @@
 """Relevance, exposure and urgency: three of the four factors of a warning level.
 
-Severity is read from the measure's wording in :mod:`warning.severity` and
-:mod:`warning.threads`. Every factor comes with its reasons in plain words,
+Severity is read from the measure's wording in :mod:`warning.levels.severity` and
+:mod:`warning.levels.threads`. Every factor comes with its reasons in plain words,
 in English and Chinese.
 """
 
@@ -13,8 +13,8 @@ from functools import lru_cache
 
 from classifiers.nomenclature import Nomenclature
 from warning.config import WarningConfig
-from warning.levels import clamp
-from warning.matching import shares_prefix
+from warning.levels.assess import clamp
+from warning.levels.matching import shares_prefix
 from warning.members import display_name, market_covers
 from warning.types import Exporter, ExposureRow, Factor, ProductMatch, Reason
 

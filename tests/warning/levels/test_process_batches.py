@@ -13,16 +13,16 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-import warning.alerting
 import warning.classify
+import warning.levels.alerting
 from tests.conftest import save_demo_exporters
-from warning.alert_plan import flat_tuple
-from warning.alerting import create_alerts
 from warning.classify import build_classifier, classify_pending
 from warning.collect import collect
 from warning.config import WarningConfig
-from warning.factors import OwnFigures, exposure
 from warning.heap import collector_paused
+from warning.levels.alert_plan import flat_tuple
+from warning.levels.alerting import create_alerts
+from warning.levels.factors import OwnFigures, exposure
 from warning.runtime import Runtime
 from warning.storage.alert_inputs import digest
 from warning.storage.database import json_dumps, json_loads
@@ -218,7 +218,7 @@ async def test_batches_written_while_the_next_is_computed_store_what_one_batch_s
     await save_demo_exporters(runtime)
     await collect(runtime)
     await classify_pending(runtime)
-    monkeypatch.setattr(warning.alerting, "THREAD_BATCH", 2)  # many batches, each written in turn
+    monkeypatch.setattr(warning.levels.alerting, "THREAD_BATCH", 2)  # many batches, each written in turn
     pairs = await create_alerts(runtime)
     batched = await _levels(runtime)
     assert pairs and len(batched[0]) >= 2 and len(batched[1]) > 2 * 2
@@ -226,7 +226,7 @@ async def test_batches_written_while_the_next_is_computed_store_what_one_batch_s
     async with runtime.db.begin() as conn:
         for table in (alerts, notification_warnings, alert_inputs, alert_state):
             await conn.execute(sa.delete(table))
-    monkeypatch.setattr(warning.alerting, "THREAD_BATCH", 100_000)  # one batch
+    monkeypatch.setattr(warning.levels.alerting, "THREAD_BATCH", 100_000)  # one batch
     assert await create_alerts(runtime) == pairs
     assert await _levels(runtime) == batched
 

@@ -17,10 +17,10 @@ from notifications.compose import compose_digests, compose_weekly_digests, iso_w
 from notifications.deliver import build_transport, connection_count, deliver_pending
 from notifications.officials import compose_officials_digest
 from notifications.transports import Transport
-from warning.alerting import create_alerts
 from warning.classify import classify_pending
 from warning.collect import SourceOutcome, collect
 from warning.exceptions import SourceError, TransportUnavailable
+from warning.levels.alerting import create_alerts
 from warning.runtime import Runtime
 from warning.storage.outbox import OutboxMessage, pending_ids
 from warning.storage.raw import record_source_result

@@ -16,9 +16,9 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from warning import jobs
 from warning.config import Config
 from warning.runtime import Runtime
+from warning.service import jobs
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from warning.levels import clamp
-from warning.severity import assess_severity
+from warning.levels.assess import clamp
+from warning.levels.severity import assess_severity
 from warning.types import Factor, FollowUpKind, Notification, Reason, ThreadEvent
 
 

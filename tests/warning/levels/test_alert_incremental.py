@@ -9,9 +9,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tests.warning.test_alert_threads import REGISTER, add, note, setup
-from warning.alerting import create_alerts
+from tests.warning.levels.test_alert_threads import REGISTER, add, note, setup
 from warning.clock import FixedClock
+from warning.levels.alerting import create_alerts
 from warning.register import read_exporters, read_exposure
 from warning.runtime import Runtime
 from warning.storage.exporters import save_exporter

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from notifications.deliver import deliver_pending
 from notifications.transports.eml_dir import EmlDirectoryTransport
-from warning.jobs import StopAwareTransport
 from warning.runtime import Runtime
+from warning.service.jobs import StopAwareTransport
 from warning.storage.outbox import OutboxMessage, enqueue
 from warning.storage.schema import outbox
 

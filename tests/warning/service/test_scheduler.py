@@ -14,11 +14,19 @@ from apscheduler.triggers.cron import CronTrigger
 from tests.conftest import WriteConfig
 from warning.clock import FixedClock, clock_from_env
 from warning.config import load_config
-from warning.daemon import Daemon
 from warning.exceptions import ConfigError, SourceError
-from warning.jobs import JobContext
 from warning.runtime import Runtime
-from warning.scheduler import Cron, Every, JobSpec, apscheduler_trigger, first_run_time, job_specs, missed_run
+from warning.service.daemon import Daemon
+from warning.service.jobs import JobContext
+from warning.service.scheduler import (
+    Cron,
+    Every,
+    JobSpec,
+    apscheduler_trigger,
+    first_run_time,
+    job_specs,
+    missed_run,
+)
 from warning.storage.job_runs import list_job_runs, record_start, register_job
 
 SHANGHAI = "Asia/Shanghai"
@@ -133,7 +141,7 @@ async def test_daemon_plan_runs_a_missed_digest_once(runtime: Runtime, clock: Fi
 
 
 def test_config_example_files_load(tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parent.parent.parent
+    root = Path(__file__).resolve().parents[3]
     for name in ("config.toml", "deploy/config.production.toml"):
         config = load_config(root / name)
         assert config.schedule.daily_digest

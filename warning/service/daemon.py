@@ -21,10 +21,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from warning import early_stop
 from warning.exceptions import JobInterrupted, SourceError
-from warning.health import mount_health
-from warning.jobs import JobContext
 from warning.runtime import Runtime
-from warning.scheduler import JobFunc, JobSpec, apscheduler_trigger, first_run_time, job_specs
+from warning.service.health import mount_health
+from warning.service.jobs import JobContext
+from warning.service.scheduler import JobFunc, JobSpec, apscheduler_trigger, first_run_time, job_specs
 from warning.storage.job_runs import list_job_runs, record_finish, record_start, register_job
 
 log = logging.getLogger("tbtwarn.daemon")

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 
 from notifications.compose import compose_digests
 from tests.notifications.helpers import parse
-from warning.alerting import create_alerts
 from warning.classify import classify_pending
-from warning.deadlines import deadlines_calendar
 from warning.exceptions import UnknownExporterError
 from warning.export import notification_records, to_csv
+from warning.levels.alerting import create_alerts
+from warning.levels.deadlines import deadlines_calendar
 from warning.register import read_exporters, read_exposure
 from warning.runtime import Runtime
 from warning.storage.exporters import save_exporter

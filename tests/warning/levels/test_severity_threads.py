@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from warning.severity import assess_severity, measure_kind
+from warning.levels.severity import assess_severity, measure_kind
+from warning.levels.threads import (
+    follow_up_event,
+    group_threads,
+    measure_severity,
+    measure_urgency,
+    thread_key,
+)
 from warning.symbols import parse_symbols
-from warning.threads import follow_up_event, group_threads, measure_severity, measure_urgency, thread_key
 from warning.types import Factor, Notification, Reason
 
 

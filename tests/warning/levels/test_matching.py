@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from warning.matching import matching_products
+from warning.levels.matching import matching_products
 from warning.types import Exporter, Notification, ProductMatch
 
 

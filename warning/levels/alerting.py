@@ -19,12 +19,20 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from classifiers.nomenclature import Nomenclature, load_nomenclature
-from warning.alert_plan import STATE_NAME, AlertPlan, plan_alerting
 from warning.config import WarningConfig
-from warning.factors import ExposureFigures, OwnFigures, exposure, relevance, urgency
 from warning.heap import collector_paused
-from warning.levels import assess
-from warning.matching import in_markets
+from warning.levels.alert_plan import STATE_NAME, AlertPlan, plan_alerting
+from warning.levels.assess import assess
+from warning.levels.factors import ExposureFigures, OwnFigures, exposure, relevance, urgency
+from warning.levels.matching import in_markets
+from warning.levels.threads import (
+    Thread,
+    group_threads,
+    latest_dates,
+    measure_severity,
+    measure_urgency,
+    thread_key,
+)
 from warning.runtime import Runtime
 from warning.storage.alert_inputs import chunks, save_exporter_inputs, save_inputs, save_state
 from warning.storage.alerts import AlertUpdate, thread_alerts, upsert_thread_alerts
@@ -33,14 +41,6 @@ from warning.storage.exposure import load_exposure
 from warning.storage.notifications import load_notifications, matches_by_notification
 from warning.storage.schema import notifications
 from warning.storage.warnings import ExporterWarning, NotificationWarning, replace_warnings
-from warning.threads import (
-    Thread,
-    group_threads,
-    latest_dates,
-    measure_severity,
-    measure_urgency,
-    thread_key,
-)
 from warning.types import Exporter, ExposureRow, Factor, Factors, Level, Notification, ProductMatch, Reason
 
 
@@ -234,7 +234,7 @@ async def create_alerts(rt: Runtime) -> int:
     A measure alerted before has its alert's level and reasons updated
     (follow-ups and the passing days move them); it never reaches the same
     exporter as a new alert twice. Only the measures whose inputs changed
-    since the last run are recomputed (see :mod:`warning.alert_plan`); the
+    since the last run are recomputed (see :mod:`warning.levels.alert_plan`); the
     first run of a day recomputes all. Returns the number of matching
     (notification, exporter) pairs seen in the recomputed measures.
     """

@@ -1,0 +1,1 @@
+"""One Alembic revision a file, numbered in order; each matches a change to ``warning/storage/schema.py``."""
