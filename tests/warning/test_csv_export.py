@@ -54,3 +54,16 @@ def test_exported_notifications_csv_is_safe_in_a_spreadsheet(
     for row in rows.values():
         for column, cell in row.items():
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (column, cell)
+
+
+def test_every_csv_writer_is_the_shared_one() -> None:
+    """A new CSV export must go through ``warning.safe_text.csv_text``: no other
+    module writes CSV itself (it would skip the neutralising and the BOM)."""
+    root = Path(__file__).resolve().parents[2]
+    writers = [
+        str(path.relative_to(root))
+        for folder in ("warning", "notifications", "feeds", "classifiers")
+        for path in (root / folder).rglob("*.py")
+        if "csv.writer(" in (text := path.read_text(encoding="utf-8")) or "csv.DictWriter(" in text
+    ]
+    assert writers == ["warning/safe_text.py"]
