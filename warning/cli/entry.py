@@ -1,11 +1,11 @@
 """The ``tbtwarn`` console script: a stop request is noted before the slow
-imports (see :mod:`warning.early_stop`), then :func:`warning.cli.main.main` runs."""
+imports (see :mod:`warning.service.early_stop`), then :func:`warning.cli.main.main` runs."""
 
 from __future__ import annotations
 
 import sys
 
-from warning import early_stop
+from warning.service import early_stop
 
 
 def main() -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from warning import __version__, early_stop
+from warning import __version__
 from warning.cli import (
     classify_cmds,
     data_cmds,
@@ -31,6 +31,7 @@ from warning.config import load_config
 from warning.exceptions import ConfigError, TbtError
 from warning.logs import configure_logging
 from warning.runtime import Runtime
+from warning.service import early_stop
 
 #: Modules that add sub-commands; each has ``register(subparsers)``.
 COMMAND_MODULES = (

@@ -56,7 +56,7 @@ def register(sub: SubParsers) -> None:
     p.add_argument("--once", action="store_true", help="collect, classify, match and send once")
     p.add_argument("--host", default="127.0.0.1", help="address of the web server (daemon)")
     p.add_argument("--port", type=int, default=8080, help="port of the web server (0: any free port)")
-    # Without --once: a SIGTERM during start-up is a clean stop (warning.early_stop).
+    # Without --once: a SIGTERM during start-up is a clean stop (warning.service.early_stop).
     p.set_defaults(handler=run, graceful_stop=True)
 
     p = sub.add_parser("collect", help="collect notifications from the sources")

@@ -12,9 +12,9 @@ from typing import cast
 
 from aiohttp import web
 
-from warning import early_stop
 from warning.cli.base import SubParsers
 from warning.runtime import Runtime
+from warning.service import early_stop
 from warning.storage.overview import exporter_id_by_name
 from warning.storage.users import UserExistsError, add_user, list_users
 from warning.tokens import service_signer

@@ -19,9 +19,9 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
-from warning import early_stop
 from warning.exceptions import JobInterrupted, SourceError
 from warning.runtime import Runtime
+from warning.service import early_stop
 from warning.service.health import mount_health
 from warning.service.jobs import JobContext
 from warning.service.scheduler import JobFunc, JobSpec, apscheduler_trigger, first_run_time, job_specs
