@@ -2,6 +2,8 @@
 
 Usage: .venv/bin/python bench/pipeline.py [--notifications 4000] [--exporters 5000]
        [--baseline-scale 0.25] [--only tbtwarn|baseline [--all-in-full]]
+       .venv/bin/python bench/pipeline.py --instances  (bench/instances.py: the year through
+       tbtwarn run daemons, one on SQLite, one and two on PostgreSQL, in one run)
 
 ``TBTWARN_BENCH_PROFILE=FILE`` writes a cProfile of the daily digest step to FILE
 (``TBTWARN_BENCH_PROFILE_STEP=year_process`` or another step's label: that step).
@@ -392,7 +394,20 @@ def main() -> None:
         help="run the baseline on this fraction of the notifications and exporters "
         "(at full scale it takes most of an hour on a busy 2-core machine)",
     )
+    parser.add_argument(
+        "--instances",
+        action="store_true",
+        help="the year through daemons: 1 on SQLite, 1 and 2 on PostgreSQL ($TBTWARN_TEST_PG_URL)",
+    )
     args = parser.parse_args()
+    if args.instances:
+        from bench.instances import compare
+
+        pg_url = os.environ.get("TBTWARN_TEST_PG_URL", "")
+        if not pg_url:
+            raise SystemExit("bench/pipeline.py --instances: set TBTWARN_TEST_PG_URL (a role with CREATEDB)")
+        compare(args.notifications, args.exporters, pg_url)
+        return
     if args.child:
         print(json.dumps(asyncio.run(_child(args.child, args.folder, args.exporters))))
         return

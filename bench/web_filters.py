@@ -31,6 +31,7 @@ from warning.clock import FixedClock
 from warning.config import load_config
 from warning.runtime import Runtime
 from warning.storage import search
+from warning.storage.sessions import create_session
 from warning.tokens import Signer
 from warning.web.app import create_app
 from warning.web.security import SESSION_COOKIE, encode_session, new_session
@@ -47,6 +48,11 @@ async def main(args: argparse.Namespace) -> None:
             user_id = (await conn.execute(sa.text("SELECT id FROM staff_users"))).scalar_one()
         async with TestClient(TestServer(create_app(rt, Signer(SECRET)))) as client:
             session = new_session(rt.now(), dt.timedelta(hours=1), user_id)
+            assert session.session_id is not None
+            async with rt.db.begin() as conn:  # the server-side row sign-in writes
+                await create_session(
+                    conn, session.session_id, now=rt.now(), expires_at=session.expires_at, user_id=user_id
+                )
             cookie = {SESSION_COOKIE: encode_session(Signer(SECRET), session)}
             client.session.cookie_jar.update_cookies(cookie, response_url=client.make_url("/"))
             print(f"{'filter':<32} {'walk only':>10} {'narrow path':>12}  (median ms of 20, in-process)")

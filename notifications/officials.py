@@ -44,6 +44,8 @@ def week_bounds(week: str) -> tuple[dt.date, dt.date]:
         monday = dt.date.fromisocalendar(int(year), int(number), 1)
     except ValueError:
         raise ReviewError(f"week {week!r} is not of the form YYYY-Www (e.g. 2026-W27)") from None
+    if not 1900 <= monday.year <= 2999:  # the report reads weeks around it: the calendar's ends overflow
+        raise ReviewError(f"week {week!r} is out of range (years 1900 to 2999)")
     return monday, monday + dt.timedelta(days=6)
 
 

@@ -7,6 +7,7 @@ are resolved against the config file's folder.
 
 from __future__ import annotations
 
+import ipaddress
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -329,12 +330,30 @@ class WebConfig(_Strict):
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failures_per_ip: int = Field(default=20, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
+    #: Sign-in link requests allowed per exporter email, and per client address,
+    #: within the same window (a budget apart from the staff one).
+    exporter_links_per_email: int = Field(default=5, ge=1)
+    exporter_links_per_ip: int = Field(default=20, ge=1)
+    #: Addresses or networks (CIDR) of reverse proxies whose ``X-Forwarded-For``
+    #: names the client; from any other peer the header is ignored.
+    trusted_proxies: list[str] = Field(default_factory=list)
     #: Rows per page of the notification list and the API.
     page_size: int = Field(default=50, ge=5, le=500)
     #: How long an exporter's Atom feed link stays valid.
     feed_token_days: int = Field(default=365, ge=1)
     #: How long an exporter's emailed sign-in link stays valid.
     exporter_link_minutes: int = Field(default=30, ge=5, le=24 * 60)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                example = "e.g. 10.0.0.5 or 10.0.0.0/8"
+                raise ValueError(f"{value!r} is not an IP address or network ({example})") from None
+        return values
 
 
 class ScheduleConfig(_Strict):
@@ -353,6 +372,13 @@ class ScheduleConfig(_Strict):
     collect_timeout_seconds: float = Field(default=300.0, gt=0)
     #: On SIGTERM/SIGINT, how long to wait for the running job before exiting.
     stop_timeout_seconds: float = Field(default=8.0, gt=0, le=60)
+    #: Several instances on one PostgreSQL database: how long a job's lease lasts
+    #: without renewal (the holder renews it every third of this). An instance
+    #: that dies hands its jobs over after at most this many (real) seconds.
+    lease_seconds: float = Field(default=30.0, ge=1, le=3600)
+    #: This instance's name in leases, ``tbtwarn health`` and ``/healthz``;
+    #: empty means ``host:pid``.
+    instance_name: str = Field(default="", max_length=200)
 
     @field_validator("timezone")
     @classmethod

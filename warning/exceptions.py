@@ -67,3 +67,7 @@ class BackupError(TbtError):
 
 class MappingError(TbtError, ValueError):
     """An analyst's change to the ICS mapping or the sectors is malformed or refers to nothing."""
+
+
+class InstanceRunning(TbtError):
+    """Another ``tbtwarn run`` already uses this SQLite database (SQLite is single-instance)."""

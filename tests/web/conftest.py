@@ -23,12 +23,13 @@ from warning.runtime import Runtime
 from warning.storage.notifications import upsert_notification
 from warning.storage.raw import quarantine_record, record_source_result
 from warning.storage.schema import alerts
+from warning.storage.sessions import create_session
 from warning.storage.users import add_user
 from warning.symbols import parse_symbol
 from warning.tokens import Signer
 from warning.types import Notification, RecordError, Role
 from warning.web.app import create_app
-from warning.web.security import SESSION_COOKIE, encode_session, hash_password, new_session
+from warning.web.security import SESSION_COOKIE, Session, encode_session, hash_password, new_session
 
 #: Wednesday of the week of the sample's latest notification (2026-06-15).
 WEB_NOW = dt.datetime(2026, 6, 17, 2, 0, tzinfo=dt.UTC)
@@ -126,7 +127,8 @@ async def client(web_app: web.Application) -> AsyncIterator[TestClient[web.Reque
 
 @dataclass
 class SignIn:
-    """Puts a valid session cookie for a role in a test client (password checks have their own tests)."""
+    """Puts a valid session cookie for a role in a test client, with its server-side
+    session row (password checks have their own tests)."""
 
     rt: Runtime
 
@@ -137,17 +139,28 @@ class SignIn:
         async with self.rt.db.begin() as conn:
             user = await get_user_by_email(conn, email_of(role))
         assert user is not None
-        session = new_session(self.rt.now(), dt.timedelta(hours=1), user.id)
+        session = await self.stored(new_session(self.rt.now(), dt.timedelta(hours=1), user.id))
+        self._put(client, session)
+        return session.csrf
+
+    async def stored(self, session: Session) -> Session:
+        """Record a signed-in session's server-side row, as sign-in does."""
+        assert session.session_id is not None
+        async with self.rt.db.begin() as conn:
+            await create_session(
+                conn,
+                session.session_id,
+                now=self.rt.now(),
+                expires_at=session.expires_at,
+                user_id=session.user_id,
+                exporter_email=session.exporter_email,
+            )
+        return session
+
+    def _put(self, client: TestClient[web.Request, web.Application], session: Session) -> None:
         # Same origin as the server's own Set-Cookie, so it replaces an anonymous session.
         client.session.cookie_jar.update_cookies(
             {SESSION_COOKIE: encode_session(Signer(SECRET), session)}, response_url=client.make_url("/")
-        )
-        return session.csrf
-
-    def _put(self, client: TestClient[web.Request, web.Application], session: object) -> None:
-        client.session.cookie_jar.update_cookies(
-            {SESSION_COOKIE: encode_session(Signer(SECRET), session)},  # type: ignore[arg-type]
-            response_url=client.make_url("/"),
         )
 
     async def anonymous(self, client: TestClient[web.Request, web.Application]) -> str:
@@ -158,7 +171,7 @@ class SignIn:
 
     async def exporter(self, client: TestClient[web.Request, web.Application], email: str) -> str:
         """An exporter contact's session (as the emailed link gives); returns its CSRF token."""
-        session = new_session(self.rt.now(), dt.timedelta(hours=1), exporter_email=email)
+        session = await self.stored(new_session(self.rt.now(), dt.timedelta(hours=1), exporter_email=email))
         self._put(client, session)
         return session.csrf
 

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 import sqlalchemy as sa
-from aiohttp import web
+from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient
 
 import warning.web.exporters
@@ -152,13 +152,25 @@ async def _sign_in_link(client: Client, web_rt: Runtime, email: str) -> str:
     return _path(found[0])
 
 
+async def use_sign_in_link(client: Client, link: str) -> ClientResponse:
+    """Open an emailed sign-in link (a page with one button) and press the button."""
+    page = await client.get(link, allow_redirects=False)
+    html = await page.text()
+    assert page.status == 200 and 'id="signin-confirm"' in html
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    token = re.search(r'name="token" value="([^"]+)"', html)
+    assert csrf is not None and token is not None
+    form = {"csrf_token": csrf[1], "token": token[1]}
+    return await client.post("/exporter/signin", data=form, allow_redirects=False)
+
+
 async def test_exporter_signs_in_by_link_and_edits_a_subscription(client: Client, web_rt: Runtime) -> None:
     _, exporter_id = await _first_alert(web_rt)
     sub_id, email = await _subscription_of(web_rt, exporter_id)
     assert await _sign_in_link(client, web_rt, "nobody@example.org") == ""  # unknown: same page, no mail
     link = await _sign_in_link(client, web_rt, email)
     assert link.startswith("/exporter/signin?token=")
-    response = await client.get(link, allow_redirects=False)
+    response = await use_sign_in_link(client, link)
     assert response.status == 303 and response.headers["Location"] == "/exporter"
     page = await (await client.get("/exporter")).text()
     assert f'id="subscription-{sub_id}"' in page

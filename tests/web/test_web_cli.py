@@ -144,3 +144,22 @@ def test_serve_answers_and_stops_with_its_workers(write_config: WriteConfig, tmp
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # ignore TIME_WAIT leftovers
         probe.bind(("127.0.0.1", port))
         probe.listen()
+
+
+@pytest.mark.parametrize(
+    "address", ["bad-email", "two@@zone.example", "no-dot@zone", "a b@zone.example", "ctl\x01@zone.example"]
+)
+def test_users_add_refuses_a_bad_email_in_one_line(
+    address: str,
+    write_config: WriteConfig,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cfg = str(write_config())
+    monkeypatch.setenv("STAFF_PW", "a long enough password")
+    command = ["--config", cfg, "users", "add", address, "--role", "admin", "--password-env", "STAFF_PW"]
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not an email address" in err and "Traceback" not in err
+    assert main(["--config", cfg, "users", "list"]) == 0
+    assert "0 staff accounts" in capsys.readouterr().out

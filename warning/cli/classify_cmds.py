@@ -17,7 +17,14 @@ from warning.classify import build_classifier, classify_pending, learner_from
 from warning.cli.base import SubParsers
 from warning.exceptions import TbtError
 from warning.runtime import Runtime
-from warning.storage.rules import add_rule, load_rules, remove_rule, rule_history
+from warning.storage.rules import (
+    RuleTooLargeError,
+    add_rule,
+    check_rule_size,
+    load_rules,
+    remove_rule,
+    rule_history,
+)
 from warning.types import ClassifierRule, LabelledExample, ProductMatch
 
 FOLDS = 5
@@ -124,6 +131,11 @@ async def rules_add(args: argparse.Namespace, rt: Runtime) -> int:
             print(f"tbtwarn rules add: --hs {code!r} is not a 2, 4 or 6-digit HS 2022 code", file=sys.stderr)
             return 2
     rule = ClassifierRule(tuple(args.phrase), tuple(args.hs), tuple(args.exclude or ()), note=args.note)
+    try:
+        check_rule_size(rule)
+    except RuleTooLargeError as exc:
+        print(f"tbtwarn rules add: {exc}", file=sys.stderr)
+        return 2
     async with rt.db.begin() as conn:
         stored = await add_rule(conn, rule, args.author, rt.now())
     print(f"rule {stored.id} added (version 1); run `tbtwarn classify --all` to apply it to history")

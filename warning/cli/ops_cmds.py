@@ -24,9 +24,17 @@ async def health_cmd(args: argparse.Namespace, rt: Runtime) -> int:
             failures = f", {s.consecutive_failures} failures in a row" if s.consecutive_failures else ""
             print(f"source {s.name}: last success {s.last_success_at or 'never'}{failures}")
         print(f"outbox: {report.outbox_pending} pending, {report.outbox_failed} failed")
+        holders = {lease.name: lease.holder for lease in report.leases}
         for j in report.jobs:
             error = f", last error: {j.last_error}" if j.last_error else ""
-            print(f"job {j.job_id}: {j.runs} runs, last started {j.last_started_at or 'never'}{error}")
+            held = holders.get(f"job:{j.job_id}")
+            running = f", running now on {held}" if held else ""
+            print(
+                f"job {j.job_id}: {j.runs} runs, last started {j.last_started_at or 'never'}{error}{running}"
+            )
+        shared = holders.get("shared-state")
+        if shared:
+            print(f"shared-state steps: held by {shared}")
         for problem in report.problems:
             print(f"problem: {problem}")
         print("healthy" if report.healthy else "NOT healthy")

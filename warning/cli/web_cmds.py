@@ -16,7 +16,7 @@ from warning.cli.base import SubParsers
 from warning.runtime import Runtime
 from warning.service import early_stop
 from warning.storage.overview import exporter_id_by_name
-from warning.storage.users import UserExistsError, add_user, list_users
+from warning.storage.users import InvalidEmailError, UserExistsError, add_user, check_email, list_users
 from warning.tokens import service_signer
 from warning.types import ROLES, Role
 from warning.web.app import create_app
@@ -74,6 +74,11 @@ def _password(args: argparse.Namespace) -> str | None:
 
 
 async def users_add(args: argparse.Namespace, rt: Runtime) -> int:
+    try:  # before asking for a password
+        check_email(args.email)
+    except InvalidEmailError as exc:
+        print(f"tbtwarn users add: {exc}", file=sys.stderr)
+        return 2
     password = _password(args)
     if password is None:
         return 1

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from classifiers.ensemble import Ensemble
 from classifiers.evaluate import Case, load_cases, report
@@ -89,10 +90,17 @@ def _stem(phrase: str) -> str | None:
     return longest[:-1] if len(longest) > 1 else longest
 
 
+#: Above this many distinct stems, :func:`candidates` reads every notification: SQLite
+#: parses ``a OR b OR ...`` as a tree one level deeper per term, and refuses a
+#: statement deeper than 1000 ("Expression tree is too large"), which made a rule
+#: of a few hundred phrases fail with a 500 after it was stored.
+MAX_CANDIDATE_STEMS = 200
+
+
 def candidates(rules: Sequence[ClassifierRule]) -> sa.ColumnElement[bool] | None:
     """An SQL condition true for every notification one of ``rules`` can fire on (None: all)."""
-    stems = [_stem(p) for r in rules for p in r.phrases]
-    if any(s is None for s in stems):
+    stems = list(dict.fromkeys(_stem(p) for r in rules for p in r.phrases))
+    if any(s is None for s in stems) or len(stems) > MAX_CANDIDATE_STEMS:
         return None
     fields = (notifications.c.title, notifications.c.description, notifications.c.products)
     escaped = [s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for s in stems if s]
@@ -166,16 +174,17 @@ def _reclassified(
 
 
 async def apply_rules(
-    rt: Runtime, ensemble: Ensemble, old: Sequence[ClassifierRule], new: Sequence[ClassifierRule]
+    conn: AsyncConnection, ensemble: Ensemble, old: Sequence[ClassifierRule], new: Sequence[ClassifierRule]
 ) -> int:
     """Reclassify the stored notifications the change affects; returns how many were rewritten.
 
+    Runs on the caller's transaction, the one that stored the change, so a change is
+    stored with its reclassification or not at all (the classifying, bounded by the
+    notifications the changed phrases can fire on, runs in a worker thread meanwhile).
     The caller must hold the ensemble for itself (its rules are changed meanwhile).
     """
-    async with rt.db.begin() as conn:
-        stored = await load_notifications(conn, candidates(_differing(old, new)))
+    stored = await load_notifications(conn, candidates(_differing(old, new)))
     rewritten = await asyncio.to_thread(_reclassified, ensemble, stored, old, new)
-    async with rt.db.begin() as conn:
-        for notification_id, matches in rewritten:
-            await replace_matches(conn, notification_id, matches)
+    for notification_id, matches in rewritten:
+        await replace_matches(conn, notification_id, matches)
     return len(rewritten)

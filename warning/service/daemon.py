@@ -2,7 +2,11 @@
 
 Jobs coalesce and never overlap; a run missed while the service was down
 runs once on start (``job_runs``); SIGTERM/SIGINT let the job in hand finish
-the email and transaction it is in, then the process exits 0.
+the email and transaction it is in, then the process exits 0. Several
+instances may share one PostgreSQL database: each job runs under a lease in
+the database (:mod:`warning.service.leases`), so it runs once across them, and
+a cron job another instance already ran for this time is skipped. On SQLite a
+second instance is refused at start (:mod:`warning.service.instance_lock`).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import asyncio
 import datetime as dt
 import importlib
 import logging
+import os
 import signal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,14 +28,27 @@ from warning.exceptions import JobInterrupted, SourceError
 from warning.runtime import Runtime
 from warning.service import early_stop
 from warning.service.health import mount_health
+from warning.service.instance_lock import single_instance
 from warning.service.jobs import JobContext
-from warning.service.scheduler import JobFunc, JobSpec, apscheduler_trigger, first_run_time, job_specs
+from warning.service.leases import SHARED_STATE, LeaseKeeper, default_instance_name, job_lease
+from warning.service.scheduler import (
+    Cron,
+    JobFunc,
+    JobSpec,
+    apscheduler_trigger,
+    first_run_time,
+    job_specs,
+    missed_run,
+)
+from warning.storage.database import sqlite_file
 from warning.storage.job_runs import list_job_runs, record_finish, record_start, register_job
+from warning.storage.leases import clear_leases
+from warning.tokens import SECRET_ENV
 
 log = logging.getLogger("tbtwarn.daemon")
 
 
-def build_web_app(rt: Runtime) -> web.Application:
+def build_web_app(rt: Runtime, instance: str | None = None) -> web.Application:
     """The web app (issue 7's ``create_app`` when present) with ``/healthz``."""
     try:
         module: Any = importlib.import_module("warning.web.app")
@@ -38,7 +56,7 @@ def build_web_app(rt: Runtime) -> web.Application:
         app = web.Application()
     else:
         app = module.create_app(rt)
-    mount_health(app, rt)
+    mount_health(app, rt, instance)
     return app
 
 
@@ -56,6 +74,10 @@ class Daemon:
         self.lock = asyncio.Lock()
         self.running: set[asyncio.Task[None]] = set()
         self.stop_requested = asyncio.Event()
+        schedule = rt.config.schedule
+        #: This instance's name in the leases it holds.
+        self.instance = schedule.instance_name or default_instance_name()
+        self.leases = LeaseKeeper(rt, self.instance, schedule.lease_seconds)
 
     def request_stop(self, why: str = "") -> None:
         log.info("stop requested %s", why, extra={"event": "stop_requested"})
@@ -81,15 +103,55 @@ class Daemon:
         stopping the scheduler never cancels a job half-way."""
         if self.stop_requested.is_set():
             return
-        task = asyncio.create_task(self.execute(spec), name=spec.id)
+        task = asyncio.create_task(self.execute_leased(spec), name=spec.id)
         self.running.add(task)
         task.add_done_callback(self.running.discard)
         await asyncio.shield(task)
 
+    async def execute_leased(self, spec: JobSpec) -> None:
+        """:meth:`execute` under the job's lease: skipped when another instance
+        holds it, or (cron jobs) already ran it for this scheduled time."""
+        name = job_lease(spec.id)
+        if not await self.leases.acquire(name):
+            log.info(
+                "job %s skipped: another instance runs it",
+                spec.id,
+                extra={"event": "job_skipped", "job": spec.id, "reason": "held"},
+            )
+            return
+        try:
+            if await self._ran_elsewhere(spec):
+                log.info(
+                    "job %s skipped: another instance already ran it for this time",
+                    spec.id,
+                    extra={"event": "job_skipped", "job": spec.id, "reason": "covered"},
+                )
+                return
+            await self.execute(spec)
+        finally:
+            await self.leases.release(name)
+
+    async def _ran_elsewhere(self, spec: JobSpec) -> bool:
+        """A cron job whose latest scheduled time is already covered in ``job_runs``
+        (by another instance: this one's runs are never fired twice)."""
+        if not isinstance(spec.trigger, Cron):
+            return False  # interval jobs: a second run is only an early one
+        try:
+            async with self.rt.db.begin() as conn:
+                run = (await list_job_runs(conn)).get(spec.id)
+        except (SQLAlchemyError, OSError):
+            return False  # execute() reports the database
+        # The scheduler may fire a hair before the clock seam reaches the
+        # scheduled time: one second, and 50 ms of real time when scaled.
+        slack = dt.timedelta(seconds=1 + 0.05 / self.time_scale)
+        return run is not None and missed_run(spec.trigger, run.covered_until, self.rt.now() + slack) is None
+
     async def _step(self, spec: JobSpec, func: JobFunc, exclusive: bool) -> tuple[str, str | None]:
         try:
             if exclusive:
-                async with self.lock:
+                async with self.lock, self.leases.waiting(SHARED_STATE, self.stop_requested) as held:
+                    if not held:
+                        return "", "stopping: not started"
                     return await func(self.rt, self.ctx), None
             return await func(self.rt, self.ctx), None
         except JobInterrupted as exc:
@@ -181,7 +243,33 @@ class Daemon:
         await asyncio.gather(*late, return_exceptions=True)
 
     async def run(self, host: str, port: int) -> int:
-        """Serve and schedule until SIGTERM/SIGINT; returns the exit code."""
+        """Serve and schedule until SIGTERM/SIGINT; returns the exit code.
+
+        Raises :class:`~warning.exceptions.InstanceRunning` when another
+        instance already serves the same SQLite database.
+        """
+        with single_instance(self.rt.config.database_url):
+            if sqlite_file(self.rt.config.database_url) is not None:
+                # This is the only instance: a lease left behind is a dead process's.
+                async with self.rt.db.begin() as conn:
+                    await clear_leases(conn)
+            keep_alive = asyncio.create_task(self.leases.keep_alive(self.stop_requested), name="leases")
+            try:
+                return await self._serve(host, port)
+            finally:
+                self.stop_requested.set()
+                await keep_alive
+                await self.leases.release_all()
+
+    async def _serve(self, host: str, port: int) -> int:
+        if sqlite_file(self.rt.config.database_url) is None and SECRET_ENV not in os.environ:
+            log.warning(
+                "%s is not set: this instance signs links and sessions with its own var/secret, which "
+                "other instances on this database refuse; set the same %s on every instance",
+                SECRET_ENV,
+                SECRET_ENV,
+                extra={"event": "secret_not_shared"},
+            )
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.request_stop, sig.name)
@@ -193,7 +281,7 @@ class Daemon:
                 loop.remove_signal_handler(sig)
             log.info("tbtwarn stopped during start-up", extra={"event": "daemon_stopped"})
             return 0
-        runner = web.AppRunner(build_web_app(self.rt))
+        runner = web.AppRunner(build_web_app(self.rt, self.instance))
         await runner.setup()
         try:
             await web.TCPSite(runner, host, port).start()
@@ -201,11 +289,12 @@ class Daemon:
             scheduler = self._scheduler(plan)
             scheduler.start()
             log.info(
-                "tbtwarn running on http://%s:%s/ with %d jobs",
+                "tbtwarn running on http://%s:%s/ with %d jobs (instance %s)",
                 host,
                 bound,
                 len(self.specs),
-                extra={"event": "daemon_ready", "port": bound},
+                self.instance,
+                extra={"event": "daemon_ready", "port": bound, "instance": self.instance},
             )
             await self.stop_requested.wait()
             scheduler.shutdown(wait=False)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from warning.runtime import Runtime
 from warning.storage.job_runs import list_job_runs
+from warning.storage.leases import list_leases
 from warning.storage.raw import list_source_states
 from warning.storage.schema import outbox
 
@@ -39,6 +40,17 @@ class JobStatus:
 
 
 @dataclass(frozen=True)
+class LeaseStatus:
+    """A lease in force: which instance runs a job (or the shared-state steps) now."""
+
+    name: str
+    holder: str
+    expires_in_seconds: float
+    #: Held by the instance answering (``/healthz``); None from the command line.
+    this_instance: bool | None
+
+
+@dataclass(frozen=True)
 class HealthReport:
     """The service's health; ``problems`` says in words why it is not healthy."""
 
@@ -49,6 +61,9 @@ class HealthReport:
     outbox_failed: int = 0
     oldest_pending_at: str | None = None
     jobs: list[JobStatus] = field(default_factory=list)
+    #: The instance answering (``/healthz`` of a ``tbtwarn run``); None from the command line.
+    instance: str | None = None
+    leases: list[LeaseStatus] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -63,8 +78,9 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-async def check_health(rt: Runtime) -> HealthReport:
-    """Check the database, every enabled source, the outbox and the jobs.
+async def check_health(rt: Runtime, instance: str | None = None) -> HealthReport:
+    """Check the database, every enabled source, the outbox and the jobs, and
+    say which instance holds which job (``instance``: the one asking).
 
     Never raises for an unhealthy service: the report says what is wrong.
     """
@@ -78,6 +94,7 @@ async def check_health(rt: Runtime) -> HealthReport:
             oldest_query = sa.select(sa.func.min(outbox.c.created_at)).where(outbox.c.status == "pending")
             oldest = (await conn.execute(oldest_query)).scalar_one_or_none()
             runs = await list_job_runs(conn)
+            leases = await list_leases(conn)
     except (SQLAlchemyError, OSError) as exc:
         return HealthReport(_iso(now) or "", False, problems=[f"database unreachable: {exc}"])
     report = HealthReport(
@@ -86,6 +103,16 @@ async def check_health(rt: Runtime) -> HealthReport:
         outbox_pending=int(counts.get("pending", 0)),
         outbox_failed=int(counts.get("failed", 0)),
         oldest_pending_at=_iso(oldest),
+        instance=instance,
+        leases=[
+            LeaseStatus(
+                lease.name,
+                lease.holder,
+                round(lease.expires_in, 1),
+                None if instance is None else lease.holder == instance,
+            )
+            for lease in leases
+        ],
     )
     for source in rt.config.sources:
         if not source.enabled:
@@ -119,15 +146,19 @@ async def check_health(rt: Runtime) -> HealthReport:
 
 #: Where ``/healthz`` finds the runtime on the application.
 HEALTH_RUNTIME = web.AppKey("tbtwarn_health_runtime", Runtime)
+#: The name of the instance serving ``/healthz`` ("" outside ``tbtwarn run``).
+HEALTH_INSTANCE = web.AppKey("tbtwarn_health_instance", str)
 
 
 async def healthz(request: web.Request) -> web.Response:
     """``GET /healthz``: the health report as JSON; 200 healthy, 503 not."""
-    report = await check_health(request.app[HEALTH_RUNTIME])
+    report = await check_health(request.app[HEALTH_RUNTIME], request.app[HEALTH_INSTANCE] or None)
     return web.json_response(report.as_json(), status=200 if report.healthy else 503)
 
 
-def mount_health(app: web.Application, rt: Runtime) -> None:
-    """Add ``/healthz`` to a web application (before it starts)."""
+def mount_health(app: web.Application, rt: Runtime, instance: str | None = None) -> None:
+    """Add ``/healthz`` to a web application (before it starts); ``instance``
+    names the ``tbtwarn run`` instance serving it."""
     app[HEALTH_RUNTIME] = rt
+    app[HEALTH_INSTANCE] = instance or ""
     app.router.add_get("/healthz", healthz)

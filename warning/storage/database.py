@@ -17,7 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 
-def _sqlite_file(url: str) -> Path | None:
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for another database or ``:memory:``."""
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         return Path(str(parsed.database))
@@ -69,14 +70,18 @@ def alembic_config() -> AlembicConfig:
     return cfg
 
 
+#: The PostgreSQL advisory lock taken while migrating ("tbtwarn" in ASCII).
+MIGRATION_LOCK = 0x746274776172
+
+
 class Database:
     """The service's database: an async engine plus its migrations."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        sqlite_file = _sqlite_file(url)
-        if sqlite_file is not None:
-            sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_file(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         self.engine: AsyncEngine = create_async_engine(
             url, json_serializer=json_dumps, json_deserializer=json_loads
         )
@@ -96,6 +101,10 @@ class Database:
             command.upgrade(cfg, "heads")
 
         async with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Instances starting together on one database migrate one at a
+                # time; the next sees the first's work (held to the commit).
+                await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             await conn.run_sync(upgrade)
 
     @asynccontextmanager

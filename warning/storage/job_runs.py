@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.storage.schema import job_runs
+from warning.storage.sql import insert_ignore
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,10 @@ async def register_job(conn: AsyncConnection, job_id: str, now: dt.datetime) -> 
 
     A job seen for the first time has missed nothing: its schedule starts now.
     """
-    row = (await conn.execute(sa.select(job_runs).where(job_runs.c.job_id == job_id))).one_or_none()
-    if row is not None:
-        return _run(row)
-    await conn.execute(sa.insert(job_runs).values(job_id=job_id, covered_until=now, runs=0))
-    return JobRun(job_id, now, None, None, None, None, 0)
+    # Instances starting together register the same jobs: the first insert wins.
+    await insert_ignore(conn, job_runs, [{"job_id": job_id, "covered_until": now, "runs": 0}])
+    row = (await conn.execute(sa.select(job_runs).where(job_runs.c.job_id == job_id))).one()
+    return _run(row)
 
 
 async def record_start(conn: AsyncConnection, job_id: str, now: dt.datetime) -> None:

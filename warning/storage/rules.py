@@ -19,6 +19,35 @@ class RuleNotFoundError(TbtError, LookupError):
     """No active rule has that id."""
 
 
+class RuleTooLargeError(TbtError, ValueError):
+    """A rule has more phrases or exclusions than :data:`MAX_PHRASES`, or a phrase is too long."""
+
+
+#: Phrases (and exclusions) one rule may have: a rule of hundreds of phrases is
+#: several rules in one, and each phrase is matched against every notification.
+MAX_PHRASES = 50
+#: Characters one phrase or exclusion may have.
+MAX_PHRASE_CHARS = 200
+
+
+def check_rule_size(rule: ClassifierRule) -> None:
+    """Refuse a rule too large to store.
+
+    Raises:
+        RuleTooLargeError: the message names what is over the limit.
+    """
+    for what, items in (("phrases", rule.phrases), ("exclusions", rule.exclusions)):
+        if len(items) > MAX_PHRASES:
+            raise RuleTooLargeError(
+                f"a rule may have at most {MAX_PHRASES} {what}, this one has {len(items)}"
+            )
+    for text in (*rule.phrases, *rule.exclusions):
+        if len(text) > MAX_PHRASE_CHARS:
+            raise RuleTooLargeError(
+                f"a phrase may have at most {MAX_PHRASE_CHARS} characters: {text[:40]!r}..."
+            )
+
+
 @dataclass(frozen=True)
 class RuleVersion:
     """One entry of a rule's history."""
@@ -64,7 +93,12 @@ async def _log(
 async def add_rule(
     conn: AsyncConnection, rule: ClassifierRule, author: str, at: dt.datetime
 ) -> ClassifierRule:
-    """Store a new rule (version 1) and log it."""
+    """Store a new rule (version 1) and log it.
+
+    Raises:
+        RuleTooLargeError: too many phrases or exclusions, or one too long.
+    """
+    check_rule_size(rule)
     values = {
         "phrases": list(rule.phrases),
         "hs_codes": list(rule.hs_codes),
@@ -99,7 +133,9 @@ async def change_rule(
 
     Raises:
         RuleNotFoundError: no active rule has that id.
+        RuleTooLargeError: too many phrases or exclusions, or one too long.
     """
+    check_rule_size(rule)
     old = await _active(conn, rule_id)
     new = ClassifierRule(
         rule.phrases, rule.hs_codes, rule.exclusions, rule_id, old.version + 1, author, rule.note

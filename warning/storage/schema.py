@@ -593,3 +593,8 @@ outbox_bodies = sa.Table(
     sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id"), primary_key=True),
     sa.Column("message", sa.LargeBinary, nullable=False),
 )
+
+# --- job leases (issue 21): in their own module, on this metadata.
+# --- web sessions, sign-in links and sign-in limits (issue 14): their own module
+from warning.storage import session_tables as session_tables  # noqa: E402
+from warning.storage.lease_tables import job_leases  # noqa: E402, F401

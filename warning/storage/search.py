@@ -260,8 +260,11 @@ def filter_conditions(
             raise ValueError(f"member code {f.member!r} must be 2 to 5 capital letters")
         conditions.append(_member_condition(f.member, dialect))
     for prefix in (f.hs_prefix, *f.sector_prefixes):
-        if prefix and (not prefix.isdigit() or not 2 <= len(prefix) <= 6):
+        if prefix and (not (prefix.isascii() and prefix.isdigit()) or not 2 <= len(prefix) <= 6):
             raise ValueError(f"HS prefix {prefix!r} must be 2 to 6 digits")
+    if any((ord(c) < 32 or ord(c) == 127) and not c.isspace() for c in f.text):
+        # FTS5 reads a NUL as a syntax error even inside a quoted string.
+        raise ValueError(f"search words {f.text[:40]!r} hold control characters")
     if f.hs_prefix:
         conditions.append(_matches_any([f.hs_prefix], "hs" in broad))
     if f.sector_prefixes:

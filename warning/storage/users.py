@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -17,6 +18,27 @@ class UserExistsError(ValueError):
     """An account with this email already exists."""
 
 
+class InvalidEmailError(ValueError):
+    """Not an email address a staff account can have."""
+
+
+# As the export register's importer checks contacts: one @, a dot in the domain, no spaces.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def check_email(email: str) -> str:
+    """The address, trimmed and lower-cased.
+
+    Raises:
+        InvalidEmailError: not of the form name@domain.tld, over 254 characters, or
+            holding control characters.
+    """
+    email = email.strip().lower()
+    if len(email) > 254 or not _EMAIL.fullmatch(email) or not email.isprintable():
+        raise InvalidEmailError(f"{email[:80]!r} is not an email address (name@domain.example)")
+    return email
+
+
 def _user(row: sa.Row[Any]) -> StaffUser:
     return StaffUser(row.id, row.email, cast(Role, row.role), row.created_at, row.last_login_at)
 
@@ -28,11 +50,12 @@ async def add_user(
 
     Raises:
         UserExistsError: the email is taken.
+        InvalidEmailError: the email is not an address.
         ValueError: the role is unknown.
     """
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r} (known: {', '.join(ROLES)})")
-    email = email.strip().lower()
+    email = check_email(email)
     if await get_user_by_email(conn, email) is not None:
         raise UserExistsError(f"a staff account for {email} already exists")
     values = {"email": email, "password_hash": password_hash, "role": role, "created_at": now}

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from classifiers.baseline import Baseline
 from classifiers.ensemble import Ensemble
@@ -22,11 +23,20 @@ from warning.classify import build_classifier, classify_pending
 from warning.mapping.mappings import effective_ics_mapping
 from warning.mapping.rule_preview import apply_rules, evaluation, labelled_set, preview_rules
 from warning.storage.feedback import feedback_overview
-from warning.storage.rules import add_rule, change_rule, load_rules, remove_rule, rule_history
+from warning.storage.rules import (
+    MAX_PHRASE_CHARS,
+    MAX_PHRASES,
+    add_rule,
+    change_rule,
+    load_rules,
+    remove_rule,
+    rule_history,
+)
 from warning.types import ClassifierRule
+from warning.web.i18n import translate
 from warning.web.keys import RUNTIME
 from warning.web.security import current_user, require_role
-from warning.web.templating import NavItem, render, see_other
+from warning.web.templating import NavItem, language, render, see_other
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -127,7 +137,7 @@ async def _read_form(request: web.Request, ensemble: Ensemble) -> tuple[RuleForm
     raw_id = str(form.get("rule_id", "")).strip()
     parsed = RuleForm(
         str(form.get("action", "add")),
-        int(raw_id) if raw_id.isdigit() else None,
+        int(raw_id) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 9 else None,
         str(form.get("phrases", "")),
         str(form.get("hs_codes", "")),
         str(form.get("exclusions", "")),
@@ -147,7 +157,24 @@ async def _read_form(request: web.Request, ensemble: Ensemble) -> tuple[RuleForm
         bad = [c for c in rule.hs_codes if c not in ensemble.nomenclature]
         if bad:
             errors.append(f"not 2, 4 or 6-digit HS 2022 codes: {', '.join(bad)}")
+        errors += _size_errors(language(request), rule)
     return parsed, errors
+
+
+def _size_errors(lang: str, rule: ClassifierRule) -> list[str]:
+    """What makes a rule too large to store (see ``check_rule_size``), in ``lang``."""
+    errors = [
+        translate(lang, key, max=MAX_PHRASES, n=len(items))
+        for key, items in (
+            ("rule_too_many_phrases", rule.phrases),
+            ("rule_too_many_exclusions", rule.exclusions),
+        )
+        if len(items) > MAX_PHRASES
+    ]
+    long = [p for p in (*rule.phrases, *rule.exclusions) if len(p) > MAX_PHRASE_CHARS]
+    if long:
+        errors.append(translate(lang, "rule_phrase_too_long", max=MAX_PHRASE_CHARS, phrase=long[0][:40]))
+    return errors
 
 
 def _changed(rules: list[ClassifierRule], change: RuleForm) -> list[ClassifierRule]:
@@ -223,36 +250,33 @@ async def rules_preview(request: web.Request) -> web.Response:
     )
 
 
-async def _store(request: web.Request, change: RuleForm) -> ClassifierRule:
-    """Store the change as a new version by the signed-in analyst.
-
-    Raises:
-        HTTPBadRequest: the rule to change or remove is not an active rule.
-    """
+async def _store(request: web.Request, conn: AsyncConnection, change: RuleForm) -> ClassifierRule:
+    """Store the change as a new version by the signed-in analyst (on ``conn``'s transaction)."""
     rt = request.app[RUNTIME]
     user = current_user(request)
     assert user is not None
-    _changed(await active_rules(request), change)  # refuses an unknown rule id before anything is written
-    async with rt.db.begin() as conn:
-        if change.action == "add":
-            return await add_rule(conn, change.rule(), user.email, rt.now())
-        assert change.rule_id is not None
-        if change.action == "change":
-            return await change_rule(conn, change.rule_id, change.rule(), user.email, rt.now())
-        return await remove_rule(conn, change.rule_id, user.email, rt.now())
+    if change.action == "add":
+        return await add_rule(conn, change.rule(), user.email, rt.now())
+    assert change.rule_id is not None
+    if change.action == "change":
+        return await change_rule(conn, change.rule_id, change.rule(), user.email, rt.now())
+    return await remove_rule(conn, change.rule_id, user.email, rt.now())
 
 
 @routes.post("/analyst/rules/save")
 @require_role("analyst")
 async def rules_save(request: web.Request) -> web.Response:
-    """Store the change as a new rule version (author: the analyst) and reclassify what it affects."""
+    """Store the change as a new rule version (author: the analyst) and reclassify what it
+    affects, in one transaction: the change is stored with its reclassification or not at all."""
     async with held_ensemble(request) as ensemble:
         change, errors = await _read_form(request, ensemble)
         if errors:
             raise web.HTTPBadRequest(reason="; ".join(errors))
         old = await active_rules(request)
-        stored = await _store(request, change)
-        rewritten = await apply_rules(request.app[RUNTIME], ensemble, old, await active_rules(request))
+        _changed(old, change)  # refuses an unknown rule id before anything is written
+        async with request.app[RUNTIME].db.begin() as conn:
+            stored = await _store(request, conn, change)
+            rewritten = await apply_rules(conn, ensemble, old, await load_rules(conn))
     log.info("rule %s %s: %d notifications reclassified", stored.id, change.action, rewritten)
     return see_other(f"/analyst/rules?saved={stored.id}")
 

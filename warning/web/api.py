@@ -15,6 +15,7 @@ from warning.web.filters import parse_filter
 from warning.web.keys import RUNTIME, SECTORS
 from warning.web.notification_pages import notification_id
 from warning.web.openapi import openapi_document
+from warning.web.params import page_number, query_id
 from warning.web.security import STAFF, require_role
 from warning.web.templating import NavItem
 
@@ -52,13 +53,6 @@ def alert_json(a: AlertView) -> dict[str, Any]:
     }
 
 
-def _page(request: web.Request) -> int:
-    text = request.query.get("page", "1")
-    if not text.isdigit() or not 0 < int(text) < 100_000:
-        raise web.HTTPBadRequest(reason=f"page: {text!r} must be a positive whole number")
-    return int(text)
-
-
 @routes.get("/api/openapi.json")
 async def openapi(request: web.Request) -> web.Response:
     """The API description; public, as it holds no data."""
@@ -73,7 +67,7 @@ async def api_notifications(request: web.Request) -> web.Response:
     parsed = parse_filter(request.query, sectors, rt.today())
     if parsed.errors:
         raise web.HTTPBadRequest(reason="; ".join(parsed.errors))
-    page = _page(request)
+    page = page_number(request)
     size = rt.config.web.page_size
     async with rt.db.begin() as conn:
         rows = await search_notifications(conn, parsed.filter, limit=size, offset=(page - 1) * size)
@@ -109,15 +103,6 @@ async def api_notification(request: web.Request) -> web.Response:
     return json_response(body)
 
 
-def _int_param(request: web.Request, name: str) -> int | None:
-    text = request.query.get(name, "")
-    if not text:
-        return None
-    if not text.isdigit():
-        raise web.HTTPBadRequest(reason=f"{name}: {text!r} must be a whole number")
-    return int(text)
-
-
 @routes.get("/api/alerts")
 @require_role(*STAFF)
 async def api_alerts(request: web.Request) -> web.Response:
@@ -125,17 +110,18 @@ async def api_alerts(request: web.Request) -> web.Response:
     since_text = request.query.get("since", "")
     try:
         since = dt.datetime.fromisoformat(since_text) if since_text else None
-    except ValueError:
-        raise web.HTTPBadRequest(reason=f"since: {since_text!r} is not an ISO date-time") from None
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=dt.UTC)
-    page = _page(request)
+        if since is not None:
+            # Naive means UTC; an offset at the calendar's ends overflows here, not in the database.
+            since = since.replace(tzinfo=dt.UTC) if since.tzinfo is None else since.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        raise web.HTTPBadRequest(reason=f"since: {since_text[:40]!r} is not an ISO date-time") from None
+    page = page_number(request)
     size = rt.config.web.page_size
     async with rt.db.begin() as conn:
         found = await list_alerts(
             conn,
-            exporter_id=_int_param(request, "exporter_id"),
-            notification_id=_int_param(request, "notification_id"),
+            exporter_id=query_id(request, "exporter_id"),
+            notification_id=query_id(request, "notification_id"),
             since=since,
             limit=size,
             offset=(page - 1) * size,

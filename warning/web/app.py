@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.runtime import Runtime
 from warning.storage.search import ensure_search_index
-from warning.storage.users import get_user
+from warning.storage.sessions import session_exporter, session_user
 from warning.tokens import Signer, service_signer
 from warning.web import (
     analyst,
@@ -35,7 +35,8 @@ from warning.web import (
     operations,
 )
 from warning.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
-from warning.web.keys import LIMITER, RUNTIME, SECTORS, SECURE_COOKIES, SIGNER
+from warning.web.keys import LIMITS, RUNTIME, SECTORS, SECURE_COOKIES, SIGNER
+from warning.web.limits import SignInLimits
 from warning.web.reads import READ_CONN_KEY, wants_single_read
 from warning.web.sectors import SectorCache
 from warning.web.security import (
@@ -47,7 +48,6 @@ from warning.web.security import (
     SESSION_KEY,
     USER_KEY,
     Handler,
-    LoginLimiter,
     csrf_ok,
     decode_session,
     encode_session,
@@ -107,11 +107,20 @@ def _now(request: web.Request) -> dt.datetime:
 
 
 async def _load_user(request: web.Request, conn: AsyncConnection, lifetime: dt.timedelta) -> None:
-    """The session's staff user into the request; a removed account's session is forgotten."""
-    session = request[SESSION_KEY]
-    user = await get_user(conn, session.user_id) if session.user_id is not None else None
-    if user is None and session.user_id is not None:  # the account was removed: forget it
-        request[SESSION_KEY] = new_session(request.app[RUNTIME].now(), lifetime)
+    """The signed-in session's staff user into the request, checked against its
+    server-side row: a session ended (signed out, account removed or changed) is
+    forgotten, and the request is anonymous."""
+    session, now = request[SESSION_KEY], request.app[RUNTIME].now()
+    user = None
+    if session.session_id is not None:
+        if session.user_id is not None:
+            user = await session_user(conn, session.session_id, now)
+            live = user is not None and user.id == session.user_id
+        else:
+            live = await session_exporter(conn, session.session_id, now) == session.exporter_email
+        if not live:
+            user = None
+            request[SESSION_KEY] = new_session(now, lifetime)
     request[USER_KEY] = user
 
 
@@ -137,7 +146,7 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
             await _load_user(request, conn, lifetime)
             response = await handler(request)
     else:
-        if session.user_id is not None:
+        if session.signed_in:
             async with rt.db.begin() as conn:
                 await _load_user(request, conn, lifetime)
         else:
@@ -209,11 +218,7 @@ def create_app(rt: Runtime, signer: Signer | None = None) -> web.Application:
     web_config = rt.config.web
     app[RUNTIME] = rt
     app[SIGNER] = signer or service_signer(rt.config.base_dir / "var", rt.now())
-    app[LIMITER] = LoginLimiter(
-        dt.timedelta(minutes=web_config.login_window_minutes),
-        web_config.login_failures_per_account,
-        web_config.login_failures_per_ip,
-    )
+    app[LIMITS] = SignInLimits.from_config(web_config)
     app[SECTORS] = SectorCache(rt)
     app[SECURE_COOKIES] = secure_cookies(rt)
     app[NAV_KEY] = [item for module in ROUTE_MODULES for item in getattr(module, "NAV", [])]

@@ -8,10 +8,18 @@ import logging
 
 from aiohttp import web
 
+from warning.storage.sessions import create_session, revoke_session
 from warning.storage.users import get_user_by_email, password_hash_of, record_login
 from warning.web.i18n import LANG_COOKIE, LANGUAGES
-from warning.web.keys import LIMITER, RUNTIME, SECURE_COOKIES
-from warning.web.security import SESSION_KEY, current_user, new_session, safe_next, verify_password
+from warning.web.keys import LIMITS, RUNTIME, SECURE_COOKIES
+from warning.web.security import (
+    SESSION_KEY,
+    Session,
+    current_user,
+    new_session,
+    safe_next,
+    verify_password,
+)
 from warning.web.templating import NavItem, render, see_other
 
 log = logging.getLogger(__name__)
@@ -38,15 +46,20 @@ async def login_page(request: web.Request) -> web.Response:
 
 @routes.post("/login")
 async def login(request: web.Request) -> web.Response:
-    """Check the password; refuse when too many recent failures for this account or address."""
+    """Check the password; refuse when too many recent failures for this account or address.
+
+    The attempt is counted (in the database, shared by every worker) before the
+    password is checked, and taken back if it succeeds.
+    """
     rt = request.app[RUNTIME]
     form = await request.post()
     email = str(form.get("email", "")).strip().lower()
     password = str(form.get("password", ""))
     target = safe_next(str(form.get("next", "")))
-    ip = request.remote or "unknown"
-    limiter = request.app[LIMITER]
-    if limiter.blocked(ip, email, rt.now()):
+    limits = request.app[LIMITS]
+    ip = limits.address_of(request)
+    attempt = await limits.attempt(rt.db, "staff", ip, email, rt.now())
+    if not attempt.allowed:
         log.warning("sign-in refused for %s from %s: too many failures", email, ip)
         return render(request, "login.html", status=429, next=target, error_key="login_limited", email=email)
     async with rt.db.begin() as conn:
@@ -54,23 +67,37 @@ async def login(request: web.Request) -> web.Response:
         stored = await password_hash_of(conn, user.id) if user else None
     # argon2 is deliberately slow: keep it off the event loop.
     if user is None or not await asyncio.to_thread(verify_password, stored, password):
-        limiter.failed(ip, email, rt.now())
         return render(request, "login.html", status=401, next=target, error_key="login_failed", email=email)
-    limiter.succeeded(email)
+    await limits.succeeded(rt.db, attempt)
+    # A new session (new CSRF token, new server-side row) at sign-in defeats session fixation.
+    lifetime = dt.timedelta(hours=rt.config.web.session_hours)
+    session = new_session(rt.now(), lifetime, user.id)
+    assert session.session_id is not None
     async with rt.db.begin() as conn:
         await record_login(conn, user.id, rt.now())
-    # A new session (new CSRF token) at sign-in defeats session fixation.
-    lifetime = dt.timedelta(hours=rt.config.web.session_hours)
-    request[SESSION_KEY] = new_session(rt.now(), lifetime, user.id)
+        await create_session(
+            conn, session.session_id, now=rt.now(), expires_at=session.expires_at, user_id=user.id
+        )
+    request[SESSION_KEY] = session
     return see_other(
         target if target != "/" else ("/dashboard" if user.may("official") else "/notifications")
     )
 
 
+async def end_session(request: web.Request) -> None:
+    """Sign out: delete the session's server-side row (a copied cookie stops working
+    too) and give the browser a fresh anonymous session."""
+    rt = request.app[RUNTIME]
+    session: Session = request[SESSION_KEY]
+    if session.session_id is not None:
+        async with rt.db.begin() as conn:
+            await revoke_session(conn, session.session_id)
+    request[SESSION_KEY] = new_session(rt.now(), dt.timedelta(hours=rt.config.web.session_hours))
+
+
 @routes.post("/logout")
 async def logout(request: web.Request) -> web.Response:
-    rt = request.app[RUNTIME]
-    request[SESSION_KEY] = new_session(rt.now(), dt.timedelta(hours=rt.config.web.session_hours))
+    await end_session(request)
     return see_other("/login")
 
 

@@ -32,6 +32,8 @@ def week_start(request: web.Request, today: dt.date) -> dt.date:
         day = dt.date.fromisoformat(asked) if asked else today
     except ValueError:
         raise web.HTTPBadRequest(reason=f"week: {asked!r} is not a date (YYYY-MM-DD)") from None
+    if not 1900 <= day.year <= 2999:  # weeks around it are read: the calendar's ends overflow
+        raise web.HTTPBadRequest(reason=f"week: {asked!r} is out of range (years 1900 to 2999)")
     return day - dt.timedelta(days=day.weekday())
 
 

@@ -1,10 +1,11 @@
 """Exporters' pages: sign-in by an emailed link, their subscriptions, their alerts, feedback.
 
 Exporter contacts have no password: ``/exporter/login`` emails a signed,
-expiring link (through the outbox and the configured transport) and
-``/exporter/signin`` turns it into an exporter session. That session holds
-only the contact's email: it never reaches staff pages (no staff user), and a
-staff session never reaches these (no exporter email).
+expiring, single-use link (through the outbox and the configured transport);
+opening it shows one button, whose POST to ``/exporter/signin`` uses the link
+up and starts an exporter session (mail scanners that open links never use
+one). That session holds only the contact's email: it never reaches staff
+pages (no staff user), and a staff session never reaches these (no exporter email).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import secrets
 from urllib.parse import quote
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifications.deliver import deliver_pending
 from notifications.message import build_message, message_id_for
@@ -27,12 +29,21 @@ from warning.storage.deliveries import load_alerts
 from warning.storage.feedback import feedback_of, record_feedback
 from warning.storage.outbox import enqueue
 from warning.storage.overview import list_alerts
+from warning.storage.sessions import (
+    create_session,
+    record_signin_link,
+    signin_link_usable,
+    use_signin_link,
+)
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions, save_choices
 from warning.tokens import TokenError
 from warning.types import LEVELS, Feedback
-from warning.web.keys import LIMITER, RUNTIME, SECTORS, SIGNER
+from warning.web.auth import end_session
+from warning.web.i18n import translate
+from warning.web.keys import LIMITS, RUNTIME, SECTORS, SIGNER
+from warning.web.params import page_number, path_id
 from warning.web.security import SESSION_KEY, current_exporter, new_session, require_exporter
-from warning.web.templating import NavItem, render, see_other
+from warning.web.templating import NavItem, language, render, see_other
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -47,14 +58,14 @@ def signin_email(rt: Runtime, email: str, url: str) -> tuple[str, bytes]:
     minutes = rt.config.web.exporter_link_minutes
     subject = "TBT预警登录链接 Your TBT alerts sign-in link"
     text = (
-        f"点击以下链接登录（{minutes}分钟内有效）：\n{url}\n\n"
-        f"Follow this link to sign in (valid for {minutes} minutes):\n{url}\n\n"
+        f"点击以下链接登录（{minutes}分钟内有效，仅可使用一次）：\n{url}\n\n"
+        f"Follow this link to sign in (valid for {minutes} minutes, once):\n{url}\n\n"
         "如非本人操作，请忽略此邮件。 If you did not ask for it, ignore this email.\n"
     )
     link = html.escape(url, quote=True)
     body = (
-        f"<p>点击以下链接登录（{minutes}分钟内有效）/ Follow this link to sign in "
-        f'(valid for {minutes} minutes):</p><p><a href="{link}">{link}</a></p>'
+        f"<p>点击以下链接登录（{minutes}分钟内有效，仅可使用一次）/ Follow this link to sign in "
+        f'(valid for {minutes} minutes, once):</p><p><a href="{link}">{link}</a></p>'
     )
     # Each request is its own email (a fresh link), so the key carries a nonce.
     key = f"exporter-login:{email}:{rt.now().isoformat()}:{secrets.token_hex(8)}"
@@ -93,31 +104,18 @@ async def send_link(request: web.Request) -> web.Response:
     email = str(form.get("email", "")).strip().lower()
     if "@" not in email or len(email) > 320:
         return render(request, "exporter_login.html", status=400, sent=False, email=email)
-    # Every request counts against the sign-in limits, so nobody can flood a contact with
-    # links; past them the page looks the same but nothing is sent.
-    limiter, ip = request.app[LIMITER], request.remote or "unknown"
-    allowed = not limiter.blocked(ip, "exporter:" + email, rt.now())
-    limiter.failed(ip, "exporter:" + email, rt.now())
+    # Every request counts against the exporter budget (apart from staff sign-in), so
+    # nobody can flood a contact with links; past it the page looks the same but
+    # nothing is sent.
+    limits = request.app[LIMITS]
+    ip = limits.address_of(request)
+    allowed = (await limits.attempt(rt.db, "exporter", ip, email, rt.now())).allowed
     if not allowed:
         log.warning("sign-in link for %s from %s not sent: too many requests", email, ip)
     async with rt.db.begin() as conn:
         known = await load_subscriptions(conn, active_only=False, email=email) if allowed else []
         if known:
-            expires = rt.now() + dt.timedelta(minutes=rt.config.web.exporter_link_minutes)
-            token = request.app[SIGNER].sign(LOGIN_PURPOSE, {"e": email}, expires)
-            url = f"{rt.config.zone.base_url.rstrip('/')}/exporter/signin?token={quote(token)}"
-            key, message = signin_email(rt, email, url)
-            await enqueue(
-                conn,
-                idempotency_key=key,
-                recipient=email,
-                kind="exporter-login",
-                subject="TBT sign-in link",
-                message=message,
-                exporter_id=known[0].exporter_id,
-                now=rt.now(),
-                message_id=message_id_for(key, rt.config.delivery.sender),
-            )
+            await _queue_link(request, conn, email, known[0].exporter_id)
     if known:
         # Delivered in the background: the response takes as long for an unknown address.
         task: asyncio.Task[None] = asyncio.create_task(_deliver(rt))
@@ -126,28 +124,81 @@ async def send_link(request: web.Request) -> web.Response:
     return render(request, "exporter_login.html", sent=True, email=email)
 
 
-@routes.get("/exporter/signin")
-async def signin(request: web.Request) -> web.Response:
-    """Start an exporter session from an emailed link."""
+async def _queue_link(request: web.Request, conn: AsyncConnection, email: str, exporter_id: int) -> None:
+    """Record a single-use sign-in link for ``email`` and queue the email carrying it."""
+    rt = request.app[RUNTIME]
+    expires = rt.now() + dt.timedelta(minutes=rt.config.web.exporter_link_minutes)
+    nonce = secrets.token_urlsafe(16)
+    await record_signin_link(conn, nonce, email, rt.now(), expires)
+    token = request.app[SIGNER].sign(LOGIN_PURPOSE, {"e": email, "n": nonce}, expires)
+    url = f"{rt.config.zone.base_url.rstrip('/')}/exporter/signin?token={quote(token)}"
+    key, message = signin_email(rt, email, url)
+    await enqueue(
+        conn,
+        idempotency_key=key,
+        recipient=email,
+        kind="exporter-login",
+        subject="TBT sign-in link",
+        message=message,
+        exporter_id=exporter_id,
+        now=rt.now(),
+        message_id=message_id_for(key, rt.config.delivery.sender),
+    )
+
+
+def _link(request: web.Request, token: str) -> tuple[str, str]:
+    """The email and nonce of a sign-in link's token.
+
+    Raises:
+        HTTPBadRequest: forged, malformed, expired, or made before links were single-use.
+    """
     rt = request.app[RUNTIME]
     try:
-        data = request.app[SIGNER].verify(request.query.get("token", ""), LOGIN_PURPOSE, rt.now())
+        data = request.app[SIGNER].verify(token, LOGIN_PURPOSE, rt.now())
     except TokenError as exc:
-        raise web.HTTPBadRequest(
-            reason=f"this sign-in link cannot be used: {exc}; ask for a new one"
-        ) from None
-    email = data.get("e")
-    if not isinstance(email, str):
-        raise web.HTTPBadRequest(reason="this sign-in link cannot be used: malformed token")
+        key = "exporter_link_expired" if "expired" in str(exc) else "exporter_link_invalid"
+        raise web.HTTPBadRequest(reason=translate(language(request), key)) from None
+    email, nonce = data.get("e"), data.get("n")
+    if not isinstance(email, str) or not isinstance(nonce, str):
+        raise web.HTTPBadRequest(reason=translate(language(request), "exporter_link_invalid"))
+    return email, nonce
+
+
+@routes.get("/exporter/signin")
+async def signin_page(request: web.Request) -> web.Response:
+    """An emailed link opened: one button to sign in; nothing is used up yet."""
+    rt = request.app[RUNTIME]
+    token = request.query.get("token", "")
+    email, nonce = _link(request, token)
+    async with rt.db.begin() as conn:
+        usable = await signin_link_usable(conn, nonce, email, rt.now())
+    if not usable:
+        raise web.HTTPBadRequest(reason=translate(language(request), "exporter_link_used"))
+    return render(request, "exporter_signin.html", email=email, token=token)
+
+
+@routes.post("/exporter/signin")
+async def signin(request: web.Request) -> web.Response:
+    """Use up an emailed link and start an exporter session (a used link starts no other)."""
+    rt = request.app[RUNTIME]
+    form = await request.post()
+    email, nonce = _link(request, str(form.get("token", "")))
     lifetime = dt.timedelta(hours=rt.config.web.session_hours)
-    request[SESSION_KEY] = new_session(rt.now(), lifetime, exporter_email=email)
+    session = new_session(rt.now(), lifetime, exporter_email=email)
+    assert session.session_id is not None
+    async with rt.db.begin() as conn:
+        if not await use_signin_link(conn, nonce, email, rt.now()):
+            raise web.HTTPBadRequest(reason=translate(language(request), "exporter_link_used"))
+        await create_session(
+            conn, session.session_id, now=rt.now(), expires_at=session.expires_at, exporter_email=email
+        )
+    request[SESSION_KEY] = session
     return see_other("/exporter")
 
 
 @routes.post("/exporter/logout")
 async def logout(request: web.Request) -> web.Response:
-    rt = request.app[RUNTIME]
-    request[SESSION_KEY] = new_session(rt.now(), dt.timedelta(hours=rt.config.web.session_hours))
+    await end_session(request)
     return see_other("/exporter/login")
 
 
@@ -198,7 +249,7 @@ async def save_subscription(request: web.Request) -> web.Response:
     email = current_exporter(request)
     assert email is not None
     subs = {s.id: s for s in await _own(rt, email)}
-    stored = subs.get(int(request.match_info["id"]))
+    stored = subs.get(path_id(request, "subscription"))
     if stored is None:
         raise web.HTTPForbidden(reason="not one of your subscriptions")
     form = await request.post()
@@ -234,10 +285,7 @@ async def alerts_page(request: web.Request) -> web.Response:
     assert email is not None
     subs = await _own(rt, email)
     language = subs[0].subscription.language if subs else "en"
-    try:
-        page = max(1, int(request.query.get("page", "1")))
-    except ValueError:
-        raise web.HTTPBadRequest(reason="page must be a whole number") from None
+    page = page_number(request)
     async with rt.db.begin() as conn:
         # One more than a page: whether a next page exists, without counting them all.
         found = await list_alerts(
@@ -268,7 +316,7 @@ async def alert_feedback(request: web.Request) -> web.Response:
     flag = form.get("relevant")
     if flag not in ("0", "1"):
         raise web.HTTPBadRequest(reason="relevant must be 0 or 1")
-    alert_id = int(request.match_info["id"])
+    alert_id = path_id(request, "alert")
     exporter_ids = {s.exporter_id for s in await _own(rt, email)}
     async with rt.db.begin() as conn:
         found = await load_alerts(conn, [alert_id])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -13,6 +15,7 @@ from warning.types import LEVELS, Level, Sector
 FILTER_PARAMS = ("member", "sector", "hs", "level", "open", "from", "to", "q")
 #: Other query parameters of the list (not filters).
 LIST_PARAMS = ("page", "count")
+_PAGE = re.compile(r"[0-9]{1,5}")
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ def parse_filter(params: Mapping[str, str], sectors: Sequence[Sector], today: dt
         errors.append(f"member: {member!r} is not a member code")
         member = ""
     hs = values["hs"]
-    if hs and not (hs.isdigit() and 2 <= len(hs) <= 6):
+    if hs and not (hs.isascii() and hs.isdigit() and 2 <= len(hs) <= 6):
         errors.append(f"hs: {hs!r} must be 2 to 6 digits")
         hs = ""
     prefixes: tuple[str, ...] = ()
@@ -62,7 +65,12 @@ def parse_filter(params: Mapping[str, str], sectors: Sequence[Sector], today: dt
         else:
             errors.append(f"level: {values['level']!r} is not one of {', '.join(LEVELS)}")
     page_text = params.get("page", "1")
-    page = int(page_text) if page_text.isdigit() and 0 < int(page_text) < 100_000 else 1
+    page = int(page_text) if _PAGE.fullmatch(page_text) and int(page_text) > 0 else 1
+    text = values["q"][:200]
+    if any(unicodedata.category(c) == "Cc" and not c.isspace() for c in text):
+        # A NUL reaches SQLite's full-text parser as a syntax error; none belongs in a search.
+        errors.append(f"q: {text[:40]!r} holds control characters (use letters, digits and spaces)")
+        text = ""
     f = NotificationFilter(
         member=member,
         sector_prefixes=prefixes,
@@ -71,6 +79,6 @@ def parse_filter(params: Mapping[str, str], sectors: Sequence[Sector], today: dt
         open_on=today if values["open"] in ("1", "on", "true") else None,
         date_from=_date(params, "from", errors),
         date_to=_date(params, "to", errors),
-        text=values["q"][:200],
+        text=text,
     )
     return ParsedFilter(f, tuple(errors), page, values)

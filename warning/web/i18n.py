@@ -13,6 +13,7 @@ from typing import Final
 from warning.types import LEVEL_NAMES_ZH
 from warning.web.i18n_feedback import FEEDBACK_TEXTS
 from warning.web.i18n_mappings import MAPPING_TEXTS
+from warning.web.i18n_security import SECURITY_TEXTS
 
 LANGUAGES: Final = ("en", "zh")
 LANG_COOKIE: Final = "tbtwarn_lang"
@@ -395,6 +396,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
 for _lang, _texts in MAPPING_TEXTS.items():
     CATALOGUE[_lang].update(_texts)
 for _lang, _texts in FEEDBACK_TEXTS.items():
+    CATALOGUE[_lang].update(_texts)
+for _lang, _texts in SECURITY_TEXTS.items():
     CATALOGUE[_lang].update(_texts)
 
 LEVEL_NAMES: dict[str, dict[str, str]] = {

@@ -14,6 +14,7 @@ from warning.storage.search import search_notifications
 from warning.types import LEVELS
 from warning.web.filters import parse_filter
 from warning.web.keys import RUNTIME, SECTORS
+from warning.web.params import path_id
 from warning.web.reads import read_connection, single_read
 from warning.web.security import require_role
 from warning.web.templating import NavItem, language, render
@@ -83,12 +84,9 @@ def notification_id(request: web.Request) -> int:
     """The id in the path.
 
     Raises:
-        web.HTTPNotFound: not a number.
+        web.HTTPNotFound: not a row id.
     """
-    text = request.match_info["id"]
-    if not text.isdigit() or len(text) > 12:
-        raise web.HTTPNotFound(reason=f"no notification {text!r}")
-    return int(text)
+    return path_id(request, "notification")
 
 
 @routes.get("/notifications/{id}")

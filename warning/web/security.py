@@ -1,9 +1,13 @@
-"""Security of the web app: sessions, CSRF, roles, headers, sign-in limits, passwords.
+"""Security of the web app: sessions, CSRF, roles, headers, redirects, passwords.
 
-Sessions live in a signed cookie (HMAC-SHA256 with the service secret, see
-:mod:`warning.tokens`): it holds the user id, the CSRF token and its expiry,
-nothing secret. Every POST must carry the session's CSRF token
-(``csrf_token`` form field or ``X-CSRF-Token`` header).
+The session cookie is signed (HMAC-SHA256 with the service secret, see
+:mod:`warning.tokens`): it holds the CSRF token, its expiry and, once signed
+in, the user id (or exporter email) and a random session id naming a row of
+``web_sessions`` (:mod:`warning.storage.sessions`). A signed-in cookie is
+honoured only while that row exists, so signing out, or removing an account,
+ends the session everywhere at once. Every POST must carry the session's CSRF
+token (``csrf_token`` form field or ``X-CSRF-Token`` header). The sign-in
+limits are in :mod:`warning.web.limits`.
 """
 
 from __future__ import annotations
@@ -12,11 +16,11 @@ import datetime as dt
 import functools
 import hmac
 import secrets
-from collections import deque
+import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from aiohttp import web
 from argon2 import PasswordHasher
@@ -59,6 +63,12 @@ class Session:
     changed: bool = False
     #: The exporter contact signed in by an emailed link; never set together with ``user_id``.
     exporter_email: str | None = None
+    #: The random id of a signed-in session's server-side row (None: anonymous).
+    session_id: str | None = None
+
+    @property
+    def signed_in(self) -> bool:
+        return self.session_id is not None
 
 
 def new_session(
@@ -70,17 +80,23 @@ def new_session(
 ) -> Session:
     """A fresh session with a new CSRF token (used at sign-in, so no token outlives it).
 
-    A session is staff (``user_id``) or exporter (``exporter_email``), never both.
+    A session is staff (``user_id``), exporter (``exporter_email``) or anonymous, never
+    both; a signed-in one gets a new random ``session_id``, which the caller records with
+    :func:`warning.storage.sessions.create_session` before the cookie is sent.
     """
     if user_id is not None and exporter_email is not None:
         raise ValueError("a session is either a staff user's or an exporter contact's")
-    return Session(user_id, secrets.token_urlsafe(32), now + lifetime, True, exporter_email)
+    signed_in = user_id is not None or exporter_email is not None
+    session_id = secrets.token_urlsafe(32) if signed_in else None
+    return Session(user_id, secrets.token_urlsafe(32), now + lifetime, True, exporter_email, session_id)
 
 
 def encode_session(signer: Signer, session: Session) -> str:
     data = {"u": session.user_id, "c": session.csrf, "x": int(session.expires_at.timestamp())}
     if session.exporter_email is not None:
         data["e"] = session.exporter_email
+    if session.session_id is not None:
+        data["s"] = session.session_id
     return signer.sign(SESSION_PURPOSE, data, session.expires_at)
 
 
@@ -93,25 +109,58 @@ def decode_session(signer: Signer, cookie: str | None, now: dt.datetime) -> Sess
     except TokenError:
         return None
     user_id, csrf, expires = data.get("u"), data.get("c"), data.get("x")
-    exporter_email = data.get("e")
+    exporter_email, session_id = data.get("e"), data.get("s")
     if not isinstance(csrf, str) or not isinstance(expires, int):
         return None
     if not (user_id is None or isinstance(user_id, int)):
         return None
     if not (exporter_email is None or (isinstance(exporter_email, str) and user_id is None)):
         return None
-    return Session(user_id, csrf, dt.datetime.fromtimestamp(expires, dt.UTC), False, exporter_email)
+    signed_in = user_id is not None or exporter_email is not None
+    # A signed-in cookie without a server-side session (made before sessions were
+    # stored) is not honoured: sign in again.
+    if signed_in != isinstance(session_id, str):
+        return None
+    expiry = dt.datetime.fromtimestamp(expires, dt.UTC)
+    return Session(user_id, csrf, expiry, False, exporter_email, session_id if signed_in else None)
 
 
 def csrf_ok(session: Session, submitted: str | None) -> bool:
     return bool(submitted) and hmac.compare_digest(session.csrf, str(submitted))
 
 
+def _plain(text: str) -> bool:
+    """No whitespace, no control or invisible format character, no backslash."""
+    return "\\" not in text and not any(c.isspace() or unicodedata.category(c)[0] == "C" for c in text)
+
+
+def _local_path(path: str) -> bool:
+    return path.startswith("/") and path[1:2] not in ("/", "\\") and _plain(path)
+
+
 def safe_next(target: str | None) -> str:
-    """A local path to go to after sign-in; anything else (``//evil``, ``http:``) gives ``/``."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A local path to go to after sign-in; anything else gives ``/``.
+
+    Only a plain relative path passes: one leading ``/`` not followed by ``/`` or
+    ``\\``, no whitespace or control character anywhere (browsers drop tabs and
+    newlines from URLs, so ``/<TAB>/evil.example`` would leave the site, and a CR/LF
+    would break the ``Location`` header). The path is checked again after each
+    round of percent-decoding (``/%2F/evil.example``, ``/%09/...``).
+    """
+    if not target or len(target) > 2000 or not _plain(target):
         return "/"
-    return target
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    for _ in range(4):  # each round decodes one layer; deeper nesting is refused
+        if not _local_path(path):
+            return "/"
+        try:
+            decoded = unquote(path, errors="strict")
+        except UnicodeDecodeError:  # percent-encoded bytes that are not UTF-8
+            return "/"
+        if decoded == path:
+            return target
+        path = decoded
+    return "/"
 
 
 def login_url(request: web.Request) -> str:
@@ -174,47 +223,6 @@ def require_exporter(handler: Handler) -> Handler:
 
     guarded.exporter_only = True  # type: ignore[attr-defined]
     return guarded
-
-
-@dataclass
-class LoginLimiter:
-    """Counts failed sign-ins per account and per client address in a sliding window.
-
-    Times come from the caller (the runtime's clock), so tests move a
-    FixedClock instead of waiting.
-    """
-
-    window: dt.timedelta
-    per_account: int
-    per_ip: int
-    _failures: dict[str, deque[dt.datetime]] = field(default_factory=dict)
-
-    def _recent(self, key: str, now: dt.datetime) -> deque[dt.datetime]:
-        times = self._failures.get(key)
-        if times is None:
-            return deque()
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if not times:
-            del self._failures[key]
-        return times
-
-    def blocked(self, ip: str, email: str, now: dt.datetime) -> bool:
-        """Whether a sign-in from ``ip`` for ``email`` must be refused now."""
-        return (
-            len(self._recent("ip:" + ip, now)) >= self.per_ip
-            or len(self._recent("account:" + email.lower(), now)) >= self.per_account
-        )
-
-    def failed(self, ip: str, email: str, now: dt.datetime) -> None:
-        if len(self._failures) > 100_000:  # bound memory under a flood of made-up names
-            for key in list(self._failures):
-                self._recent(key, now)
-        for key in ("ip:" + ip, "account:" + email.lower()):
-            self._failures.setdefault(key, deque()).append(now)
-
-    def succeeded(self, email: str) -> None:
-        self._failures.pop("account:" + email.lower(), None)
 
 
 _HASHER = PasswordHasher()

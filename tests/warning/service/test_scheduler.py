@@ -142,7 +142,12 @@ async def test_daemon_plan_runs_a_missed_digest_once(runtime: Runtime, clock: Fi
 
 def test_config_example_files_load(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[3]
-    for name in ("config.toml", "deploy/config.production.toml"):
+    for name in (
+        "config.toml",
+        "deploy/config.production.toml",
+        "deploy/multi/config.multi.toml",
+        "deploy/multi/config.compose.toml",
+    ):
         config = load_config(root / name)
         assert config.schedule.daily_digest
 
