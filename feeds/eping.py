@@ -24,6 +24,7 @@ from yarl import URL
 
 from feeds.base import DOCUMENT, FetchResult, ParseResult, SourceContext
 from feeds.http import HttpResponse
+from feeds.json_depth import loads_bounded, too_deep, too_deep_reason
 from feeds.sample_record import notification_from_sample
 from feeds.text import decode_utf8, html_page_reason, html_to_text, looks_like_html
 from warning.config import EpingSourceConfig
@@ -147,7 +148,7 @@ def _envelope(payload: bytes, content_type: str = "application/json") -> Any:
         raise RecordProblem(html_page_reason(payload, content_type, "JSON"))
     text = decode_utf8(payload, "the page")
     try:
-        return json.loads(text)
+        return loads_bounded(text)
     except json.JSONDecodeError as exc:
         raise RecordProblem(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
 
@@ -191,6 +192,8 @@ def parse_page(payload: bytes, content_type: str, source_name: str, label: str) 
     results: ParseResult = []
     for number, item in enumerate(items, start=1):
         try:
+            if too_deep(item):
+                raise RecordProblem(too_deep_reason())
             results.append(notification_from_eping(item, source_name))
         except RecordProblem as exc:
             text = json.dumps(item, ensure_ascii=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 from typing import Any
 
 import pandas as pd
@@ -55,12 +56,40 @@ def _normalise(heading: Any) -> str:
     return re.sub(r"[^a-z]", "", str(heading).lower())
 
 
-def read_table(payload: bytes, fmt: str) -> list[list[str]]:
+#: Default bound on an xlsx file's unzipped content (``max_unpacked_bytes``).
+MAX_UNPACKED_BYTES = 100_000_000
+
+
+def check_unpacked_size(payload: bytes, limit: int) -> None:
+    """Refuse an xlsx (zip) file whose members add up to more than ``limit``
+    bytes once unzipped, from the sizes its directory declares, before any
+    is inflated. A member cannot lie its way past: :mod:`zipfile` (which
+    openpyxl reads through) stops at the declared size and the CRC then fails.
+
+    Raises:
+        RecordError: too large unpacked, or not a zip archive at all.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise RecordProblem(f"not a readable xlsx file: {exc}") from None
+    if total > limit:
+        raise RecordProblem(
+            f"refused: the xlsx file unpacks to {total:,} bytes, more than {limit:,} "
+            "(max_unpacked_bytes; a zip bomb, or raise the limit)"
+        )
+
+
+def read_table(payload: bytes, fmt: str, max_unpacked: int = MAX_UNPACKED_BYTES) -> list[list[str]]:
     """All cells as text (empty for blanks), row by row.
 
     Raises:
-        RecordError: the bytes are not a readable spreadsheet of that format.
+        RecordError: the bytes are not a readable spreadsheet of that format,
+            or an xlsx file unpacks to more than ``max_unpacked`` bytes.
     """
+    if fmt == "xlsx":
+        check_unpacked_size(payload, max_unpacked)
     try:
         if fmt == "xlsx":
             frame = pd.read_excel(io.BytesIO(payload), header=None, dtype=str, engine="openpyxl")
@@ -123,10 +152,12 @@ def _record(row: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def parse_export(payload: bytes, fmt: str, source_name: str) -> ParseResult:
+def parse_export(
+    payload: bytes, fmt: str, source_name: str, max_unpacked: int = MAX_UNPACKED_BYTES
+) -> ParseResult:
     """Parse an ePing export; each bad row is an error value naming its row."""
     try:
-        table = read_table(payload, fmt)
+        table = read_table(payload, fmt, max_unpacked)
     except RecordProblem as exc:
         return [RecordError(source_name, DOCUMENT, str(exc), payload[:2000].decode("utf-8", "replace"))]
     header_at = next(

@@ -17,6 +17,7 @@ from typing import Any
 from yarl import URL
 
 from feeds.base import DOCUMENT, FetchResult, ParseResult, SourceContext
+from feeds.json_depth import loads_bounded, too_deep, too_deep_reason
 from feeds.sample_record import parse_date
 from feeds.text import decode_utf8, html_page_reason, html_to_text, looks_like_html
 from warning.config import FederalRegisterSourceConfig
@@ -123,6 +124,8 @@ class FederalRegisterSource:
         results: ParseResult = []
         for number, item in enumerate(data["results"], start=1):
             try:
+                if too_deep(item):
+                    raise RecordProblem(too_deep_reason())
                 results.append(notification_from_fr(item, self.name))
             except RecordProblem as exc:
                 results.append(RecordError(self.name, f"result {number}", str(exc), json.dumps(item)))
@@ -133,7 +136,7 @@ def _envelope(payload: bytes, content_type: str = "application/json") -> dict[st
     if looks_like_html(payload):
         raise RecordProblem(html_page_reason(payload, content_type, "JSON"))
     try:
-        data = json.loads(decode_utf8(payload, "the page"))
+        data = loads_bounded(decode_utf8(payload, "the page"))
     except json.JSONDecodeError as exc:
         raise RecordProblem(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     if not isinstance(data, dict):

@@ -15,6 +15,7 @@ from typing import Any
 from feeds.base import FetchResult, ParseResult, SourceContext
 from feeds.eping import parse_page
 from feeds.export_file import parse_export
+from feeds.json_depth import loads_bounded, too_deep, too_deep_reason
 from feeds.sample_record import notification_from_sample
 from warning.config import FileSourceConfig
 from warning.exceptions import RecordError as RecordProblem
@@ -38,6 +39,8 @@ class FileSource:
         self.name = config.name
         self.path = Path(config.path)
         self.format = config.format
+        self.max_bytes = config.max_bytes
+        self.max_unpacked_bytes = config.max_unpacked_bytes
         self.context = context
 
     def _format(self) -> str:
@@ -54,15 +57,21 @@ class FileSource:
         """Read the file.
 
         Raises:
-            SourceError: the file cannot be read, or its format is unknown.
+            SourceError: the file cannot be read, is larger than ``max_bytes``,
+                or its format is unknown.
         """
         fmt = self._format()
         try:
             # In a thread: a file on a hung mount (or a FIFO) must not block
             # the daemon's event loop; the caller applies a timeout.
-            payload = await asyncio.to_thread(self.path.read_bytes)
+            payload = await asyncio.to_thread(_read_at_most, self.path, self.max_bytes + 1)
         except OSError as exc:
             raise SourceError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+        if len(payload) > self.max_bytes:
+            raise SourceError(
+                f"{self.path}: refused: larger than {self.max_bytes:,} bytes "
+                "(raise max_bytes in the source's config to read it)"
+            )
         raw = RawRecord(self.name, str(self.path), payload, CONTENT_TYPES[fmt], self.context.clock.now())
         return FetchResult([raw], cursor)
 
@@ -73,9 +82,16 @@ class FileSource:
         if fmt == "json":
             return parse_page(raw.payload, raw.content_type, self.name, "file")
         if fmt in ("csv", "xlsx"):
-            return parse_export(raw.payload, fmt, self.name)
+            return parse_export(raw.payload, fmt, self.name, self.max_unpacked_bytes)
         reason = f"unsupported file type {raw.content_type!r} for {raw.locator}"
         return [RecordError(self.name, "file", reason, raw.payload[:2000].decode("utf-8", "replace"))]
+
+
+def _read_at_most(path: Path, size: int) -> bytes:
+    """The file's first ``size`` bytes (all of it when shorter): a huge file
+    is never read whole to find out that it is too large."""
+    with path.open("rb") as fh:
+        return fh.read(size)
 
 
 def parse_jsonl(payload: bytes, source_name: str) -> ParseResult:
@@ -98,13 +114,18 @@ def parse_jsonl(payload: bytes, source_name: str) -> ParseResult:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = loads_bounded(line)
         except json.JSONDecodeError as exc:
             results.append(
                 RecordError(source_name, position, f"not JSON: {exc.msg} at column {exc.colno}", line)
             )
             continue
+        except RecordProblem as exc:
+            results.append(RecordError(source_name, position, str(exc), line))
+            continue
         try:
+            if too_deep(record):
+                raise RecordProblem(too_deep_reason())
             results.append(notification_from_sample(record, source_name))
         except RecordProblem as exc:
             results.append(RecordError(source_name, position, str(exc), line))

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from classifiers.nomenclature import Nomenclature
+from notifications.plain import market_name, member_line
+from notifications.wto_links import notification_wto_links, source_links
 from warning.translation.display import ShownNotification, shown_notification
 from warning.translation.structured import hs_name
-from notifications.plain import market_name, member_line, product_label
-from notifications.wto_links import notification_wto_links, source_links
 from warning.types import LEVEL_NAMES_ZH, LEVELS, Language, Level, Notification, ProductMatch
 
 LEVEL_NAMES_EN = {"red": "Red", "orange": "Orange", "yellow": "Yellow", "blue": "Blue"}

@@ -9,7 +9,8 @@ URL paths (served by the web app):
   (``[digest] link_valid_days``), and only for notifications that alerted the
   contact's exporters;
 - ``{base_url}/feedback?token=...``: "relevant / not relevant" (the token
-  carries the alert id, the contact and the flag);
+  carries the alert id, the contact and the flag): GET shows a page whose one
+  button POSTs, and only the POST records (mail scanners open every link);
 - ``{base_url}/unsubscribe?token=...``: GET shows a confirmation page, POST
   unsubscribes at once (RFC 8058 one-click).
 
@@ -26,7 +27,7 @@ from warning.runtime import Runtime
 from warning.storage.deliveries import load_alerts
 from warning.storage.feedback import record_feedback
 from warning.storage.subscriptions import StoredSubscription, get_subscription, save_choices
-from warning.tokens import Signer, TokenError, load_secret
+from warning.tokens import Signer, TokenError, service_signer
 from warning.types import Feedback
 
 FEEDBACK = "feedback"
@@ -38,7 +39,7 @@ UNSUBSCRIBE_VALID = dt.timedelta(days=366)
 
 def signer_for(rt: Runtime) -> Signer:
     """The signer with the service secret (``$TBTWARN_SECRET`` or ``var/secret``)."""
-    return Signer(load_secret(rt.config.base_dir / "var"))
+    return service_signer(rt.config.base_dir / "var", rt.now())
 
 
 class Links:

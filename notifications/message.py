@@ -18,6 +18,8 @@ from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache, lru_cache
 
+from warning.safe_text import strip_controls
+
 CRLF = b"\r\n"
 
 
@@ -45,7 +47,8 @@ def message_id_for(key: str, sender: str) -> str:
 @lru_cache(maxsize=1024)  # subjects repeat across thousands of digests
 def _header_text(value: str) -> str:
     """A header value safe on the wire: one line, RFC 2047 encoded if not ASCII."""
-    value = " ".join(value.split())  # feed text may hold CR/LF: no header injection
+    # Feed text may hold CR/LF (no header injection) and other control characters.
+    value = " ".join(strip_controls(value).split())
     return value if value.isascii() else Header(value, "utf-8").encode()
 
 

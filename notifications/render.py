@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select
 from markupsafe import Markup
 
 from notifications.digest import LEVEL_COLOURS, Digest, MatchedCode, NotificationView, level_name
+from warning.safe_text import strip_controls
 from warning.types import Level
 
 #: Stands for a contact's signed page link in a brief line rendered once for
@@ -153,8 +154,9 @@ def subject(digest: Digest) -> str:
     texts = TEXTS[digest.language]
     if digest.frequency == "immediate" and digest.count == 1 and digest.items:
         item = digest.items[0]
-        # Subjects are one line: feed text may hold newlines.
-        title = " ".join(item.n.title.split())[:120]
+        # Subjects are one line: feed text may hold newlines, and control
+        # characters (\x01, ESC) that garble a mail client's list or a terminal.
+        title = " ".join(strip_controls(item.n.title).split())[:120]
         if item.raised_from is not None:
             level = level_name(item.level, digest.language)
             return texts["subject_raised"].format(before=item.raised_from, level=level, title=title)

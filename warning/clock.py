@@ -8,10 +8,13 @@ variable holding an ISO datetime.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import time
 from typing import Protocol
 from zoneinfo import ZoneInfo
+
+from warning.exceptions import ConfigError
 
 
 class Clock(Protocol):
@@ -67,11 +70,17 @@ def clock_from_env(demo_now: dt.datetime | None = None) -> Clock:
     clock that starts at that moment and runs at normal speed (or scaled).
 
     Raises:
-        ValueError: ``TBTWARN_NOW`` or ``TBTWARN_TIME_SCALE`` cannot be read.
+        ConfigError: ``TBTWARN_NOW`` or ``TBTWARN_TIME_SCALE`` cannot be read
+            (a ``ValueError`` too).
     """
     pinned = os.environ.get("TBTWARN_NOW")
     if pinned:
-        at = dt.datetime.fromisoformat(pinned)
+        try:
+            at = dt.datetime.fromisoformat(pinned)
+        except ValueError:
+            raise ConfigError(
+                f"TBTWARN_NOW must be an ISO date and time such as 2026-11-24T02:00:00+00:00, got {pinned!r}"
+            ) from None
         scale = time_scale_from_env()
         return FixedClock(at) if scale == 1.0 else ScaledClock(at, scale)
     if demo_now is not None:
@@ -98,10 +107,13 @@ def time_scale_from_env() -> float:
     on a clock that runs as fast (``warning.service.scheduler.ScaledCronTrigger``).
 
     Raises:
-        ValueError: the variable is not a positive number.
+        ConfigError: the variable is not a positive number (a ``ValueError`` too).
     """
     text = os.environ.get("TBTWARN_TIME_SCALE", "1")
-    scale = float(text)
-    if not scale > 0:
-        raise ValueError(f"TBTWARN_TIME_SCALE must be a positive number, got {text!r}")
+    try:
+        scale = float(text)
+    except ValueError:
+        scale = math.nan
+    if not (scale > 0 and math.isfinite(scale)):
+        raise ConfigError(f"TBTWARN_TIME_SCALE must be a positive number, got {text!r}")
     return scale

@@ -26,6 +26,31 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: The database drivers the service runs on (SQLAlchemy's async dialects).
+DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+def _check_database_url(url: str) -> str:
+    scheme = url.partition("://")[0]
+    if scheme not in DATABASE_DRIVERS:
+        raise ValueError(
+            f"unsupported database {scheme or url!r}: use sqlite+aiosqlite:///PATH "
+            "or postgresql+asyncpg://USER:PASSWORD@HOST/NAME"
+        )
+    return url
+
+
+def _check_http_url(url: str) -> str:
+    """An ``http(s)://host/...`` URL; anything else (``file://``, a bare path)
+    would let a config read local files or fail at the first fetch."""
+    scheme, sep, rest = url.partition("://")
+    if scheme.lower() not in ("http", "https") or not sep or not rest.split("/", 1)[0]:
+        raise ValueError(
+            'must be an http:// or https:// URL with a host (for a local file use kind = "file")'
+        )
+    return url
+
+
 def _check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
@@ -67,6 +92,11 @@ class FileSourceConfig(_Strict):
     kind: Literal["file"]
     path: Path
     format: Literal["auto", "jsonl", "json", "csv", "xlsx"] = "auto"
+    #: A larger file is refused (the fetch fails, naming this key).
+    max_bytes: int = Field(default=20_000_000, ge=1024)
+    #: An xlsx file whose content takes more than this once unzipped is refused
+    #: before it is read (a zip bomb: 2 MB of file, 2 GB of whitespace).
+    max_unpacked_bytes: int = Field(default=100_000_000, ge=1024)
     #: Minutes between collections when running as a daemon.
     interval_minutes: int = Field(default=60, ge=1)
     enabled: bool = True
@@ -92,6 +122,11 @@ class EpingSourceConfig(_Strict):
     interval_minutes: int = Field(default=60, ge=1)
     enabled: bool = True
 
+    @field_validator("url")
+    @classmethod
+    def _http(cls, url: str) -> str:
+        return _check_http_url(url)
+
 
 class RssSourceConfig(_Strict):
     """An ``rss`` source: an RSS 2.0 or Atom feed."""
@@ -108,6 +143,11 @@ class RssSourceConfig(_Strict):
     interval_minutes: int = Field(default=60, ge=1)
     enabled: bool = True
 
+    @field_validator("url")
+    @classmethod
+    def _http(cls, url: str) -> str:
+        return _check_http_url(url)
+
 
 class FederalRegisterSourceConfig(_Strict):
     """A ``federal_register`` source: US proposed rules (early signals)."""
@@ -123,6 +163,11 @@ class FederalRegisterSourceConfig(_Strict):
     page_size: int = Field(default=100, ge=1, le=1000)
     interval_minutes: int = Field(default=60, ge=1)
     enabled: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, url: str) -> str:
+        return _check_http_url(url)
 
 
 #: Collector configurations, a union discriminated by ``kind``.
@@ -454,6 +499,11 @@ class Config(_Strict):
     #: Folder of the config file; relative paths were resolved against it.
     base_dir: Path = Path(".")
 
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, url: str) -> str:
+        return _check_database_url(url)
+
     @field_validator("sources")
     @classmethod
     def _unique_names(cls, sources: list[SourceConfig]) -> list[SourceConfig]:
@@ -494,7 +544,10 @@ def _format_error(path: Path, error: ValidationError) -> str:
         elif item["type"] == "missing":
             message = "required key is missing"
         else:
-            message = f"{item['msg']} (got {item.get('input')!r})"
+            message = item["msg"]
+            # A database URL may hold a password: never echoed.
+            if loc[:1] != ["database_url"]:
+                message += f" (got {item.get('input')!r})"
         parts.append(f"{key}: {message}")
     return f"{path}: " + "; ".join(parts)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -11,6 +9,7 @@ from typing import Any
 
 from classifiers.nomenclature import load_nomenclature
 from warning.runtime import Runtime
+from warning.safe_text import csv_text
 from warning.storage.notifications import load_notifications, matches_by_notification, sources_of
 from warning.storage.warnings import NotificationWarning, load_warnings
 
@@ -87,10 +86,9 @@ def to_jsonl(records: list[dict[str, Any]]) -> Iterator[str]:
 
 
 def to_csv(records: list[dict[str, Any]]) -> str:
-    """CSV with lists joined by ``;`` and matches as ``code:score:method``."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
+    """CSV with lists joined by ``;`` and matches as ``code:score:method``; a
+    UTF-8 BOM first and formula-like text neutralised (:func:`warning.safe_text.csv_text`)."""
+    rows = []
     for record in records:
         row = dict(record)
         row["matches"] = ";".join(f"{m['hs_code']}:{m['score']:.2f}:{m['method']}" for m in record["matches"])
@@ -100,7 +98,5 @@ def to_csv(records: list[dict[str, Any]]) -> str:
         for key, value in row.items():
             if isinstance(value, list | tuple):
                 row[key] = ";".join(map(str, value))
-            elif value is None:
-                row[key] = ""
-        writer.writerow(row)
-    return out.getvalue()
+        rows.append(row)
+    return csv_text(CSV_COLUMNS, rows)

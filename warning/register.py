@@ -9,6 +9,7 @@ import csv
 import io
 import math
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from classifiers.nomenclature import Nomenclature, load_nomenclature
@@ -127,6 +128,47 @@ def _product_names(
     return tuple(names.items())
 
 
+def _csv_problem(reader: csv.DictReader[str], exc: csv.Error) -> str:
+    """One line naming where the CSV syntax broke (not a traceback)."""
+    line = reader.line_num + 1
+    if "field larger than field limit" in str(exc):
+        return (
+            f"line {line}: a field is longer than {csv.field_size_limit():,} characters "
+            "(is a quote left open?)"
+        )
+    return f"line {line}: not CSV: {exc}"
+
+
+def _open_csv(text: str, columns: Sequence[str]) -> csv.DictReader[str]:
+    """A reader of ``text`` whose heading row has ``columns``.
+
+    Raises:
+        ImportFileError: a column is missing, or the heading row is not CSV.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ImportFileError(_csv_problem(reader, exc)) from None
+    missing = [c for c in columns if c not in fieldnames]
+    if missing:
+        raise ImportFileError(f"line 1: missing column(s): {', '.join(missing)}")
+    return reader
+
+
+def _dict_rows(reader: csv.DictReader[str]) -> Iterator[dict[str, str]]:
+    """The reader's rows.
+
+    Raises:
+        ImportFileError: naming the line where the CSV syntax broke (a field
+            over the csv module's size limit, a NUL byte).
+    """
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise ImportFileError(_csv_problem(reader, exc)) from None
+
+
 def read_exporters(text: str, *, skip_bad: bool = False) -> tuple[list[Exporter], list[RowProblem]]:
     """Validate an exporters CSV (``name,email,language,hs_codes,markets``,
     optional ``product_names`` and ``credit_code``).
@@ -137,15 +179,12 @@ def read_exporters(text: str, *, skip_bad: bool = False) -> tuple[list[Exporter]
         ImportFileError: listing every bad row, when any row is bad and
             ``skip_bad`` is false (then nothing is to be imported).
     """
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in EXPORTER_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ImportFileError(f"line 1: missing column(s): {', '.join(missing)}")
+    reader = _open_csv(text, EXPORTER_COLUMNS)
     nomenclature = load_nomenclature()
     exporters: list[Exporter] = []
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
-    for row in reader:
+    for row in _dict_rows(reader):
         line = reader.line_num
         result = _exporter_row(row, line, nomenclature)
         if isinstance(result, list):
@@ -215,15 +254,12 @@ def read_exposure(
         ImportFileError: listing every bad row, when any row is bad and
             ``skip_bad`` is false (then nothing is to be imported).
     """
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in EXPOSURE_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ImportFileError(f"line 1: missing column(s): {', '.join(missing)}")
+    reader = _open_csv(text, EXPOSURE_COLUMNS)
     nomenclature = load_nomenclature()
     rows: list[ExposureRow] = []
     problems: list[RowProblem] = []
     seen: dict[tuple[str | None, str, str, int], int] = {}
-    for raw in reader:
+    for raw in _dict_rows(reader):
         line = reader.line_num
         result = _exposure_row(raw, line, nomenclature, exporters)
         if isinstance(result, list):

@@ -53,15 +53,49 @@ def _path(url: str) -> str:
     return f"{parsed.path}?{parsed.query}"
 
 
-async def test_feedback_link_records_and_thanks(client: Client, web_rt: Runtime) -> None:
+async def _feedback_rows(rt: Runtime) -> list[tuple[int, str, bool]]:
+    async with rt.db.begin() as conn:
+        return [(r.alert_id, r.email, r.relevant) for r in await conn.execute(sa.select(feedback))]
+
+
+async def test_feedback_link_opens_a_page_whose_button_records(client: Client, web_rt: Runtime) -> None:
     alert_id, _ = await _first_alert(web_rt)
     url = _links(web_rt).feedback(alert_id, "buyer@example.cn", relevant=False)
-    response = await client.get(_path(url))
+    # What a mail scanner does: GET (and HEAD) the link. Nothing is recorded.
+    for _ in range(2):
+        page = await client.get(_path(url))
+        assert page.status == 200
+    assert (await client.head(_path(url))).status == 200
+    assert await _feedback_rows(web_rt) == []
+    html = await page.text()
+    assert 'id="feedback-recorded"' not in html and "Record: not relevant" in html
+    [action] = re.findall(r'<form method="post" action="([^"]+)"', html)
+    assert html.split("<main", 1)[1].count("<button") == 1  # one button on the page itself
+    # The person's one click: the form's POST, with no session and no CSRF token.
+    response = await client.post(action.replace("&amp;", "&"))
     assert response.status == 200
     assert 'id="feedback-recorded"' in await response.text()
+    assert await _feedback_rows(web_rt) == [(alert_id, "buyer@example.cn", False)]
+
+
+async def test_feedback_page_speaks_the_contacts_language_and_posts_need_the_token(
+    client: Client, web_rt: Runtime
+) -> None:
+    alert_id, exporter_id = await _first_alert(web_rt)
+    _, email = await _subscription_of(web_rt, exporter_id)
     async with web_rt.db.begin() as conn:
-        rows = list(await conn.execute(sa.select(feedback)))
-    assert [(r.alert_id, r.email, r.relevant) for r in rows] == [(alert_id, "buyer@example.cn", False)]
+        contact = subscriptions.c.email == email
+        await conn.execute(sa.update(subscriptions).where(contact).values(language="zh"))
+    url = _links(web_rt).feedback(alert_id, email, relevant=True)
+    html = await (await client.get(_path(url), headers={"Accept-Language": "en"})).text()
+    assert "记录：相关" in html and "Record: relevant" not in html
+    # An override in the link is carried into the button's POST.
+    html = await (await client.get(_path(url) + "&relevant=0")).text()
+    assert "记录：无关" in html and "relevant=0" in html
+    assert (await client.post("/feedback")).status == 400
+    forged = _path(url)[:-3] + "AAA"
+    assert (await client.post(forged)).status == 400
+    assert await _feedback_rows(web_rt) == []
 
 
 async def test_forged_or_expired_links_get_a_400_naming_the_problem(client: Client, web_rt: Runtime) -> None:

@@ -55,9 +55,9 @@ async def applications_approve(args: argparse.Namespace, rt: Runtime) -> int:
 
 async def applications_changes(args: argparse.Namespace, rt: Runtime) -> int:
     from warning.signup.applications import request_changes
-    from warning.tokens import Signer, load_secret
+    from warning.tokens import service_signer
 
-    signer = Signer(load_secret(rt.config.base_dir / "var"))
+    signer = service_signer(rt.config.base_dir / "var", rt.now())
     await request_changes(rt, signer, args.id, args.by, args.note)
     print(f"application #{args.id} sent back to the applicant for changes")
     await _deliver(rt)

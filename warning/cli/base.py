@@ -33,11 +33,12 @@ def read_import_file(path: Path) -> str:
     """The text of a CSV file to import (UTF-8, a BOM allowed).
 
     Raises:
-        ImportFileError: the file cannot be read or is not UTF-8.
+        ImportFileError: the file cannot be read or is not UTF-8; the message
+            does not repeat the path (the caller names the file once).
     """
     try:
         return path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise ImportFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise ImportFileError(f"cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise ImportFileError(f"{path}: not UTF-8 text") from None
+        raise ImportFileError("not UTF-8 text") from None

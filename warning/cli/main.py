@@ -27,6 +27,7 @@ from warning.cli import (
 )
 from warning.cli.base import Handler
 from warning.exceptions import ConfigError, TbtError
+from warning.service import early_stop
 
 # The command modules import what their commands need inside the handlers: `tbtwarn --help`
 # and the commands that do not classify start without scikit-learn, jieba, matplotlib or
@@ -78,10 +79,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from sqlalchemy.exc import SQLAlchemyError
 
+    from warning.clock import clock_from_env, time_scale_from_env
     from warning.config import load_config
 
+    if not getattr(args, "graceful_stop", False) or getattr(args, "once", False):
+        early_stop.release()  # not a service: SIGTERM ends it as usual
     try:
         load_config(args.config)  # validate before touching anything
+        clock_from_env()  # and the environment's settings
+        time_scale_from_env()
         return asyncio.run(_run(args.handler, args, args.config))
     except ConfigError as exc:
         print(f"tbtwarn: config error: {exc}", file=sys.stderr)

@@ -65,7 +65,8 @@ def register(sub: SubParsers) -> None:
     p.add_argument("--once", action="store_true", help="collect, classify, match and send once")
     p.add_argument("--host", default="127.0.0.1", help="address of the web server (daemon)")
     p.add_argument("--port", type=int, default=8080, help="port of the web server (0: any free port)")
-    p.set_defaults(handler=run)
+    # Without --once: a SIGTERM during start-up is a clean stop (warning.service.early_stop).
+    p.set_defaults(handler=run, graceful_stop=True)
 
     p = sub.add_parser("collect", help="collect notifications from the sources")
     p.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, cast
 from warning.cli.base import SubParsers
 from warning.cli.staff_cmds import add_account_actions
 from warning.clock import demo_clock_note
+from warning.service import early_stop
 from warning.types import ROLES, Role
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ async def serve(args: argparse.Namespace, rt: Runtime) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    if early_stop.requested():  # a SIGTERM while the process was starting
+        stop.set()
     shared = args.workers > 1 or args.worker
     runner = web.AppRunner(create_app(rt), access_log=None)
     await runner.setup()
@@ -111,7 +114,7 @@ async def users_list(args: argparse.Namespace, rt: Runtime) -> int:
 async def feed_url(args: argparse.Namespace, rt: Runtime) -> int:
     """Print the signed Atom feed URL of an exporter."""
     from warning.storage.overview import exporter_id_by_name
-    from warning.tokens import Signer, load_secret
+    from warning.tokens import service_signer
     from warning.web.feeds import exporter_feed_path, exporter_feed_token
 
     async with rt.db.begin() as conn:
@@ -119,7 +122,7 @@ async def feed_url(args: argparse.Namespace, rt: Runtime) -> int:
     if exporter_id is None:
         print(f"tbtwarn: no exporter named {args.exporter!r}", file=sys.stderr)
         return 1
-    signer = Signer(load_secret(rt.config.base_dir / "var"))
+    signer = service_signer(rt.config.base_dir / "var", rt.now())
     token = exporter_feed_token(signer, exporter_id, rt.now(), rt.config.web.feed_token_days)
     print(rt.config.zone.base_url.rstrip("/") + exporter_feed_path(token))
     return 0
@@ -131,7 +134,7 @@ def register(sub: SubParsers) -> None:
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--workers", type=int, default=1, help="server processes sharing the port (Linux)")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)  # a child of --workers
-    p.set_defaults(handler=serve)
+    p.set_defaults(handler=serve, graceful_stop=True)
 
     p = sub.add_parser("users", help="staff accounts of the web app")
     what = p.add_subparsers(dest="what", required=True, metavar="ACTION")

@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from warning.exceptions import JobInterrupted, SourceError
 from warning.runtime import Runtime
+from warning.service import early_stop
 from warning.service.health import mount_health
 from warning.service.instance_lock import single_instance
 from warning.service.jobs import JobContext
@@ -272,7 +273,14 @@ class Daemon:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.request_stop, sig.name)
+        if early_stop.requested():  # a SIGTERM while the process was starting
+            self.request_stop("SIGTERM during start-up")
         plan = await self.plan()
+        if self.stop_requested.is_set():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+            log.info("tbtwarn stopped during start-up", extra={"event": "daemon_stopped"})
+            return 0
         runner = web.AppRunner(build_web_app(self.rt, self.instance))
         await runner.setup()
         try:

@@ -141,6 +141,19 @@ async def load_subscriptions(
     return [_stored(r) for r in await conn.execute(query)]
 
 
+async def contact_language(conn: AsyncConnection, email: str) -> str | None:
+    """The language a contact's emails are written in (their first
+    subscription's); ``None`` for an address with no subscription."""
+    query = (
+        sa.select(subscriptions.c.language)
+        .where(subscriptions.c.email == email)
+        .order_by(subscriptions.c.active.desc(), subscriptions.c.id)
+        .limit(1)
+    )
+    language: str | None = (await conn.execute(query)).scalar()
+    return language
+
+
 async def get_subscription(conn: AsyncConnection, subscription_id: int) -> StoredSubscription:
     """One subscription by id.
 

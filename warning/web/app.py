@@ -21,7 +21,7 @@ from warning.runtime import Runtime
 from warning.storage.search import ensure_search_index
 from warning.storage.sessions import session_exporter, session_user
 from warning.storage.staff_accounts import session_refused
-from warning.tokens import Signer, load_secret
+from warning.tokens import Signer, service_signer
 from warning.web import (
     admin_users,
     analyst,
@@ -191,12 +191,14 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
     return response
 
 
-#: POST paths that need no CSRF token. Only ``/unsubscribe``: mail clients send
-#: the RFC 8058 one-click POST (body ``List-Unsubscribe=One-Click``) with no
-#: cookie and no form token, and the standard requires it to work. The signed,
-#: expiring token in its URL is the protection (a forger cannot make one), and
-#: the worst a cross-site POST can do is unsubscribe the link's own owner.
-CSRF_EXEMPT: frozenset[str] = frozenset({"/unsubscribe"})
+#: POST paths that need no CSRF token: the email links. ``/unsubscribe``: mail
+#: clients send the RFC 8058 one-click POST (body ``List-Unsubscribe=One-Click``)
+#: with no cookie and no form token, and the standard requires it to work.
+#: ``/feedback``: the button of the page the link opens, for a contact who has
+#: no session. The signed, expiring token in the URL is the protection (a forger
+#: cannot make one), and the worst a cross-site POST can do is record the answer
+#: the link's own owner was sent, or unsubscribe them.
+CSRF_EXEMPT: frozenset[str] = frozenset({"/unsubscribe", "/feedback"})
 
 
 @web.middleware
@@ -247,7 +249,7 @@ def create_app(rt: Runtime, signer: Signer | None = None) -> web.Application:
     )
     web_config = rt.config.web
     app[RUNTIME] = rt
-    app[SIGNER] = signer or Signer(load_secret(rt.config.base_dir / "var"))
+    app[SIGNER] = signer or service_signer(rt.config.base_dir / "var", rt.now())
     app[LIMITS] = SignInLimits.from_config(web_config)
     app[SECTORS] = SectorCache(rt)
     app[SECURE_COOKIES] = secure_cookies(rt)

@@ -13,6 +13,7 @@ from typing import Final
 from warning.types import LEVEL_NAMES_ZH
 from warning.web.i18n_analyst import ANALYST_TEXTS
 from warning.web.i18n_exporter import EXPORTER_TEXTS
+from warning.web.i18n_feedback import FEEDBACK_TEXTS
 from warning.web.i18n_mappings import MAPPING_TEXTS
 from warning.web.i18n_review import REVIEW_TEXTS
 from warning.web.i18n_security import SECURITY_TEXTS
@@ -401,6 +402,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
 for _lang, _texts in MAPPING_TEXTS.items():
     CATALOGUE[_lang].update(_texts)
 for _lang, _texts in EXPORTER_TEXTS.items():
+    CATALOGUE[_lang].update(_texts)
+for _lang, _texts in FEEDBACK_TEXTS.items():
     CATALOGUE[_lang].update(_texts)
 for _lang, _texts in SECURITY_TEXTS.items():
     CATALOGUE[_lang].update(_texts)
