@@ -98,7 +98,7 @@ def _variant(label: str, count: int, exporters: int, instances: int, database: s
         logs = [(folder / f"daemon{n}.log").open("wb") for n in range(instances)]
         daemons = [
             subprocess.Popen(
-                [sys.executable, "-m", "warning.cli.main", "--config", str(config), "run", "--port", "0"],
+                [sys.executable, "-m", "warning.cli.entry", "--config", str(config), "run", "--port", "0"],
                 stdout=subprocess.DEVNULL,
                 stderr=log,
                 env=env,

@@ -143,7 +143,7 @@ class Daemon:
         self.events: list[Event] = []
         self._queue: queue.Queue[Event | None] = queue.Queue()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "warning.cli.main", "--config", str(config), "run", "--port", "0"],
+            [sys.executable, "-m", "warning.cli.entry", "--config", str(config), "run", "--port", "0"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
