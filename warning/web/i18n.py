@@ -399,24 +399,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
 }
 
-for _lang, _texts in MAPPING_TEXTS.items():
-    CATALOGUE[_lang].update(_texts)
-for _lang, _texts in EXPORTER_TEXTS.items():
-    CATALOGUE[_lang].update(_texts)
-for _lang, _texts in FEEDBACK_TEXTS.items():
-    CATALOGUE[_lang].update(_texts)
-for _lang, _texts in SECURITY_TEXTS.items():
-    CATALOGUE[_lang].update(_texts)
-for _lang, _texts in SIGNUP_TEXTS.items():
-    CATALOGUE[_lang].update(_texts)
-for _lang, _texts in TRANSLATION_TEXTS.items():
-    CATALOGUE[_lang].update(_texts)
-for _lang, _texts in ANALYST_TEXTS.items():
-    CATALOGUE[_lang].update(_texts)
-for _lang, _texts in REVIEW_TEXTS.items():
-    CATALOGUE[_lang].update(_texts)
-for _lang, _texts in STAFF_TEXTS.items():
-    CATALOGUE[_lang].update(_texts)
+# Each capability keeps its strings in its own module (i18n_<capability>.py).
+for _part in (
+    MAPPING_TEXTS,
+    EXPORTER_TEXTS,
+    FEEDBACK_TEXTS,
+    SECURITY_TEXTS,
+    SIGNUP_TEXTS,
+    TRANSLATION_TEXTS,
+    ANALYST_TEXTS,
+    REVIEW_TEXTS,
+    STAFF_TEXTS,
+):
+    for _lang, _texts in _part.items():
+        CATALOGUE[_lang].update(_texts)
 
 LEVEL_NAMES: dict[str, dict[str, str]] = {
     "en": {"red": "red", "orange": "orange", "yellow": "yellow", "blue": "blue"},
