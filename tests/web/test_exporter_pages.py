@@ -20,6 +20,8 @@ from tests.web.demo_run import PAGE_LINK, Email
 from warning.clock import FixedClock
 from warning.runtime import Runtime
 from warning.storage.schema import alerts, exporters, notifications, subscriptions
+from warning.storage.translation_tables import translations
+from warning.storage.translations import review_translation
 from warning.tokens import Signer
 from warning.web.app import create_app
 
@@ -198,3 +200,37 @@ async def test_alerts_page_most_urgent_first_with_filters_and_pages(
             break
         page += 1
     assert seen == cards
+
+
+async def test_a_stored_translation_is_shown_labelled_with_the_original_one_click_away(
+    demo_emails: list[Email], demo_rt: Runtime, demo_client: Client
+) -> None:
+    """The Chinese contact's page of the English East African standard, once a
+    translation of its title is stored (the translation layer's display API)."""
+    mail = next(m for m in demo_emails if "luyuan" in m.to)
+    path = next(p for p in PAGE_LINK.findall(mail.text) if "/notifications/" in p)
+    notification_id = int(path.split("/notifications/")[1].split("?")[0])
+    async with demo_rt.db.begin() as conn:
+        title = (
+            await conn.execute(sa.select(notifications.c.title).where(notifications.c.id == notification_id))
+        ).scalar_one()
+        await review_translation(
+            conn,
+            notification_id,
+            "title",
+            "zh",
+            "东非标准：化妆品中铅、汞、砷含量的测定方法",
+            (title, "en"),
+            "official@zone.example.gov.cn",
+            demo_rt.now(),
+        )
+    try:
+        html = await (await demo_client.get(path)).text()
+        assert "东非标准：化妆品中铅、汞、砷含量的测定方法" in html
+        assert 'id="translation-label"' in html and '<details id="original">' in html
+        assert unescape(html).count(" ".join(title.split())[:60]) >= 1  # the original, one click away
+    finally:
+        async with demo_rt.db.begin() as conn:
+            await conn.execute(
+                sa.delete(translations).where(translations.c.notification_id == notification_id)
+            )

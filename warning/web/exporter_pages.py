@@ -29,7 +29,9 @@ from warning.storage.notifications import load_notifications
 from warning.storage.overview import AlertView, list_alerts, notification_detail
 from warning.storage.schema import notifications
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions
+from warning.storage.translations import load_translations
 from warning.tokens import TokenError
+from warning.translation.display import shown_notification
 from warning.types import LEVELS, Feedback, Notification
 from warning.web.exporter_view import (
     AlertRowView,
@@ -113,9 +115,13 @@ async def exporter_notification(request: web.Request) -> web.StreamResponse:
         ]
         detail = await notification_detail(conn, wanted) if mine else None
         exporters = dict(await load_exporters(conn)) if mine else {}
+        stored = (await load_translations(conn, [wanted])).get(wanted) if mine else None
     if detail is None:
         raise web.HTTPNotFound(reason=translate(lang, "xp_not_yours"))
-    page = notification_page(detail, mine, exporters, load_nomenclature(), rt.config, rt.today(), lang)
+    shown = shown_notification(detail.id, detail.notification, lang, stored)
+    page = notification_page(
+        detail, mine, exporters, load_nomenclature(), rt.config, rt.today(), lang, shown=shown
+    )
     return render(
         request,
         "exporter_notification.html",

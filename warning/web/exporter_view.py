@@ -23,6 +23,7 @@ from warning.members import display_name
 from warning.storage.overview import AlertView, NotificationDetail
 from warning.storage.search import NotificationSummary
 from warning.symbols import parse_symbol
+from warning.translation.display import ShownNotification
 from warning.types import LEVELS, Exporter, Level, Notification
 from warning.web.i18n import translate
 
@@ -149,6 +150,15 @@ def _mailto(to: str, subject: str, body: str) -> str:
     return f"mailto:{quote(to, safe='@')}?subject={quote(subject)}&body={quote(body)}"
 
 
+def _shown_text(n: Notification, field: str, lang: str, shown: ShownNotification | None) -> DisplayText:
+    """A field as the translation layer shows it (translated, labelled, the original
+    kept), or as notified when nothing is stored."""
+    text = shown.field(field) if shown is not None else None
+    if text is None or not text.translated or not text.text.strip():
+        return display_text(n, field, lang)
+    return DisplayText(text.text, text.original, text.label(lang))
+
+
 def notification_page(
     detail: NotificationDetail,
     mine: Sequence[AlertView],
@@ -157,10 +167,12 @@ def notification_page(
     config: Config,
     today: dt.date,
     lang: str,
+    shown: ShownNotification | None = None,
 ) -> NotificationPage:
-    """The page of one notification for a contact whose exporters' alerts on it are ``mine``."""
+    """The page of one notification for a contact whose exporters' alerts on it are ``mine``;
+    ``shown``: its free text in ``lang`` from the translation layer (stored translations)."""
     n = detail.notification
-    title = display_text(n, "title", lang)
+    title = _shown_text(n, "title", lang, shown)
     symbol = n.symbols[0].text if n.symbols else n.key
     short = " ".join(title.text.split())[:120]
     office = config.zone.trade_office_email
@@ -178,8 +190,8 @@ def notification_page(
         symbols=tuple(s.text for s in n.symbols) or (n.key,),
         member=member_line(n, lang),
         title=title,
-        description=display_text(n, "description", lang),
-        products=display_text(n, "products", lang),
+        description=_shown_text(n, "description", lang, shown),
+        products=_shown_text(n, "products", lang, shown),
         level=min(levels, key=LEVELS.index) if levels else None,
         dates=dates_of(n, today, config.warning.enquiry_point_days),
         adoption=n.proposed_adoption_date,
