@@ -229,6 +229,10 @@ async def test_a_stored_translation_is_shown_labelled_with_the_original_one_clic
         assert "东非标准：化妆品中铅、汞、砷含量的测定方法" in html
         assert 'id="translation-label"' in html and '<details id="original">' in html
         assert unescape(html).count(" ".join(title.split())[:60]) >= 1  # the original, one click away
+        # The alerts page lists it under the translated title too.
+        await SignIn(demo_rt).exporter(demo_client, mail.to)
+        alerts_page = await (await demo_client.get("/exporter/alerts")).text()
+        assert "东非标准：化妆品中铅、汞、砷含量的测定方法" in alerts_page
     finally:
         async with demo_rt.db.begin() as conn:
             await conn.execute(

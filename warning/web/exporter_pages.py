@@ -31,7 +31,7 @@ from warning.storage.schema import notifications
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions
 from warning.storage.translations import load_translations
 from warning.tokens import TokenError
-from warning.translation.display import shown_notification
+from warning.translation.display import shown_notification, titles_for
 from warning.types import LEVELS, Feedback, Notification
 from warning.web.exporter_view import (
     AlertRowView,
@@ -142,8 +142,20 @@ async def _alert_rows(rt: Runtime, subs: Sequence[StoredSubscription], lang: str
         notes: dict[int, Notification] = {}
         for start in range(0, len(ids), 500):
             notes.update(await load_notifications(conn, notifications.c.id.in_(ids[start : start + 500])))
+        # Titles in the contact's language where a translation is stored.
+        translated = await titles_for(conn, {i: n.title for i, n in notes.items()}, lang)
     today = rt.today()
-    rows = [alert_row(a, notes[a.notification_id], today, rt.config, lang) for a in found]
+    rows = [
+        alert_row(
+            a,
+            notes[a.notification_id],
+            today,
+            rt.config,
+            lang,
+            translated.get(a.notification_id, ("", ""))[0],
+        )
+        for a in found
+    ]
     return sorted(rows, key=lambda r: (r.order, r.alert_id))
 
 

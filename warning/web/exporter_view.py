@@ -237,14 +237,17 @@ class AlertRowView:
         return urgency(self.level, self.dates.wto_left, self.dates.enquiry_left)
 
 
-def alert_row(alert: AlertView, n: Notification, today: dt.date, config: Config, lang: str) -> AlertRowView:
+def alert_row(
+    alert: AlertView, n: Notification, today: dt.date, config: Config, lang: str, title: str = ""
+) -> AlertRowView:
+    """One alert on the alerts page; ``title``: its translation into ``lang``, if stored."""
     tz = ZoneInfo(config.zone.timezone)
     sent = alert.created_at if alert.created_at.tzinfo else alert.created_at.replace(tzinfo=dt.UTC)
     return AlertRowView(
         alert_id=alert.id,
         notification_id=alert.notification_id,
         symbol=n.symbols[0].text if n.symbols else n.key,
-        title=display_text(n, "title", lang).text,
+        title=title or display_text(n, "title", lang).text,
         member=member_line(n, lang),
         market=notifying_member(n)[0],
         exporter=alert.exporter_name,
