@@ -35,7 +35,7 @@ from warning.storage.outbox import enqueue
 from warning.storage.reviews import open_review
 from warning.storage.schema import notifications as notifications_table
 from warning.storage.translations import load_translations
-from warning.translation.display import shown_notification
+from warning.translation.display import label, shown_notification, titles_for
 from warning.types import LEVELS, Level
 
 CHART_CID = "weekly-chart"
@@ -99,6 +99,8 @@ class KeyMeasure:
     #: Their yearly exports to the notifying markets in the products concerned (USD), None if unknown.
     at_stake: float | None
     url: str
+    #: 机器翻译 or 人工审校译文 when ``title`` is a translation into Chinese.
+    title_label: str = ""
 
     @property
     def at_stake_text(self) -> str:
@@ -230,7 +232,7 @@ async def weekly_report(rt: Runtime, week: str) -> WeeklyReport:
         this.exporters_alerted,
         this.alerts,
         rt.config.zone.name_zh,
-        _key_measures(reviewed, links, enquiry_days),
+        await _key_in_chinese(rt, _key_measures(reviewed, links, enquiry_days)),
         len(this.undated),
         f"{links.base_url}/digest?week={week}",
     )
@@ -262,6 +264,22 @@ async def _in_chinese(rt: Runtime, upcoming: list[Upcoming]) -> list[Upcoming]:
         ).title
         out.append(replace(u, title=title.text, title_label=title.label("zh") if title.translated else ""))
     return out
+
+
+async def _key_in_chinese(rt: Runtime, key: tuple[KeyMeasure, ...]) -> tuple[KeyMeasure, ...]:
+    """The red and orange measures' titles in Chinese where a translation exists, labelled."""
+    if not key:
+        return key
+    async with rt.db.begin() as conn:
+        chinese = await titles_for(conn, {k.notification_id: k.title for k in key}, "zh")
+    return tuple(
+        replace(
+            k, title=chinese[k.notification_id][0], title_label=label(chinese[k.notification_id][1], "zh")
+        )
+        if k.notification_id in chinese
+        else k
+        for k in key
+    )
 
 
 def render_report(report: WeeklyReport) -> tuple[str, str, str]:

@@ -152,9 +152,12 @@ def plain_reasons(
     nomenclature: Nomenclature,
     language: str,
 ) -> tuple[str, ...]:
-    """Why an alert concerns the exporter, in plain words: its products first,
-    then what the stored reasons say about exports at stake and the measure."""
-    out = [products_reason(matches, exporter, nomenclature, language)]
+    """Why an alert concerns the exporter, in plain words: an officials' level
+    change and its reason, its products, then what the stored reasons say about
+    exports at stake and the measure."""
+    # A level the trade officials set comes first, with their reason (issue 18).
+    out = [r.text(language) for r in reasons if r.code == "review"]
+    out.append(products_reason(matches, exporter, nomenclature, language))
     out += [r.text(language) for r in reasons if r.code in _SHOWN_AS_STORED]
     return tuple(text for text in out if text)
 

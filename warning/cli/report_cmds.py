@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from warning.cli.base import SubParsers
-from warning.reports.data import parse_period
 
 if TYPE_CHECKING:
     from warning.runtime import Runtime
@@ -19,6 +18,8 @@ FORMATS = ("xlsx", "html")
 
 
 async def report(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.reports.data import parse_period
+
     try:
         period = parse_period(args.period)
     except ValueError as exc:
