@@ -13,6 +13,8 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from notifications.chart import level_chart
 from notifications.digest import LEVEL_COLOURS, level_name
 from notifications.links import Links
@@ -297,33 +299,51 @@ async def compose_officials_digest(rt: Runtime, week: str) -> int:
     report = await weekly_report(rt, week)
     subject, text, html = render_report(report)
     chart = report_chart(report)
-    queued = 0
     async with rt.db.begin() as conn:
         if rt.config.digest.review_required:
             await open_review(conn, week, rt.now())
-        for official in rt.config.digest.officials:
-            key = f"officials:{week}:{official}"
-            sender = rt.config.delivery.sender
-            message = build_message(
-                sender=sender,
-                recipient=official,
-                subject=subject,
-                text=text,
-                html=html,
-                now=rt.now(),
-                message_key=key,
-                images=[InlineImage(CHART_CID, chart)],
-            )
-            _, created = await enqueue(
-                conn,
-                idempotency_key=key,
-                recipient=official,
-                kind="officials",
-                subject=subject,
-                message=message,
-                exporter_id=None,
-                now=rt.now(),
-                message_id=message_id_for(key, sender),
-            )
-            queued += created
+        queued = await queue_to_officials(
+            rt, conn, f"officials:{week}", "officials", subject, text, html, [InlineImage(CHART_CID, chart)]
+        )
+    return queued
+
+
+async def queue_to_officials(
+    rt: Runtime,
+    conn: AsyncConnection,
+    key_prefix: str,
+    kind: str,
+    subject: str,
+    text: str,
+    html: str,
+    images: list[InlineImage],
+) -> int:
+    """Put one message to each ``[digest] officials`` address in the outbox, keyed
+    ``<key_prefix>:<address>`` (queued once however often this runs); returns how many are new."""
+    sender = rt.config.delivery.sender
+    queued = 0
+    for official in rt.config.digest.officials:
+        key = f"{key_prefix}:{official}"
+        message = build_message(
+            sender=sender,
+            recipient=official,
+            subject=subject,
+            text=text,
+            html=html,
+            now=rt.now(),
+            message_key=key,
+            images=images,
+        )
+        _, created = await enqueue(
+            conn,
+            idempotency_key=key,
+            recipient=official,
+            kind=kind,
+            subject=subject,
+            message=message,
+            exporter_id=None,
+            now=rt.now(),
+            message_id=message_id_for(key, sender),
+        )
+        queued += created
     return queued

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from notifications.message import InlineImage, build_message, message_id_for
+from notifications.message import InlineImage
+from notifications.officials import queue_to_officials
 from warning.reports.data import Period, Report, parse_period
 from warning.reports.output import to_html, trend_chart
 from warning.reports.run import make_report
 from warning.runtime import Runtime
-from warning.storage.outbox import enqueue
 
 CHART_CID = "report-trends"
 
@@ -50,31 +50,7 @@ async def compose_monthly_report(rt: Runtime, month: str) -> int:
     html = to_html(report, "zh", chart_src=f"cid:{CHART_CID}")
     text = report_text(report, base_url)
     chart = InlineImage(CHART_CID, trend_chart(report, "zh"))
-    sender = rt.config.delivery.sender
-    queued = 0
     async with rt.db.begin() as conn:
-        for official in rt.config.digest.officials:
-            key = f"monthly:{month}:{official}"
-            message = build_message(
-                sender=sender,
-                recipient=official,
-                subject=subject,
-                text=text,
-                html=html,
-                now=rt.now(),
-                message_key=key,
-                images=[chart],
-            )
-            _, created = await enqueue(
-                conn,
-                idempotency_key=key,
-                recipient=official,
-                kind="monthly-report",
-                subject=subject,
-                message=message,
-                exporter_id=None,
-                now=rt.now(),
-                message_id=message_id_for(key, sender),
-            )
-            queued += created
-    return queued
+        return await queue_to_officials(
+            rt, conn, f"monthly:{month}", "monthly-report", subject, text, html, [chart]
+        )
