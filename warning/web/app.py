@@ -30,6 +30,7 @@ from warning.web import (
     api,
     applications,
     auth,
+    background_mail,
     dashboard,
     digest,
     email_links,
@@ -254,6 +255,7 @@ def create_app(rt: Runtime, signer: Signer | None = None) -> web.Application:
     app[SECTORS] = SectorCache(rt)
     app[SECURE_COOKIES] = secure_cookies(rt)
     app[NAV_KEY] = [item for module in ROUTE_MODULES for item in getattr(module, "NAV", [])]
+    background_mail.setup(app)
     for module in ROUTE_MODULES:
         app.add_routes(module.routes)
         setup = getattr(module, "setup", None)

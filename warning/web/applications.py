@@ -16,10 +16,10 @@ from warning.signup.applications import _match, approve, reject, request_changes
 from warning.signup.pickers import market_name, product_index
 from warning.storage.applications import events_of, get_application, list_applications
 from warning.storage.exporters import load_exporters
+from warning.web.background_mail import deliver_soon
 from warning.web.i18n import translate
 from warning.web.keys import RUNTIME, SIGNER
 from warning.web.security import current_user, require_role
-from warning.web.signup import deliver_soon
 from warning.web.templating import NavItem, language, render, see_other
 
 routes = web.RouteTableDef()
@@ -120,5 +120,5 @@ async def decide(request: web.Request) -> web.Response:
     except ApplicationError as exc:
         lang = language(request)
         return await _render_one(request, application_id, error=translate(lang, exc.key), status=400)
-    deliver_soon(request.app)
+    deliver_soon(request.app, "application emails")
     return see_other(f"/applications/{application_id}?done={done}")

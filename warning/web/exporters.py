@@ -11,7 +11,6 @@ pages (no staff user), and a staff session never reaches these (no exporter emai
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import html
 import logging
@@ -21,7 +20,6 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from notifications.deliver import deliver_pending
 from notifications.message import build_message, message_id_for
 from warning.runtime import Runtime
 from warning.storage.outbox import enqueue
@@ -34,6 +32,7 @@ from warning.storage.sessions import (
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions
 from warning.tokens import TokenError
 from warning.web.auth import end_session
+from warning.web.background_mail import deliver_soon
 from warning.web.i18n import translate
 from warning.web.keys import LIMITS, RUNTIME, SIGNER
 from warning.web.security import SESSION_KEY, new_session
@@ -43,8 +42,6 @@ log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 NAV: list[NavItem] = []
 LOGIN_PURPOSE = "exporter-login"
-#: Background deliveries of sign-in emails (kept so they are not garbage-collected).
-TASKS: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("exporter_tasks", set[asyncio.Task[None]])
 
 
 def signin_email(rt: Runtime, email: str, url: str) -> tuple[str, bytes]:
@@ -75,16 +72,6 @@ def signin_email(rt: Runtime, email: str, url: str) -> tuple[str, bytes]:
     return key, message
 
 
-async def _deliver(rt: Runtime) -> None:
-    try:
-        outcome = await deliver_pending(rt)
-    except Exception:  # a background task: log, never lose the exception silently
-        log.exception("delivering sign-in emails failed; they stay in the outbox")
-        return
-    for error in outcome.errors:
-        log.warning("sign-in email delivery: %s", error)
-
-
 @routes.get("/exporter/login")
 async def login_page(request: web.Request) -> web.Response:
     return render(request, "exporter_login.html", sent=False, email="")
@@ -112,9 +99,7 @@ async def send_link(request: web.Request) -> web.Response:
             await _queue_link(request, conn, email, known[0].exporter_id)
     if known:
         # Delivered in the background: the response takes as long for an unknown address.
-        task: asyncio.Task[None] = asyncio.create_task(_deliver(rt))
-        request.app[TASKS].add(task)
-        task.add_done_callback(request.app[TASKS].discard)
+        deliver_soon(request.app, "sign-in emails")
     return render(request, "exporter_login.html", sent=True, email=email)
 
 
@@ -203,16 +188,3 @@ async def _own(rt: Runtime, email: str) -> list[StoredSubscription]:
 
 # The subscriptions page (/exporter, /exporter/subscriptions/{id}) is in
 # warning/web/subscriptions_page.py (pickers and preview, issue 17).
-
-
-async def _on_cleanup(app: web.Application) -> None:
-    pending: set[asyncio.Task[None]] = app[TASKS]
-    tasks = list(pending)
-    if tasks:
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def setup(app: web.Application) -> None:
-    """Per-app state of this module (called by ``create_app``)."""
-    app[TASKS] = set()
-    app.on_cleanup.append(_on_cleanup)

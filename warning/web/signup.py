@@ -11,12 +11,10 @@ nothing); the POST uses the link up.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from aiohttp import web
 
-from notifications.deliver import deliver_pending
 from warning.exceptions import ApplicationError
 from warning.runtime import Runtime
 from warning.signup.applications import (
@@ -30,6 +28,7 @@ from warning.signup.applications import (
 from warning.signup.emails import company
 from warning.signup.pickers import product_index, search_markets
 from warning.storage.applications import events_of
+from warning.web.background_mail import deliver_soon
 from warning.web.i18n import translate
 from warning.web.keys import RUNTIME, SIGNER
 from warning.web.signup_form import FIGURE_ROWS, ApplyForm, Pickers, application_of, form_of, read_apply_form
@@ -38,24 +37,6 @@ from warning.web.templating import NavItem, language, render
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 NAV: list[NavItem] = []
-TASKS: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("signup_tasks", set[asyncio.Task[None]])
-
-
-async def _deliver(rt: Runtime) -> None:
-    try:
-        outcome = await deliver_pending(rt)
-    except Exception:  # a background task: log, never lose the exception silently
-        log.exception("delivering sign-up emails failed; they stay in the outbox")
-        return
-    for error in outcome.errors:
-        log.warning("sign-up email delivery: %s", error)
-
-
-def deliver_soon(app: web.Application) -> None:
-    """Deliver the outbox in the background (the page does not wait for the mail server)."""
-    task: asyncio.Task[None] = asyncio.create_task(_deliver(app[RUNTIME]))
-    app[TASKS].add(task)
-    task.add_done_callback(app[TASKS].discard)
 
 
 def _empty_form(lang: str) -> ApplyForm:
@@ -115,7 +96,7 @@ async def apply(request: web.Request) -> web.Response:
         log.info("sign-up from %s dropped: honeypot filled", request.remote)
     else:
         await submit(rt, request.app[SIGNER], application_of(form))
-        deliver_soon(request.app)
+        deliver_soon(request.app, "sign-up emails")
     hours = rt.config.web.signup_link_hours
     text = translate(lang, "apply_sent", email=email, hours=hours)
     return _message(request, translate(lang, "apply_sent_title"), text, "apply-sent")
@@ -217,16 +198,3 @@ async def markets_api(request: web.Request) -> web.Response:
     """``{"results": [{"code", "name"}]}``: markets for a typed query."""
     q, lang = _query(request)
     return web.json_response({"results": [{"code": p.code, "name": p.name} for p in search_markets(q, lang)]})
-
-
-async def _on_cleanup(app: web.Application) -> None:
-    pending: set[asyncio.Task[None]] = app[TASKS]
-    tasks = list(pending)
-    if tasks:
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def setup(app: web.Application) -> None:
-    """Per-app state of this module (called by ``create_app``)."""
-    app[TASKS] = set()
-    app.on_cleanup.append(_on_cleanup)
