@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache, lru_cache
+from urllib.parse import quote
 
 from warning.safe_text import strip_controls
 
@@ -30,6 +31,26 @@ class InlineImage:
     cid: str
     data: bytes
     subtype: str = "png"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file attached to the message (``Content-Disposition: attachment``)."""
+
+    filename: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+
+
+def _attachment_part(a: Attachment) -> bytes:
+    """An attachment part; a non-ASCII file name is written as RFC 2231 says
+    (``filename*=utf-8''...``), as the standard library writes it."""
+    name = " ".join(strip_controls(a.filename).split()).replace('"', "") or "attachment"
+    if name.isascii():
+        disposition = f'Content-Disposition: attachment; filename="{name}"'
+    else:
+        disposition = f"Content-Disposition: attachment; filename*=utf-8''{quote(name, safe='')}"
+    return _part(a.content_type, a.data, [disposition])
 
 
 @cache
@@ -85,8 +106,10 @@ def build_message(
     message_key: str,
     unsubscribe_url: str | None = None,
     images: Sequence[InlineImage] = (),
+    attachments: Sequence[Attachment] = (),
 ) -> bytes:
-    """A multipart/alternative message (text, then HTML with any inline images).
+    """A multipart/alternative message (text, then HTML with any inline images),
+    inside multipart/mixed with the ``attachments`` when there are any.
 
     ``message_key`` makes the Message-ID (and the MIME boundaries) stable for
     the same email. With an ``unsubscribe_url`` the message carries RFC 8058
@@ -121,4 +144,6 @@ def build_message(
     body = _multipart(
         "alternative", f"=_alt_{tag}", [_part('text/plain; charset="utf-8"', text.encode()), html_part]
     )
+    if attachments:
+        body = _multipart("mixed", f"=_mix_{tag}", [body, *(_attachment_part(a) for a in attachments)])
     return "\r\n".join(headers).encode() + CRLF + body
