@@ -1,0 +1,446 @@
+"""A week of three ``tbtwarn run`` instances on one PostgreSQL database (issue 21's "done when").
+
+Three daemons (started as the ``tbtwarn`` script starts them) share one
+database, a loopback ePing API and an aiosmtpd server, on one scaled clock
+(``TBTWARN_TIME_ORIGIN``: a simulated week lasts 98 real seconds). The
+ePing API shows each notification from its distribution date on, ten a day;
+contacts are immediate, daily or weekly; two officials get the weekly digest
+and the monthly report. The job holder is killed (SIGKILL) twice: on the
+week's third day while it classifies, and on the fourth to sixth while its
+SMTP connections send a daily digest (the server kills it after storing a
+message and before its 250: the documented crash window). The dead are not
+restarted: the last two days are run by the one instance left.
+
+At the end:
+
+- every contact got each of its notifications as a single-instance run on the
+  same data says (``run --once`` at the week's end: one email carrying each), no
+  copy beyond the crash window (at most one per SMTP connection per kill, the
+  same Message-ID arriving again), none lost;
+- each scheduled digest ran once and went out once: seven daily digest runs,
+  one weekly, one monthly report; one daily digest per contact per day, one
+  weekly digest per weekly contact, one officials' digest and report each.
+
+Neither kill hits a digest job before its emails are committed: a digest job
+killed between recording its start and committing its emails is not made up
+until its next time (its alerts then go in the next digest; none are lost), a
+limit stated in README's "Several instances" section. The first kill spares an
+instance holding a digest job's lease; the second falls while a daily digest
+is sent, so that day's digests are in the outbox already.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import queue
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from tests.reliability.backends import PgConnection, database_url, is_sqlite
+from tests.reliability.harness import (
+    ITEM_HEAD,
+    ROOT,
+    SYMBOL,
+    Daemon,
+    database,
+    exporters_csv,
+    mailed,
+    recombination_base,
+    step_started,
+    write_config,
+)
+from tests.reliability.servers import FeedServer, MailServer, Route, eping_item
+
+#: The week: Monday 29 June 2026, 02:00 UTC (10:00 in Shanghai), to the next Monday.
+START = dt.datetime(2026, 6, 29, 2, 0, tzinfo=dt.UTC)
+END = START + dt.timedelta(days=7)
+#: One scheduled day lasts 14 real seconds: longer than the few seconds an
+#: instance's first classification holds the shared-state lease (its imports
+#: and classifier, cold, on a loaded machine), so no digest slips a day.
+SCALE = 14 / 86400
+PER_DAY = 10
+DAYS = 7
+EXPORTERS = 36
+OFFICIALS = ["official1@gov.example.cn", "official2@gov.example.cn"]
+CONNECTIONS = 2
+KILLS = 2
+#: Daily digests at 20:00 in Shanghai (12:00 UTC), the week's seven evenings
+#: only: the cron fires no eighth time while the test winds up.
+SCHEDULE = 'daily_digest = "0 20 29,30,1,2,3,4,5 6,7 *"\ndispatch_minutes = 120\nlease_seconds = 2\n'
+DAILY_PERIODS = {(START + dt.timedelta(days=d)).date().isoformat() for d in range(DAYS)}
+#: Where real seconds are the bound of a wait, never a measure.
+PATIENCE = 240.0
+
+
+def week_records() -> list[dict[str, Any]]:
+    """``PER_DAY`` distinct notifications distributed on each day of the week,
+    their comment deadlines far enough off that no level changes within it."""
+    base = recombination_base()
+    records = []
+    for n in range(PER_DAY * DAYS):
+        record = dict(base[n % len(base)])
+        area, member = record["symbols"][0].split("/")[1], record["symbols"][0].split("/")[3]
+        day = (START + dt.timedelta(days=n // PER_DAY)).date()
+        record |= {
+            "symbols": [f"G/{area}/N/{member}/{80000 + n}"],
+            "record_id": 2_000_000 + n,
+            "distribution_date": day.isoformat(),
+            "comment_deadline": (day + dt.timedelta(days=90)).isoformat(),
+        }
+        records.append(record)
+    return records
+
+
+@dataclass
+class DatedEping:
+    """The ePing search API answering the date window asked for
+    (``distributionDateFrom``/``To``), as the real one does: a notification
+    appears once the daemon's clock reaches its distribution date."""
+
+    records: list[dict[str, Any]]
+    requests: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+
+    async def answer(self, request: web.Request, release: asyncio.Event) -> web.StreamResponse:
+        self.requests += 1
+        self.statuses[200] += 1
+        first = request.query.get("distributionDateFrom", "0000")
+        last = request.query.get("distributionDateTo", "9999")
+        shown = [r for r in self.records if first <= r["distribution_date"] <= last]
+        size = int(request.query.get("pageSize", "100"))
+        page = int(request.query.get("page", "1"))
+        items = [eping_item(r) for r in shown[(page - 1) * size : page * size]]
+        return web.json_response({"items": items, "totalCount": len(shown)})
+
+
+def start_up_allowance() -> float:
+    """Real seconds to let three instances start before the week does: the
+    scaled clock runs from a moment fixed when they are started, and one
+    that starts after the week's first digest would only make it up late.
+    Three times what importing the daemon's modules takes here, plus some."""
+    began = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-c", "import warning.cli.entry, warning.service.daemon, warning.web.app"],
+        check=True,
+        cwd=ROOT,
+    )
+    return 3 * (time.monotonic() - began) + 5
+
+
+def now_of(origin: float) -> dt.datetime:
+    """The daemons' scheduled time (the clock they share)."""
+    return START + dt.timedelta(seconds=(time.time() - origin) / SCALE)
+
+
+def safe_victim(conn: PgConnection | sqlite3.Connection, pid: int) -> bool:
+    """Whether ``pid`` holds no digest or report job (see the module's docstring)."""
+    held = conn.execute(
+        "SELECT count(*) FROM job_leases WHERE pid = "
+        f"{int(pid)} AND name IN ('job:daily-digest', 'job:weekly-digest', 'job:monthly-report')"
+    ).fetchone()
+    return held is not None and held[0] == 0
+
+
+def sending_window(at: dt.datetime) -> bool:
+    """When the mail server kills the instance sending: the fourth to sixth days."""
+    return START + dt.timedelta(days=3) <= at < START + dt.timedelta(days=6)
+
+
+@dataclass
+class KillingMailbox:
+    """aiosmtpd handler keeping each message it accepts; once ``armed``, within
+    :func:`sending_window` it kills the instance sending a daily digest (the
+    shared-state lease's holder) after storing a message and before answering
+    250. A daily digest being sent was composed and committed: its job has
+    nothing left to lose (see the module's docstring)."""
+
+    origin: float = 0.0
+    reader: PgConnection | None = None
+    armed: bool = False
+    received: list[tuple[str, bytes]] = field(default_factory=list)
+    #: The instances killed (by the test too).
+    killed: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.extend((rcpt, envelope.content) for rcpt in envelope.rcpt_tos)
+        if self.armed and self.reader is not None and sending_window(now_of(self.origin)):
+            mid = str(message_from_bytes(envelope.content, policy=policy.default)["Message-ID"])
+            try:
+                row = self.reader.execute(
+                    "SELECT o.kind, l.pid FROM outbox o, job_leases l"
+                    f" WHERE o.message_id = '{mid}' AND l.name = 'shared-state'"
+                ).fetchone()
+            except Exception as exc:  # the test reports it (aiosmtpd would answer 451)
+                self.errors.append(repr(exc))
+                row = None
+            if row is not None and row[0] == "daily":
+                self.armed = False
+                self.killed.append(int(row[1]))
+                os.kill(int(row[1]), signal.SIGKILL)
+        return "250 OK: queued"
+
+
+class Week:
+    """The instances running and the test's view of their shared clock."""
+
+    def __init__(self, config: Path, origin: float, killed: list[int]) -> None:
+        self.config = config
+        self.origin = origin
+        self.killed = killed
+        self.env = {
+            "TBTWARN_NOW": START.isoformat(),
+            "TBTWARN_TIME_SCALE": repr(SCALE),
+            "TBTWARN_TIME_ORIGIN": repr(origin),
+            "TBTWARN_SECRET": "one-secret-shared-by-the-instances",
+        }
+        self.daemons = [Daemon(config, self.env) for _ in range(3)]
+        self.gone: list[Daemon] = []
+
+    def wait(self, condition: Callable[[], bool], what: str, timeout: float = PATIENCE) -> None:
+        """Wait until ``condition()`` holds, re-checking whenever an instance logs (or 50 ms pass)."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"timed out waiting for {what} (scheduled time {now_of(self.origin)}); "
+                    f"{[d.events[-3:] for d in self.daemons]}"
+                )
+            for daemon in self.daemons:
+                code = daemon.proc.poll()
+                if code is not None and daemon.proc.pid not in self.killed:
+                    raise AssertionError(f"an instance exited ({code}): {daemon.events[-5:]}")
+                try:
+                    daemon._queue.get(timeout=0.05 / len(self.daemons))
+                except queue.Empty:
+                    continue
+
+    def kill(self, daemon: Daemon) -> None:
+        self.killed.append(daemon.proc.pid)
+        daemon.kill()
+
+    def forget(self, pid: int) -> None:
+        """The instance killed (``pid``) is gone; the others carry on."""
+        (dead,) = [d for d in self.daemons if d.proc.pid == pid]
+        dead.proc.wait(timeout=30)
+        assert dead.proc.returncode == -signal.SIGKILL
+        self.daemons.remove(dead)
+        self.gone.append(dead)
+
+    def count(self, match: Callable[[dict[str, Any]], bool]) -> int:
+        return sum(d.count(match) for d in self.daemons + self.gone)
+
+
+def job_started(job: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda e: e.get("event") == "job_start" and e.get("job") == job
+
+
+def one_shot(config: Path, now: dt.datetime, *args: str) -> None:
+    """A ``tbtwarn`` command in this process at ``now``."""
+    from warning.cli.main import main
+
+    previous = os.environ.get("TBTWARN_NOW")
+    os.environ["TBTWARN_NOW"] = now.isoformat()
+    try:
+        assert main(["--config", str(config), *args]) == 0, args
+    finally:
+        if previous is None:
+            del os.environ["TBTWARN_NOW"]
+        else:
+            os.environ["TBTWARN_NOW"] = previous
+
+
+async def register_jobs(config: Path) -> None:
+    """Record every job as known from the week's start, so a run due while the
+    instances are still starting is made up at once, not skipped."""
+    from warning.clock import FixedClock
+    from warning.config import load_config
+    from warning.runtime import Runtime
+    from warning.service.daemon import Daemon as Service
+
+    rt = await Runtime.open(load_config(config), FixedClock(START))
+    try:
+        await Service(rt).plan()
+    finally:
+        await rt.close()
+
+
+def sources(url: str) -> str:
+    return f'[[sources]]\nname = "eping"\nkind = "eping"\nurl = "{url}"\ninterval_minutes = 120\n'
+
+
+def smtp(port: int) -> str:
+    return (
+        '[delivery]\ntransport = "smtp"\n'
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nrate_per_second = 0\n'
+        f"connections = {CONNECTIONS}\ntimeout_seconds = 30\n"
+    )
+
+
+def prepare(folder: Path, url: str, port: int) -> Path:
+    """The week's config, contacts (a third each immediate, daily, weekly) and jobs."""
+    officials = ", ".join(f'"{o}"' for o in OFFICIALS)
+    extra = f"\n[digest]\nofficials = [{officials}]\nfull_items = 0\n"
+    config = write_config(folder, sources(url), extra=extra, schedule=SCHEDULE, delivery=smtp(port))
+    (folder / "exporters.csv").write_text(exporters_csv(EXPORTERS), encoding="utf-8")
+    one_shot(config, START, "import", "exporters", str(folder / "exporters.csv"), "--skip-bad")
+    for n in range(EXPORTERS):
+        frequency = ("immediate", "daily", "weekly")[n % 3]
+        one_shot(
+            config, START, "subscriptions", "set", f"e{n:04d}@exporter.example.com", "--frequency", frequency
+        )
+    asyncio.run(register_jobs(config))
+    return config
+
+
+def reference(folder: Path, url: str) -> dict[str, list[set[str]]]:
+    """What one instance sends for the week's notifications: ``run --once`` at its end."""
+    folder.mkdir()
+    (folder / "exporters.csv").write_text(exporters_csv(EXPORTERS), encoding="utf-8")
+    config = write_config(folder, sources(url), schedule="")
+    one_shot(config, START, "import", "exporters", str(folder / "exporters.csv"), "--skip-bad")
+    one_shot(config, END, "run", "--once")
+    return mailed(folder / "var" / "outbox")
+
+
+def settled(folder: Path, origin: float) -> Callable[[], bool]:
+    """The week over, every notification alerted, every alert and digest mailed."""
+
+    def check() -> bool:
+        if now_of(origin) < END:
+            return False
+        with database(folder) as conn:
+            row = conn.execute(
+                "SELECT (SELECT count(*) FROM notifications),"
+                " (SELECT count(*) FROM notifications"
+                "  WHERE classified_hash IS NULL OR classified_hash <> content_hash),"
+                " (SELECT count(*) FROM alerts a WHERE NOT EXISTS"
+                "  (SELECT 1 FROM deliveries d WHERE d.alert_id = a.id)),"
+                " (SELECT count(*) FROM outbox WHERE status != 'sent'),"
+                " (SELECT count(*) FROM outbox WHERE kind = 'weekly')"
+            ).fetchone()
+        return row is not None and tuple(row[:4]) == (PER_DAY * DAYS, 0, 0, 0) and row[4] > 0
+
+    return check
+
+
+def test_three_instances_through_a_week_with_two_kills(tmp_path: Path, folder: Path) -> None:
+    if is_sqlite(folder):
+        pytest.skip("several instances need PostgreSQL (TBTWARN_TEST_PG_URL)")
+    mailbox = KillingMailbox()
+    routes: dict[str, Route] = {"/eping": DatedEping(week_records())}
+    with FeedServer(routes) as feed, MailServer(mailbox) as mail:  # type: ignore[arg-type]
+        want = reference(tmp_path / "reference", feed.url("/eping"))
+        config = prepare(folder, feed.url("/eping"), mail.port)
+        mailbox.reader = PgConnection(database_url(folder))
+        try:
+            mailbox.origin = time.time() + start_up_allowance()
+            week = Week(config, mailbox.origin, mailbox.killed)
+            week.wait(
+                lambda: all(d.count(lambda e: e.get("event") == "daemon_ready") for d in week.daemons),
+                "the three instances started",
+            )
+            run_the_week(week, folder, mailbox)
+        finally:
+            mailbox.reader.close()
+        for daemon in week.daemons:
+            code, _ = daemon.stop(signal.SIGTERM)
+            assert code == 0
+        received = list(mailbox.received)
+    check_mail(folder, received, want)
+    check_digests(folder, week)
+
+
+def run_the_week(week: Week, folder: Path, mailbox: KillingMailbox) -> None:
+    # Kill 1: on the third day, the instance classifying (it holds the collection's lease).
+    third_day = START + dt.timedelta(days=2, hours=2)
+    week.wait(lambda: now_of(week.origin) >= third_day, "the week's third day")
+    seen = {d.proc.pid: len(d.events) for d in week.daemons}
+    victims: list[Daemon] = []
+
+    def classifying() -> bool:
+        for d in week.daemons:
+            if any(step_started("classify")(e) for e in d.events[seen[d.proc.pid] :]):
+                with database(folder) as conn:
+                    if safe_victim(conn, d.proc.pid):
+                        victims.append(d)
+                        return True
+                seen[d.proc.pid] = len(d.events)
+        return False
+
+    week.wait(classifying, "an instance classifying")
+    week.kill(victims[0])
+    week.forget(victims[0].proc.pid)
+    # Kill 2: later in the week, by the mail server, within a daily digest.
+    mailbox.armed = True
+    week.wait(
+        lambda: len(mailbox.killed) == KILLS,
+        f"the mail server killing the instance sending {mailbox.errors[-1:]}",
+    )
+    week.forget(mailbox.killed[-1])
+    week.wait(settled(folder, week.origin), "the week over and everything mailed")
+
+
+def check_mail(folder: Path, received: list[tuple[str, bytes]], want: dict[str, list[set[str]]]) -> None:
+    """Every contact got each of its notifications once (crash-window copies aside); nothing lost."""
+    with database(folder) as conn:
+        outbox = {
+            str(m): (str(r), str(k))
+            for m, r, k in conn.execute("SELECT message_id, recipient, kind FROM outbox")
+        }
+    arrived: Counter[tuple[str, str]] = Counter()
+    symbols: dict[str, dict[str, set[str]]] = {}
+    for rcpt, data in received:
+        message = message_from_bytes(data, policy=policy.default)
+        mid = str(message["Message-ID"])
+        arrived[(rcpt, mid)] += 1
+        body = message.get_body(("plain",))
+        assert body is not None, mid
+        if rcpt not in OFFICIALS:
+            heads = ITEM_HEAD.findall(body.get_content())  # type: ignore[attr-defined]
+            symbols.setdefault(rcpt, {})[mid] = {s for head in heads for s in SYMBOL.findall(head)}
+    lost = [m for m, (r, _) in outbox.items() if (r, m) not in arrived]
+    copies = sum(n - 1 for n in arrived.values())
+    print(f"\n{len(outbox)} messages, {sum(arrived.values())} arrived, {copies} copies, {len(lost)} lost")
+    assert not lost, lost[:5]
+    assert {m for _, m in arrived} <= set(outbox), "only the outbox's messages arrive"
+    assert copies <= CONNECTIONS * KILLS, "more copies than one per SMTP connection per kill"
+    assert set(symbols) == set(want)
+    for rcpt, by_message in symbols.items():
+        each = [s for found in by_message.values() for s in found]
+        assert len(each) == len(set(each)), f"{rcpt} got a notification in two emails"
+        assert set(each) == {s for email in want[rcpt] for s in email}, rcpt
+
+
+def check_digests(folder: Path, week: Week) -> None:
+    """Each scheduled digest ran once and each contact got it once."""
+    assert week.count(job_started("daily-digest")) == DAYS
+    assert week.count(job_started("weekly-digest")) == 1
+    assert week.count(job_started("monthly-report")) == 1
+    with database(folder) as conn:
+        rows = [
+            (str(r), str(k), str(i))
+            for r, k, i in conn.execute("SELECT recipient, kind, idempotency_key FROM outbox")
+        ]
+    daily = Counter((r, key.split(":")[1]) for r, kind, key in rows if kind == "daily")
+    assert daily and max(daily.values()) == 1, "a contact got two daily digests for one day"
+    # A day whose digest found nothing new sends none (the first, before anything is classified).
+    assert {period for _, period in daily} <= DAILY_PERIODS
+    weekly = Counter(r for r, kind, _ in rows if kind == "weekly")
+    assert weekly and set(weekly.values()) == {1}
+    officials = Counter((r, kind) for r, kind, _ in rows if r in OFFICIALS)
+    assert set(officials.values()) == {1} and len(officials) == 2 * len(OFFICIALS), officials
