@@ -137,8 +137,7 @@ STARTED: list[Daemon] = []
 class Daemon:
     """One ``tbtwarn run`` process and the events it logged."""
 
-    def __init__(self, config: Path, env: dict[str, str] | None = None) -> None:
-        """``env`` adds to (or overrides) the environment, e.g. another ``TBTWARN_NOW``."""
+    def __init__(self, config: Path) -> None:
         STARTED.append(self)
         self.config = config
         self.events: list[Event] = []
@@ -148,7 +147,7 @@ class Daemon:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
-            env=os.environ | {"TBTWARN_NOW": NOW, "TBTWARN_TIME_SCALE": TIME_SCALE} | (env or {}),
+            env=os.environ | {"TBTWARN_NOW": NOW, "TBTWARN_TIME_SCALE": TIME_SCALE},
             cwd=ROOT,
         )
         threading.Thread(target=self._read, daemon=True).start()
