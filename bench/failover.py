@@ -50,7 +50,7 @@ from warning.runtime import Runtime  # noqa: E402
 from warning.storage.schema import outbox  # noqa: E402
 
 #: Seconds to wait for anything before calling the run a failure (a bound, not a figure).
-PATIENCE = 600.0
+PATIENCE = 300.0
 
 
 def _events(log: Path) -> list[dict[str, Any]]:
@@ -143,7 +143,8 @@ def run(args: argparse.Namespace, database: str) -> dict[str, float]:
         folder = Path(tmp)
         eping_port, smtp_port = _free_port(), _free_port()
         schedule = (
-            f"[schedule]\ndispatch_minutes = 1\nlease_seconds = {args.lease_seconds}\n"
+            '[schedule]\ndaily_digest = "* * * * *"\n'
+            f"dispatch_minutes = 1\nlease_seconds = {args.lease_seconds}\n"
             '[logging]\nformat = "json"\n'
         )
         _setup(folder, args.notifications, eping_port, smtp_port, schedule)
