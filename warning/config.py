@@ -423,6 +423,8 @@ class ScheduleConfig(_Strict):
     weekly_digest: str = "0 9 * * MON"
     #: The officials' monthly report of the month just ended (issue 18).
     monthly_report: str = "0 9 1 * *"
+    #: Reminders of response deadlines (10, 5 and 2 days before the enquiry-point date; issue 19).
+    response_reminders: str = "0 8 * * *"
     #: Minutes between dispatch runs (immediate alerts, outbox retries).
     dispatch_minutes: int = Field(default=1, ge=1)
     #: A collection still running after this many seconds is abandoned as failed.
@@ -442,7 +444,7 @@ class ScheduleConfig(_Strict):
     def _zone(cls, name: str) -> str:
         return _check_timezone(name) if name else name
 
-    @field_validator("daily_digest", "weekly_digest", "monthly_report")
+    @field_validator("daily_digest", "weekly_digest", "monthly_report", "response_reminders")
     @classmethod
     def _cron(cls, expr: str) -> str:
         try:
