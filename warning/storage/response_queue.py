@@ -12,7 +12,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.storage.database import json_loads
-from warning.storage.response_tables import full_text_requests, response_concerns, response_files
+from warning.storage.response_tables import (
+    full_text_requests,
+    response_concerns,
+    response_events,
+    response_files,
+)
+from warning.storage.responses import add_event
 from warning.storage.schema import exporters, notifications
 
 #: Statuses in which the zone's comment has not yet gone.
@@ -111,3 +117,40 @@ def codes(value: object) -> tuple[str, ...]:
     """A JSON list column (HS codes, markets) as a tuple of strings."""
     loaded = json_loads(value) if isinstance(value, str | bytes) else value
     return tuple(str(v) for v in loaded) if isinstance(loaded, list) else ()
+
+
+#: The event recording the provisions concerned (the latest one counts): staff
+#: write them with the draft; the history keeps every earlier wording.
+PROVISIONS = "provisions"
+
+
+async def provisions_of(conn: AsyncConnection, response_id: int) -> str:
+    """The provisions concerned as last written for the file ("" when never)."""
+    query = (
+        sa.select(response_events.c.after)
+        .where(response_events.c.response_id == response_id, response_events.c.action == PROVISIONS)
+        .order_by(response_events.c.id.desc())
+        .limit(1)
+    )
+    found = (await conn.execute(query)).scalar_one_or_none()
+    return str(found) if found is not None else ""
+
+
+async def set_provisions(
+    conn: AsyncConnection, response_id: int, notification_id: int, text: str, *, actor: str, now: dt.datetime
+) -> bool:
+    """Record new wording of the provisions concerned (an event); False when unchanged."""
+    before = await provisions_of(conn, response_id)
+    if before == text:
+        return False
+    await add_event(
+        conn,
+        response_id=response_id,
+        notification_id=notification_id,
+        actor=actor,
+        action=PROVISIONS,
+        before=before,
+        after=text,
+        now=now,
+    )
+    return True
