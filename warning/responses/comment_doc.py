@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.document import Document as DocumentType
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
@@ -71,13 +72,16 @@ def total_at_stake(concerns: Sequence[ConcernQuote]) -> float | None:
     return sum(known) if known else None
 
 
-def template_texts(measure: MeasureQuote, concerns: Sequence[ConcernQuote], zone_zh: str, zone_en: str) -> tuple[str, str]:
+def template_texts(
+    measure: MeasureQuote, concerns: Sequence[ConcernQuote], zone_zh: str, zone_en: str
+) -> tuple[str, str]:
     """The comment's prefilled Chinese and English text, for staff to edit."""
     total_zh = money(total_at_stake(concerns), "zh")
     total_en = money(total_at_stake(concerns), "en")
     provisions = measure.provisions or "（请注明条款）"
     zh = [
-        f"{zone_zh}对{measure.member_zh or measure.member}通报的 {measure.symbol}《{measure.title}》提出以下评议意见。",
+        f"{zone_zh}对{measure.member_zh or measure.member}通报的 {measure.symbol}"
+        f"《{measure.title}》提出以下评议意见。",
         f"涉及条款：{provisions}。",
         f"本区 {len(concerns)} 家企业表示关切，涉及年出口额约 {total_zh}。",
         "企业的主要关切及修改建议：",
@@ -86,13 +90,19 @@ def template_texts(measure: MeasureQuote, concerns: Sequence[ConcernQuote], zone
     zh.append("请通报成员考虑上述意见，并给予合理的过渡期。")
     en = [
         f"{zone_en} submits the following comments on {measure.symbol}, notified by "
-        f"{measure.member}: \"{measure.title}\".",
+        f'{measure.member}: "{measure.title}".',
         f"Provisions concerned: {measure.provisions or '(please state the provisions)'}.",
-        f"{len(concerns)} companies of the zone are concerned, with yearly exports of about {total_en} at stake.",
+        f"{len(concerns)} companies of the zone are concerned, "
+        f"with yearly exports of about {total_en} at stake.",
         "Their main concerns and requested changes:",
     ]
-    en += [f"{i}. {c.company}: {c.effect}; requested: {c.requested_change}" for i, c in enumerate(concerns, 1)]
-    en.append("We ask the notifying member to take these comments into account and to allow a reasonable transition period.")
+    en += [
+        f"{i}. {c.company}: {c.effect}; requested: {c.requested_change}" for i, c in enumerate(concerns, 1)
+    ]
+    en.append(
+        "We ask the notifying member to take these comments into account "
+        "and to allow a reasonable transition period."
+    )
     return "\n".join(zh), "\n".join(en)
 
 
@@ -139,7 +149,7 @@ _LABELS = {
 
 
 def _section(
-    doc: object,
+    doc: DocumentType,
     language: str,
     measure: MeasureQuote,
     concerns: Sequence[ConcernQuote],
@@ -147,9 +157,6 @@ def _section(
     zone: str,
     date: dt.date,
 ) -> None:
-    from docx.document import Document as DocumentType
-
-    assert isinstance(doc, DocumentType)
     lab = _LABELS[language]
     doc.add_heading(lab["heading"].format(symbol=_clean(measure.symbol)), level=1)
     doc.add_heading(lab["measure"], level=2)
@@ -172,11 +179,20 @@ def _section(
     doc.add_heading(lab["concerns"], level=2)
     grid = doc.add_table(rows=1, cols=6)
     grid.style = "Table Grid"
-    for cell, key in zip(grid.rows[0].cells, ("company", "products", "markets", "effect", "change", "value"), strict=True):
+    for cell, key in zip(
+        grid.rows[0].cells, ("company", "products", "markets", "effect", "change", "value"), strict=True
+    ):
         cell.text = lab[key]
     for c in concerns:
         cells = grid.add_row().cells
-        values = (c.company, c.products, c.markets, c.effect, c.requested_change, money(c.export_value_usd, language))
+        values = (
+            c.company,
+            c.products,
+            c.markets,
+            c.effect,
+            c.requested_change,
+            money(c.export_value_usd, language),
+        )
         for cell, value in zip(cells, values, strict=True):
             cell.text = _clean(value)
     doc.add_paragraph(lab["total"].format(total=money(total_at_stake(concerns), language)))
@@ -197,13 +213,14 @@ def comment_docx(
     """The comment document: the Chinese section, a page break, the English one."""
     doc = Document()
     normal = doc.styles["Normal"]
-    normal.font.size = Pt(11)  # type: ignore[attr-defined]
-    fonts = normal.element.rPr.rFonts if normal.element.rPr is not None else None  # type: ignore[attr-defined]
+    normal.font.size = Pt(11)
+    fonts = normal.element.rPr.rFonts if normal.element.rPr is not None else None
     if fonts is not None:
         fonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT)
     doc.core_properties.title = f"{measure.symbol} 评议意见 / Comments"
     _section(doc, "zh", measure, concerns, text_zh, zone_zh, date)
-    doc.add_page_break()
+    # add_page_break is untyped in python-docx; a run with a page break is the same XML.
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     _section(doc, "en", measure, concerns, text_en, zone_en, date)
     out = io.BytesIO()
     doc.save(out)

@@ -155,9 +155,7 @@ def members_label(codes: tuple[str, ...], language: str) -> str:
     return ", ".join(display_name(c, language) for c in codes)
 
 
-def _effect(
-    cost: float | None, lost: float | None, months: int | None, note: str, language: str
-) -> str:
+def _effect(cost: float | None, lost: float | None, months: int | None, note: str, language: str) -> str:
     """The expected effect in words: cost, lost sales, time to comply, the company's note."""
     parts = []
     if language == "zh":
@@ -200,7 +198,9 @@ async def load_dossier(conn: AsyncConnection, response_id: int) -> Dossier | Non
     ids = sorted({c.concern.exporter_id for c in concerns} | {r.exporter_id for r in requests})
     companies: dict[int, Company] = {}
     if ids:
-        query = sa.select(exporters.c.id, exporters.c.name, exporters.c.credit_code).where(exporters.c.id.in_(ids))
+        query = sa.select(exporters.c.id, exporters.c.name, exporters.c.credit_code).where(
+            exporters.c.id.in_(ids)
+        )
         companies = {r.id: Company(r.id, r.name, r.credit_code or "") for r in await conn.execute(query)}
     stc = (await latest_stc_marks(conn, [file.notification_id])).get(file.notification_id)
     return Dossier(

@@ -69,7 +69,8 @@ def reminder_email(case: ReminderCase, today: dt.date, zone_zh: str) -> tuple[st
     subject = f"评议提醒：{case.symbol} 距国家咨询点截止还有 {left} 天，评议意见尚未发送"
     paragraphs = [
         f"{case.symbol} 有 {case.open_concerns} 项企业关切，本区的评议意见尚未发送给国家咨询点。",
-        f"评议意见须在 {case.enquiry_date.isoformat()} 前送达国家咨询点（还有 {left} 天）：请起草、审批并发送。",
+        f"评议意见须在 {case.enquiry_date.isoformat()} 前送达国家咨询点（还有 {left} 天）："
+        "请起草、审批并发送。",
     ]
     facts = [
         ("通报号", case.symbol),

@@ -52,7 +52,8 @@ def _comment_email(rt: Runtime, d: Dossier, version: int) -> tuple[str, str, str
     subject = f"评议意见：{d.symbol}（{zone.name_zh}）"
     paragraphs = [
         f"{zone.enquiry_point_name_zh or '国家咨询点'}：",
-        f"{zone.name_zh}就 {d.symbol}《{d.title}》提交评议意见，请转交通报成员。评议意见（中英文）见附件 Word 文档，"
+        f"{zone.name_zh}就 {d.symbol}《{d.title}》提交评议意见，请转交通报成员。"
+        "评议意见（中英文）见附件 Word 文档，"
         "关切企业清单见附件电子表格。",
     ]
     facts = [
@@ -96,7 +97,13 @@ async def approve_and_send(rt: Runtime, conn: AsyncConnection, response_id: int,
             raise ResponseTransitionError("no_draft", "no draft to approve: save one first")
         version = d.latest.version
         await transition(
-            conn, response_id, "approved", actor=actor, now=rt.now(), config=rt.config, approved_version=version
+            conn,
+            response_id,
+            "approved",
+            actor=actor,
+            now=rt.now(),
+            config=rt.config,
+            approved_version=version,
         )
     draft = d.draft(version)
     assert draft is not None

@@ -11,7 +11,10 @@ RESPONSES_STAFF_TEXTS: dict[str, dict[str, str]] = {
             "Measures the zone's companies raised concerns about or asked the full text of, "
             "soonest enquiry-point date first. Comments must reach the national enquiry point by that date."
         ),
-        "rq_counts": "{open} open · {drafting} drafting · {approved} approved · {sent} sent · {answered} answered · {closed} closed",
+        "rq_counts": (
+            "{open} open · {drafting} drafting · {approved} approved · {sent} sent · "
+            "{answered} answered · {closed} closed"
+        ),
         "rq_empty": "No concerns or full-text requests yet.",
         "rq_enquiry_date": "Enquiry point by",
         "rq_days_left": "Days left",
@@ -122,8 +125,13 @@ RESPONSES_STAFF_TEXTS: dict[str, dict[str, str]] = {
     "zh": {
         "nav_responses": "评议应对",
         "rq_title": "评议应对队列",
-        "rq_intro": "本区企业提出关切或索取全文的措施，按国家咨询点截止日期排列。评议意见须在该日期前送达国家咨询点。",
-        "rq_counts": "待处理 {open} · 起草中 {drafting} · 已批准 {approved} · 已发送 {sent} · 已答复 {answered} · 已关闭 {closed}",
+        "rq_intro": (
+            "本区企业提出关切或索取全文的措施，按国家咨询点截止日期排列。评议意见须在该日期前送达国家咨询点。"
+        ),
+        "rq_counts": (
+            "待处理 {open} · 起草中 {drafting} · 已批准 {approved} · 已发送 {sent} · "
+            "已答复 {answered} · 已关闭 {closed}"
+        ),
         "rq_empty": "尚无企业关切或全文索取。",
         "rq_enquiry_date": "咨询点截止",
         "rq_days_left": "剩余天数",
@@ -167,7 +175,9 @@ RESPONSES_STAFF_TEXTS: dict[str, dict[str, str]] = {
         "rq_assign": "指派",
         "rq_assigned_ok": "已指派给 {name}。",
         "rq_draft_title": "本区评议意见",
-        "rq_draft_intro": "已按模板预填措施、企业关切和涉及出口额；每次保存都留存一个新版本。企业提交的关切本身不会被修改。",
+        "rq_draft_intro": (
+            "已按模板预填措施、企业关切和涉及出口额；每次保存都留存一个新版本。企业提交的关切本身不会被修改。"
+        ),
         "rq_provisions": "涉及条款",
         "rq_text_zh": "中文评议意见",
         "rq_text_en": "英文评议意见",
@@ -178,7 +188,10 @@ RESPONSES_STAFF_TEXTS: dict[str, dict[str, str]] = {
         "rq_preview_docx": "下载此版本（.docx）",
         "rq_companies_xlsx": "关切企业清单（.xlsx）",
         "rq_approve_title": "审批与发送",
-        "rq_approve_intro": "官员批准最新版本后，评议意见（Word文档）和关切企业清单（电子表格）将通过电子邮件发送至国家咨询点（{address}）。",
+        "rq_approve_intro": (
+            "官员批准最新版本后，评议意见（Word文档）和关切企业清单（电子表格）"
+            "将通过电子邮件发送至国家咨询点（{address}）。"
+        ),
         "rq_approve": "批准第 {version} 版并发送",
         "rq_approve_officials_only": "只有官员可以批准。",
         "rq_no_draft": "请先保存草稿。",
