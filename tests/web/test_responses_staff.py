@@ -1,0 +1,119 @@
+"""The staff's response queue through its own HTTP interface: the queue, a
+file's page prefilled from the template, drafting with errors that keep what
+was typed, the official's approval queuing the comment to the enquiry point,
+the STC mark, closing, and the zip of the whole file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from tests.web.conftest import SECRET, SignIn
+from tests.warning.responses.helpers import SYMBOL, measure_with_concern
+from warning.runtime import Runtime
+from warning.storage.outbox import list_messages
+from warning.storage.responses import get_response_file
+from warning.tokens import Signer
+from warning.web.app import create_app
+
+Client = TestClient[web.Request, web.Application]
+ENQUIRY = "tbt-enquiry@example.gov.cn"
+
+
+@pytest.fixture
+async def zone_client(web_rt: Runtime) -> AsyncIterator[Client]:
+    zone = web_rt.config.zone.model_copy(
+        update={"enquiry_point_email": ENQUIRY, "name_zh": "济南片区", "name": "Jinan Area"}
+    )
+    web_rt.config = web_rt.config.model_copy(update={"zone": zone})
+    async with TestClient(TestServer(create_app(web_rt, Signer(SECRET)))) as test_client:
+        yield test_client
+
+
+async def test_from_the_queue_to_the_enquiry_point(zone_client: Client, web_rt: Runtime) -> None:
+    client, sign_in = zone_client, SignIn(web_rt)
+    response_id = await measure_with_concern(web_rt, dt.date(2026, 7, 20))
+    csrf = await sign_in(client, "analyst")
+    queue = await (await client.get("/responses")).text()
+    assert SYMBOL in queue and "USD 1,250,000" in queue and f'href="/responses/{response_id}"' in queue
+    page = await (await client.get(f"/responses/{response_id}")).text()
+    assert "延长过渡期至12个月" in page  # the concern, and the template quoting it
+    assert page.count("延长过渡期至12个月") >= 2
+    # A draft without its English text: refused, the Chinese kept.
+    bad = await client.post(
+        f"/responses/{response_id}/draft",
+        data={"csrf_token": csrf, "provisions": "第4条", "text_zh": "我们的意见草稿", "text_en": ""},
+    )
+    assert bad.status == 400
+    body = await bad.text()
+    assert "我们的意见草稿" in body and "Comment in English: is required" in body
+    saved = await client.post(
+        f"/responses/{response_id}/draft",
+        data={
+            "csrf_token": csrf,
+            "provisions": "Article 4",
+            "text_zh": "意见第一版",
+            "text_en": "First version",
+        },
+        allow_redirects=False,
+    )
+    assert saved.status == 303
+    # An analyst may not approve.
+    refused = await client.post(f"/responses/{response_id}/approve", data={"csrf_token": csrf})
+    assert refused.status == 403
+    csrf = await sign_in(client, "official")
+    sent = await client.post(
+        f"/responses/{response_id}/approve", data={"csrf_token": csrf}, allow_redirects=False
+    )
+    assert sent.status == 303
+    async with web_rt.db.begin() as conn:
+        file = await get_response_file(conn, response_id)
+        messages = await list_messages(conn)
+    assert file is not None and file.status == "sent"
+    comments = [m for m in messages if m.kind == "response-comment"]
+    assert [m.recipient for m in comments] == [ENQUIRY]
+    page = await (await client.get(f"/responses/{response_id}")).text()
+    assert "rq-approve" not in page and "rq-answer" in page
+    # The whole file as a zip.
+    archive = zipfile.ZipFile(
+        io.BytesIO(await (await client.get(f"/responses/{response_id}/export.zip")).read())
+    )
+    names = archive.namelist()
+    assert {"README.txt", "concerns.csv", "history.csv", "drafts/v1-zh.txt", "drafts/v1-en.txt"} <= set(names)
+    assert any(n.startswith("documents/comment/") and n.endswith(".docx") for n in names)
+    assert "延长过渡期至12个月" in archive.read("concerns.csv").decode("utf-8")
+
+
+async def test_stc_mark_and_closing_check_their_input(zone_client: Client, web_rt: Runtime) -> None:
+    client, sign_in = zone_client, SignIn(web_rt)
+    response_id = await measure_with_concern(web_rt, dt.date(2026, 7, 20))
+    csrf = await sign_in(client, "analyst")
+    bad = await client.post(
+        f"/responses/{response_id}/stc",
+        data={"csrf_token": csrf, "stc_number": "812", "stc_url": "javascript:x"},
+    )
+    assert bad.status == 400 and "must start with https://" in await bad.text()
+    good = await client.post(
+        f"/responses/{response_id}/stc",
+        data={
+            "csrf_token": csrf,
+            "stc_number": "812",
+            "stc_url": "https://eping.wto.org/en/TradeConcerns/812",
+        },
+    )
+    assert good.status == 200 and 'id="stc"' in await good.text()
+    assert "STC 812" in await (await client.get("/responses")).text()
+    empty = await client.post(f"/responses/{response_id}/close", data={"csrf_token": csrf, "reason": " "})
+    assert empty.status == 400
+    closed = await client.post(
+        f"/responses/{response_id}/close", data={"csrf_token": csrf, "reason": "已由商会统一提交"}
+    )
+    assert closed.status == 200 and "已由商会统一提交" in await closed.text()
+    again = await client.post(f"/responses/{response_id}/close", data={"csrf_token": csrf, "reason": "x"})
+    assert again.status == 409
