@@ -140,10 +140,7 @@ async def test_routes_of_missing_rows_check_the_role_first(
     for route, (method, path, allowed) in GUARDED_MISSING.items():
         data = {"csrf_token": csrf} if method == "POST" else None
         response = await client.request(method, path, data=data, allow_redirects=False)
-        if role == "anonymous":
-            expected = 303
-        else:
-            expected = 404 if role == "admin" or role in allowed else 403
+        expected = 303 if role == "anonymous" else 404 if role == "admin" or role in allowed else 403
         assert response.status == expected, (role, route, response.status)
 
 
