@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.config import Config
 from warning.exceptions import ResponseTransitionError
-from warning.storage.responses import get_response_file, set_status
+from warning.storage.responses import get_response_file, load_drafts, set_status
 from warning.types import RESPONSE_STATUSES, ResponseFile, ResponseStatus
 
 #: The statuses each status may move to.
@@ -71,7 +71,8 @@ async def transition(
 
     Raises:
         ResponseTransitionError: the change is not allowed (see :func:`check_transition`), the
-            file does not exist (``no_file``) or its status moved meanwhile (``status_moved``).
+            file does not exist (``no_file``), the approved draft version does not (``no_draft``)
+            or its status moved meanwhile (``status_moved``).
     """
     from warning.responses.notify import queue_status_emails  # notify imports this module's types
 
@@ -79,6 +80,10 @@ async def transition(
     if file is None:
         raise ResponseTransitionError("no_file", f"no response file {response_id}", id=str(response_id))
     check_transition(file.status, to, reason, approved_version)
+    if to == "approved" and approved_version not in {d.version for d in await load_drafts(conn, response_id)}:
+        raise ResponseTransitionError(
+            "no_draft", f"response file {response_id} has no draft version {approved_version}"
+        )
     await set_status(
         conn, file, to, actor=actor, now=now, reason=reason.strip(), approved_version=approved_version
     )

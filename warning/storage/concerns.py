@@ -18,7 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.storage.response_tables import concern_attachments, full_text_requests, response_concerns
 from warning.storage.responses import add_event
-from warning.types import ConcernAttachment, ConcernInput, FullTextRequest, ResponseConcern, ResponseFile
+from warning.storage.schema import exposure
+from warning.types import (
+    ConcernAttachment,
+    ConcernInput,
+    ExposureRow,
+    FullTextRequest,
+    ResponseConcern,
+    ResponseFile,
+)
 
 
 async def insert_concern(conn: AsyncConnection, response_id: int, c: ConcernInput, now: dt.datetime) -> int:
@@ -220,3 +228,9 @@ async def mark_full_text_sent(conn: AsyncConnection, request_ids: Sequence[int],
             .where(full_text_requests.c.id.in_(list(request_ids)), full_text_requests.c.sent_at.is_(None))
             .values(sent_at=now)
         )
+
+
+async def company_figures(conn: AsyncConnection, exporter_id: int) -> list[ExposureRow]:
+    """One company's export figures (every year), as the register holds them."""
+    query = sa.select(exposure).where(exposure.c.exporter_id == exporter_id).order_by(exposure.c.id)
+    return [ExposureRow(None, r.hs_code, r.market, r.value_usd, r.year) for r in await conn.execute(query)]

@@ -317,6 +317,7 @@ async def add_stc_mark(
     now: dt.datetime,
 ) -> StcMark:
     """Mark a measure as raised as a specific trade concern (the latest mark counts); writes the event."""
+    previous = await latest_stc_marks(conn, [notification_id])
     result = await conn.execute(
         sa.insert(stc_marks)
         .values(
@@ -328,7 +329,6 @@ async def add_stc_mark(
         )
         .returning(stc_marks.c.id)
     )
-    previous = await latest_stc_marks(conn, [notification_id])
     file = await response_file_for(conn, notification_id)
     before = previous.get(notification_id)
     await add_event(
