@@ -117,3 +117,17 @@ async def test_stc_mark_and_closing_check_their_input(zone_client: Client, web_r
     assert closed.status == 200 and "已由商会统一提交" in await closed.text()
     again = await client.post(f"/responses/{response_id}/close", data={"csrf_token": csrf, "reason": "x"})
     assert again.status == 409
+
+
+async def test_dashboard_and_calendar_show_the_response_deadlines(
+    zone_client: Client, web_rt: Runtime
+) -> None:
+    client, sign_in = zone_client, SignIn(web_rt)
+    response_id = await measure_with_concern(web_rt, dt.date(2026, 7, 20))
+    await sign_in(client, "official")
+    dashboard = await (await client.get("/dashboard")).text()
+    assert "1 open · 0 drafting" in dashboard
+    assert f'href="/responses/{response_id}"' in dashboard and "2026-07-15" in dashboard
+    calendar = await (await client.get("/calendar.ics")).text()
+    assert f"UID:response-{response_id}@tbtwarn" in calendar
+    assert "DTSTART;VALUE=DATE:20260715" in calendar and SYMBOL in calendar

@@ -11,6 +11,7 @@ from icalendar import Calendar, Event
 
 from warning.review.shaping import shape_views
 from warning.storage.overview import AlertView, exporter_name, list_alerts, upcoming_deadlines
+from warning.storage.response_queue import NOT_SENT, QueueRow, queue_rows
 from warning.storage.review_actions import load_state
 from warning.storage.search import NotificationSummary
 from warning.tokens import Signer, TokenError
@@ -89,12 +90,36 @@ async def exporter_feed(request: web.Request) -> web.Response:
     return web.Response(body=body, content_type="application/atom+xml", charset="utf-8")
 
 
-def deadline_calendar(rows: list[NotificationSummary], base_url: str, now: dt.datetime) -> bytes:
-    """An iCalendar of comment deadlines, one all-day event each."""
+def add_response_deadlines(cal: Calendar, rows: list[QueueRow], base_url: str, now: dt.datetime) -> None:
+    """One all-day event per response file whose comment is still to send: its
+    enquiry-point date, the last day to get the zone's comment to the enquiry point."""
+    for r in rows:
+        if r.enquiry_date is None:
+            continue
+        event = Event()
+        event.add("uid", f"response-{r.response_id}@tbtwarn")
+        event.add("dtstamp", now)
+        event.add("dtstart", r.enquiry_date)
+        event.add("dtend", r.enquiry_date + dt.timedelta(days=1))
+        event.add(
+            "summary", f"Zone comment to the enquiry point: {r.symbol} ({r.concerns} concerns, {r.status})"
+        )
+        event.add("description", r.title)
+        event.add("url", f"{base_url.rstrip('/')}/responses/{r.response_id}")
+        cal.add_component(event)
+
+
+def deadline_calendar(
+    rows: list[NotificationSummary], base_url: str, now: dt.datetime, responses: list[QueueRow] | None = None
+) -> bytes:
+    """An iCalendar of comment deadlines, one all-day event each, and of the
+    response files' enquiry-point dates (comments still to send)."""
+    responses = responses or []
     cal = Calendar()
     cal.add("prodid", "-//tbtwarn//comment deadlines//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "TBT comment deadlines")
+    add_response_deadlines(cal, responses, base_url, now)
     for row in rows:
         assert row.comment_deadline is not None
         event = Event()
@@ -116,7 +141,8 @@ async def calendar(request: web.Request) -> web.Response:
     today = rt.today()
     async with rt.db.begin() as conn:
         rows = await upcoming_deadlines(conn, today - CALENDAR_PAST, today + CALENDAR_AHEAD, limit=5000)
-    body = deadline_calendar(rows, rt.config.zone.base_url, rt.now())
+        responses = await queue_rows(conn, statuses=NOT_SENT)
+    body = deadline_calendar(rows, rt.config.zone.base_url, rt.now(), responses)
     return web.Response(
         body=body,
         content_type="text/calendar",
