@@ -68,6 +68,9 @@ class NotificationView:
     #: The officials' expert note (专家解读) in the reader's language, and their office (issue 18).
     note: str = ""
     note_office: str = ""
+    #: Raised at the WTO TBT Committee as this specific trade concern (issue 19), with its link.
+    stc_number: str = ""
+    stc_url: str = ""
 
     @property
     def is_open(self) -> bool:

@@ -68,6 +68,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "unlisted_one": "… and 1 more, less urgent: every alert sent to you is on your alerts page",
         "unlisted_many": "… and {n} more, less urgent: every alert sent to you is on your alerts page",
         "expert_note": "Expert reading ({office})",
+        "stc": "Raised as specific trade concern {number} at the WTO TBT Committee",
     },
     "zh": {
         "subject_one": "TBT预警：{n} 项涉及贵企业产品的国外技术性贸易措施",
@@ -114,6 +115,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "unlisted_one": "……另有{n}项紧急程度较低的措施：发给贵企业的全部预警均可在预警页面查看",
         "unlisted_many": "……另有{n}项紧急程度较低的措施：发给贵企业的全部预警均可在预警页面查看",
         "expert_note": "专家解读（{office}）",
+        "stc": "已在WTO TBT委员会作为特别贸易关注 {number} 提出",
     },
 }
 

@@ -109,6 +109,11 @@ async def test_stc_mark_and_closing_check_their_input(zone_client: Client, web_r
     )
     assert good.status == 200 and 'id="stc"' in await good.text()
     assert "STC 812" in await (await client.get("/responses")).text()
+    async with web_rt.db.begin() as conn:
+        file = await get_response_file(conn, response_id)
+    assert file is not None
+    staff_page = await (await client.get(f"/notifications/{file.notification_id}")).text()
+    assert 'id="stc"' in staff_page and f'href="/responses/{response_id}"' in staff_page
     empty = await client.post(f"/responses/{response_id}/close", data={"csrf_token": csrf, "reason": " "})
     assert empty.status == 400
     closed = await client.post(

@@ -27,6 +27,7 @@ from warning.storage.exporters import load_exporters
 from warning.storage.feedback import feedback_of, record_feedback
 from warning.storage.notifications import load_notifications
 from warning.storage.overview import AlertView, list_alerts, notification_detail
+from warning.storage.responses import latest_stc_marks
 from warning.storage.schema import notifications
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions
 from warning.storage.translations import load_translations
@@ -116,6 +117,7 @@ async def exporter_notification(request: web.Request) -> web.StreamResponse:
         detail = await notification_detail(conn, wanted) if mine else None
         exporters = dict(await load_exporters(conn)) if mine else {}
         stored = (await load_translations(conn, [wanted])).get(wanted) if mine else None
+        stc = (await latest_stc_marks(conn, [wanted])).get(wanted) if mine else None
     if detail is None:
         raise web.HTTPNotFound(reason=translate(lang, "xp_not_yours"))
     shown = shown_notification(detail.id, detail.notification, lang, stored)
@@ -129,6 +131,7 @@ async def exporter_notification(request: web.Request) -> web.StreamResponse:
         days=lambda left: days_text(lang, left),
         zone=rt.config.zone,
         signed_in=current_exporter(request) is not None,
+        stc=stc,
     )
 
 
