@@ -33,6 +33,7 @@ class QueueRow:
     notification_id: int
     symbol: str
     member: str
+    member_codes: tuple[str, ...]
     title: str
     status: str
     assigned_name: str
@@ -56,6 +57,7 @@ async def queue_rows(conn: AsyncConnection, *, statuses: tuple[str, ...] | None 
         response_files,
         notifications.c.key,
         notifications.c.member_name,
+        notifications.c.member_codes,
         notifications.c.title,
         notifications.c.comment_deadline,
     ).join(notifications, notifications.c.id == response_files.c.notification_id)
@@ -95,6 +97,7 @@ async def queue_rows(conn: AsyncConnection, *, statuses: tuple[str, ...] | None 
             f.notification_id,
             f.key,
             f.member_name,
+            codes(f.member_codes),
             f.title,
             f.status,
             f.assigned_name,

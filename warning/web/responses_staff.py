@@ -22,7 +22,7 @@ from aiohttp import web
 
 from warning.exceptions import ResponseError, ResponseTransitionError
 from warning.responses import attachments
-from warning.responses.dossier import Dossier, load_dossier
+from warning.responses.dossier import Dossier, load_dossier, members_label
 from warning.responses.lifecycle import transition
 from warning.responses.sending import approve_and_send, send_full_text_requests
 from warning.storage.response_queue import queue_rows, set_provisions
@@ -42,6 +42,21 @@ _EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+")
 #: Longest comment text in one language (a comment is a few pages).
 MAX_TEXT = 20_000
 MAX_LINE = 300
+#: History actions with a label in the catalogue (others are shown as stored).
+ACTION_KEYS = frozenset(
+    f"rq_action_{a}"
+    for a in (
+        "status",
+        "assign",
+        "draft",
+        "concern",
+        "full_text",
+        "full_text_sent",
+        "stc",
+        "document",
+        "provisions",
+    )
+)
 
 
 @routes.get("/responses")
@@ -52,9 +67,11 @@ async def queue_page(request: web.Request) -> web.Response:
         rows = await queue_rows(conn)
         stc = await latest_stc_marks(conn, [r.notification_id for r in rows])
     counts = Counter(r.status for r in rows)
+    lang = language(request)
     return render(
         request,
         "responses.html",
+        member_names=lambda r: members_label(r.member_codes, lang) or r.member,
         rows=rows,
         stc=stc,
         today=rt.today(),
@@ -103,6 +120,8 @@ def _page(request: web.Request, d: Dossier, *, status: int = 200, **context: Any
         enquiry_email=zone.enquiry_point_email,
         done=context.pop("done", request.query.get("done", "")),
         errors=context.pop("errors", []),
+        members_label=members_label,
+        action_keys=ACTION_KEYS,
         **context,
     )
 
