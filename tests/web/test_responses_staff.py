@@ -10,6 +10,7 @@ import io
 import zipfile
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -136,3 +137,67 @@ async def test_dashboard_and_calendar_show_the_response_deadlines(
     calendar = await (await client.get("/calendar.ics")).text()
     assert f"UID:response-{response_id}@tbtwarn" in calendar
     assert "DTSTART;VALUE=DATE:20260715" in calendar and SYMBOL in calendar
+
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+async def test_the_reply_is_recorded_with_its_document_and_an_executable_is_refused(
+    zone_client: Client, web_rt: Runtime
+) -> None:
+    client, sign_in = zone_client, SignIn(web_rt)
+    response_id = await measure_with_concern(web_rt, dt.date(2026, 7, 20))
+    csrf = await sign_in(client, "official")
+    drafted = await client.post(
+        f"/responses/{response_id}/draft",
+        data={"csrf_token": csrf, "provisions": "", "text_zh": "意见", "text_en": "Comment"},
+    )
+    assert drafted.status == 200, await drafted.text()
+    approved = await client.post(f"/responses/{response_id}/approve", data={"csrf_token": csrf})
+    assert approved.status == 200, await approved.text()
+    exe = aiohttp.FormData()
+    exe.add_field("csrf_token", csrf)
+    exe.add_field("file", b"MZ\x90\x00" + b"\x00" * 200, filename="reply.pdf", content_type="application/pdf")
+    refused = await client.post(f"/responses/{response_id}/answer", data=exe)
+    assert refused.status == 400 and "reply.pdf" in await refused.text()
+    form = aiohttp.FormData()
+    form.add_field("csrf_token", csrf)
+    form.add_field("file", PDF, filename="member-reply.pdf", content_type="application/pdf")
+    recorded = await client.post(f"/responses/{response_id}/answer", data=form)
+    assert recorded.status == 200
+    page = await recorded.text()
+    assert "member-reply.pdf" in page and 'id="rq-status">answered' in page
+    async with web_rt.db.begin() as conn:
+        file = await get_response_file(conn, response_id)
+    assert file is not None and file.status == "answered"
+    link = f"/responses/{response_id}/documents/"
+    doc_id = page.split('">member-reply.pdf', 1)[0].rsplit(link, 1)[1]
+    served = await client.get(link + doc_id)
+    assert served.status == 200 and await served.read() == PDF
+    assert "attachment" in served.headers["Content-Disposition"]
+
+
+async def test_full_text_requests_are_sent_from_the_page(zone_client: Client, web_rt: Runtime) -> None:
+    from warning.storage.concerns import add_full_text_request
+
+    client, sign_in = zone_client, SignIn(web_rt)
+    response_id = await measure_with_concern(web_rt, dt.date(2026, 7, 20))
+    async with web_rt.db.begin() as conn:
+        file = await get_response_file(conn, response_id)
+        assert file is not None
+        await add_full_text_request(
+            conn,
+            file,
+            exporter_id=1,
+            contact_email="export@luyuan-cosmetics.example.com",
+            language="zh",
+            now=web_rt.now(),
+        )
+    csrf = await sign_in(client, "analyst")
+    page = await (await client.get(f"/responses/{response_id}")).text()
+    assert 'id="rq-send-requests"' in page
+    sent = await client.post(f"/responses/{response_id}/full-text", data={"csrf_token": csrf})
+    assert sent.status == 200 and 'id="rq-send-requests"' not in await sent.text()
+    async with web_rt.db.begin() as conn:
+        messages = [m for m in await list_messages(conn) if m.kind == "response-fulltext"]
+    assert [m.recipient for m in messages] == [ENQUIRY]
