@@ -30,8 +30,9 @@ def test_the_threshold_reached(left: int, due: int | None) -> None:
     assert threshold_due(today + dt.timedelta(days=left), today) == due
 
 
-async def _rt(write_config: WriteConfig, clock: FixedClock) -> Runtime:
-    return await Runtime.open(load_config(write_config(extra=CONFIG_EXTRA)), clock)
+async def _rt(write_config: WriteConfig, clock: FixedClock, database_url: str) -> Runtime:
+    config = load_config(write_config(extra=CONFIG_EXTRA))
+    return await Runtime.open(config.model_copy(update={"database_url": database_url}), clock)
 
 
 async def _reminders(rt: Runtime) -> list[tuple[str, str]]:
@@ -40,9 +41,11 @@ async def _reminders(rt: Runtime) -> list[tuple[str, str]]:
     return [(m.idempotency_key, m.recipient) for m in found if m.kind == "response-reminder"]
 
 
-async def test_each_reminder_fires_once_over_the_days(write_config: WriteConfig, tmp_path: Path) -> None:
+async def test_each_reminder_fires_once_over_the_days(
+    write_config: WriteConfig, database_url: str, tmp_path: Path
+) -> None:
     clock = FixedClock(START)
-    rt = await _rt(write_config, clock)
+    rt = await _rt(write_config, clock, database_url)
     try:
         # Enquiry-point date 2026-07-15 (deadline 07-20 less 5 days): 14 days away.
         response_id = await measure_with_concern(rt, dt.date(2026, 7, 20))
@@ -70,11 +73,11 @@ async def test_each_reminder_fires_once_over_the_days(write_config: WriteConfig,
         await rt.close()
 
 
-async def test_the_assignee_is_reminded_too(write_config: WriteConfig) -> None:
+async def test_the_assignee_is_reminded_too(write_config: WriteConfig, database_url: str) -> None:
     from warning.storage.responses import assign
 
     clock = FixedClock(START + dt.timedelta(days=4))
-    rt = await _rt(write_config, clock)
+    rt = await _rt(write_config, clock, database_url)
     try:
         response_id = await measure_with_concern(rt, dt.date(2026, 7, 20))
         async with rt.db.begin() as conn:
@@ -91,9 +94,9 @@ async def test_the_assignee_is_reminded_too(write_config: WriteConfig) -> None:
         await rt.close()
 
 
-async def test_no_reminder_once_the_comment_was_sent(write_config: WriteConfig) -> None:
+async def test_no_reminder_once_the_comment_was_sent(write_config: WriteConfig, database_url: str) -> None:
     clock = FixedClock(START)
-    rt = await _rt(write_config, clock)
+    rt = await _rt(write_config, clock, database_url)
     try:
         response_id = await measure_with_concern(rt, dt.date(2026, 7, 20))
         async with rt.db.begin() as conn:

@@ -69,9 +69,9 @@ def attachments_of(message: EmailMessage) -> dict[str, bytes]:
 
 
 async def test_a_crash_after_the_approval_commits_sends_the_comment_once(
-    write_config: WriteConfig, tmp_path: Path
+    write_config: WriteConfig, database_url: str, tmp_path: Path
 ) -> None:
-    config = load_config(write_config(extra=CONFIG_EXTRA))
+    config = load_config(write_config(extra=CONFIG_EXTRA)).model_copy(update={"database_url": database_url})
     rt = await Runtime.open(config, FixedClock(NOW))
     try:
         response_id = await _drafted(rt)
@@ -117,8 +117,9 @@ async def test_a_crash_after_the_approval_commits_sends_the_comment_once(
 
 async def test_a_crash_before_the_commit_leaves_nothing_and_the_retry_sends_once(
     write_config: WriteConfig,
+    database_url: str,
 ) -> None:
-    config = load_config(write_config(extra=CONFIG_EXTRA))
+    config = load_config(write_config(extra=CONFIG_EXTRA)).model_copy(update={"database_url": database_url})
     rt = await Runtime.open(config, FixedClock(NOW))
     try:
         response_id = await _drafted(rt)
@@ -138,8 +139,8 @@ async def test_a_crash_before_the_commit_leaves_nothing_and_the_retry_sends_once
         await rt.close()
 
 
-async def test_full_text_requests_go_once(write_config: WriteConfig) -> None:
-    config = load_config(write_config(extra=CONFIG_EXTRA))
+async def test_full_text_requests_go_once(write_config: WriteConfig, database_url: str) -> None:
+    config = load_config(write_config(extra=CONFIG_EXTRA)).model_copy(update={"database_url": database_url})
     rt = await Runtime.open(config, FixedClock(NOW))
     try:
         response_id = await measure_with_concern(rt, dt.date(2026, 7, 20))
