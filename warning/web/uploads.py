@@ -122,8 +122,8 @@ async def read_form(request: web.Request, *, max_file_bytes: int, max_files: int
                 )
             form.files.append((_sent_name(part.filename), data))
             continue
-        value = await _text(part, TEXT_LIMIT)
-        if value is None:
+        text = await _text(part, TEXT_LIMIT)
+        if text is None:
             raise ConcernInputError("form_too_large", f"field {part.name} is too long", field=part.name)
-        form.fields.setdefault(part.name, []).append(value)
+        form.fields.setdefault(part.name, []).append(text)
     raise ConcernInputError("form_too_large", f"more than {MAX_PARTS} parts", field="files")
