@@ -105,7 +105,7 @@ def concern_form_view(
         values, ticked_hs, ticked_markets = dict(submitted[0]), list(submitted[1]), list(submitted[2])
     return ConcernFormView(
         notification_id=notification_id,
-        symbol=n.symbols[0].text if n.symbols else n.key,
+        symbol=n.symbols[0].text if n.symbols else "",
         title=display_text(n, "title", lang).text,
         exporter_id=exporter_id,
         company=exporter.name,
