@@ -95,7 +95,7 @@ async def test_a_concern_opens_the_file_with_its_dates_file_and_receipt(runtime:
     assert receipt.subject == "已收到贵司关于G/TBT/N/KEN/1500的评议意见"
     body = email.message_from_bytes(receipt.message, policy=email.policy.default)
     text = body.get_body(("plain",))
-    assert text is not None and "http://127.0.0.1:8080/exporter/concerns" in text.get_content()
+    assert text is not None and "http://127.0.0.1:8080/exporter/concerns?token=" in text.get_content()
 
 
 async def test_a_submitted_concern_cannot_be_updated_by_anyone(runtime: Runtime) -> None:

@@ -39,6 +39,7 @@ GUARDED: dict[str, tuple[str, set[Role]]] = {
     "/analyst/mappings": ("/analyst/mappings", {"analyst"}),
     "/applications": ("/applications", {"official"}),
     "/applications/{id}": ("/applications/1", {"official"}),
+    "/responses/attachments/{id}": ("/responses/attachments/1", {"official", "analyst"}),
     "/responses": ("/responses", {"official", "analyst"}),
 }
 #: Guarded routes of rows the fixture does not hold (issue 19's response files): an
@@ -51,7 +52,6 @@ GUARDED_MISSING: dict[str, tuple[str, str, set[Role]]] = {
         {"official", "analyst"},
     ),
     "/responses/{id}/companies.xlsx": ("GET", "/responses/1/companies.xlsx", {"official", "analyst"}),
-    "/responses/{id}/attachments/{file}": ("GET", "/responses/1/attachments/1", {"official", "analyst"}),
     "/responses/{id}/documents/{file}": ("GET", "/responses/1/documents/1", {"official", "analyst"}),
     "/responses/{id}/export.zip": ("GET", "/responses/1/export.zip", {"official", "analyst"}),
     "/responses/{id}/assign": ("POST", "/responses/1/assign", {"official", "analyst"}),
@@ -107,6 +107,12 @@ PUBLIC = {
     # Its signed, expiring link is the credential; without one, a signed-in contact only
     # (anyone else goes to /exporter/login), and only notifications that alerted them.
     "/exporter/notifications/{id}",
+    # Issue 19, the same credential as the notification page (its token, else a signed-in
+    # contact): a concern or full-text request only for the contact's companies the measure
+    # alerted; "My concerns" shows only the contact's companies' (tests/web/test_concern_pages.py).
+    "/exporter/notifications/{id}/concern",
+    "/exporter/notifications/{id}/full-text",
+    "/exporter/concerns",
 }
 
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from notifications.links import NOTIFICATION_PAGE
 from notifications.message import build_message, message_id_for
 from warning.config import Config
 from warning.storage.concerns import load_concerns, load_full_text_requests
@@ -26,6 +28,7 @@ from warning.storage.outbox import NewMessage, enqueue_many
 from warning.storage.responses import get_response_file, status_entries
 from warning.storage.schema import notifications
 from warning.storage.subscriptions import load_subscriptions
+from warning.tokens import service_signer
 from warning.types import ResponseStatus
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -133,8 +136,13 @@ def _message(
     return NewMessage(key, contact.email, kind, subject, body, exporter_id, message_id_for(key, sender))
 
 
-def concerns_url(config: Config) -> str:
-    return f"{config.zone.base_url.rstrip('/')}/exporter/concerns"
+def concerns_url(config: Config, email: str, language: str, now: dt.datetime) -> str:
+    """The contact's "My concerns" page, signed for them as the notification-page links are
+    (it opens without an account, for ``[digest] link_valid_days``)."""
+    signer = service_signer(config.base_dir / "var", now)
+    expires = now + dt.timedelta(days=config.digest.link_valid_days)
+    token = signer.sign(NOTIFICATION_PAGE, {"e": email, "l": language}, expires)
+    return f"{config.zone.base_url.rstrip('/')}/exporter/concerns?token={quote(token)}"
 
 
 async def queue_concern_receipt(
@@ -155,7 +163,11 @@ async def queue_concern_receipt(
     symbol, title = await _measure(conn, notification_id, language)
     by = t["by"].format(date=enquiry_date.isoformat()) if enquiry_date else ""
     text = t["receipt_body"].format(
-        company=company, symbol=symbol, title=title, by=by, url=concerns_url(config)
+        company=company,
+        symbol=symbol,
+        title=title,
+        by=by,
+        url=concerns_url(config, contact_email, language, now),
     )
     contact = Contact(contact_email, language, exporter_id, company)
     key = f"concern-receipt:{concern_id}:{contact_email}"
@@ -183,7 +195,8 @@ async def queue_status_emails(
         symbol, title = await _measure(conn, file.notification_id, contact.language)
         what = t[new_status].format(reason=file.closed_reason)
         subject = t["status_subject"].format(symbol=symbol, status=t[f"subject_{new_status}"])
-        text = t["status_body"].format(what=what, symbol=symbol, title=title, url=concerns_url(config))
+        url = concerns_url(config, contact.email, contact.language, now)
+        text = t["status_body"].format(what=what, symbol=symbol, title=title, url=url)
         key = f"response-status:{response_id}:{new_status}:{n}:{contact.email}"
         messages.append(_message(config, key, contact, contact.exporter_id, subject, text, now))
     stored = await enqueue_many(conn, messages, now)

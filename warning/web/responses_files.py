@@ -1,6 +1,5 @@
 """Files of a response file, served to staff only: a draft version as the
-comment's .docx, the concerned companies as .xlsx, the companies' attachments,
-the documents kept (replies, the comment as sent) and the whole file as a zip.
+comment's .docx, the concerned companies as .xlsx, the documents kept (replies, the comment as sent) and the whole file as a zip.
 
 Stored files are read by their sha256 from ``[responses] attachments_dir``
 (outside the web root); each is served as an attachment under its checked type,
@@ -64,22 +63,6 @@ async def draft_docx(request: web.Request) -> web.Response:
 async def companies(request: web.Request) -> web.Response:
     d = await _dossier(request)
     return _download(await asyncio.to_thread(d.xlsx), f"{_base(d)}-companies.xlsx", XLSX_TYPE)
-
-
-@routes.get("/responses/{id}/attachments/{file}")
-@require_role(*STAFF)
-async def attachment(request: web.Request) -> web.Response:
-    """A company's attachment, only through the response file it belongs to."""
-    rt, d = request.app[RUNTIME], await _dossier(request)
-    wanted = path_id(request, "attachment", "file")
-    found = next((a for c in d.concerns for a in c.attachments if a.id == wanted), None)
-    if found is None:
-        raise web.HTTPNotFound(reason="no such attachment in this response file")
-    try:
-        data = await asyncio.to_thread(attachments.load, rt.config.responses.attachments_dir, found.sha256)
-    except FileNotFoundError:
-        raise web.HTTPNotFound(reason="the stored file is missing") from None
-    return _download(data, found.filename, found.content_type)
 
 
 @routes.get("/responses/{id}/documents/{file}")
