@@ -132,7 +132,7 @@ async def test_dashboard_and_calendar_show_the_response_deadlines(
     response_id = await measure_with_concern(web_rt, dt.date(2026, 7, 20))
     await sign_in(client, "official")
     dashboard = await (await client.get("/dashboard")).text()
-    assert "1 open · 0 drafting" in dashboard
+    assert "2 open · 0 drafting" in dashboard  # the fixture's file and this one
     assert f'href="/responses/{response_id}"' in dashboard and "2026-07-15" in dashboard
     calendar = await (await client.get("/calendar.ics")).text()
     assert f"UID:response-{response_id}@tbtwarn" in calendar

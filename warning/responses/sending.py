@@ -163,13 +163,13 @@ async def send_full_text_requests(rt: Runtime, conn: AsyncConnection, response_i
     Raises:
         ResponseError: ``no_enquiry_email``.
     """
-    address = _enquiry_address(rt)
     d = await load_dossier(conn, response_id)
     if d is None:
         raise ResponseTransitionError("no_file", f"no response file {response_id}", id=str(response_id))
     waiting = [r for r in d.requests if r.sent_at is None]
     if not waiting:
         return 0
+    address = _enquiry_address(rt)
     zone = rt.config.zone
     companies = "、".join(dict.fromkeys(d.company(r.exporter_id) for r in waiting))
     subject = f"全文索取：{d.symbol}（{zone.name_zh}）"

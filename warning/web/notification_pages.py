@@ -9,7 +9,6 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from warning.members import members
-from warning.storage.responses import latest_stc_marks, response_file_for
 from warning.storage.search import search_notifications
 from warning.types import LEVELS
 from warning.web.filters import parse_filter
@@ -98,9 +97,6 @@ async def notification_page(request: web.Request) -> web.Response:
     lang = language(request)
     async with rt.db.begin() as conn:
         context = await page_context(rt, conn, notification_id(request), lang)
-        wanted = notification_id(request)
-        context["stc"] = (await latest_stc_marks(conn, [wanted])).get(wanted)
-        context["response_file"] = await response_file_for(conn, wanted)
     context["saved"] = saved_message(request.query.get("saved", ""), lang)
     return render(request, "notification.html", **context)
 

@@ -1,5 +1,7 @@
 """Files of a response file, served to staff only: a draft version as the
-comment's .docx, the concerned companies as .xlsx, the documents kept (replies, the comment as sent) and the whole file as a zip.
+comment's .docx, the concerned companies as .xlsx, the documents kept
+(replies, the comment as sent) and the whole file as a zip. The companies'
+attachments are served by :mod:`warning.web.concern_pages`.
 
 Stored files are read by their sha256 from ``[responses] attachments_dir``
 (outside the web root); each is served as an attachment under its checked type,
