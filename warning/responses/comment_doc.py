@@ -67,6 +67,11 @@ def _clean(text: str) -> str:
     return strip_controls(text)
 
 
+def _known(effect: str, separator: str) -> str:
+    """The expected effect followed by ``separator``; nothing when the company gave none ("-")."""
+    return "" if effect.strip() in ("", "-") else effect + separator
+
+
 def total_at_stake(concerns: Sequence[ConcernQuote]) -> float | None:
     known = [c.export_value_usd for c in concerns if c.export_value_usd is not None]
     return sum(known) if known else None
@@ -83,21 +88,31 @@ def template_texts(
         f"{zone_zh}对{measure.member_zh or measure.member}通报的 {measure.symbol}"
         f"《{measure.title}》提出以下评议意见。",
         f"涉及条款：{provisions}。",
-        f"本区 {len(concerns)} 家企业表示关切，涉及年出口额约 {total_zh}。",
+        f"本区 {len(concerns)} 家企业表示关切"
+        + (f"，涉及年出口额约 {total_zh}。" if total_at_stake(concerns) is not None else "。"),
         "企业的主要关切及修改建议：",
     ]
-    zh += [f"{i}. {c.company}：{c.effect}；建议：{c.requested_change}" for i, c in enumerate(concerns, 1)]
+    zh += [
+        f"{i}. {c.company}：{_known(c.effect, '；')}建议：{c.requested_change}"
+        for i, c in enumerate(concerns, 1)
+    ]
     zh.append("请通报成员考虑上述意见，并给予合理的过渡期。")
     en = [
         f"{zone_en} submits the following comments on {measure.symbol}, notified by "
         f'{measure.member}: "{measure.title}".',
         f"Provisions concerned: {measure.provisions or '(please state the provisions)'}.",
-        f"{len(concerns)} companies of the zone are concerned, "
-        f"with yearly exports of about {total_en} at stake.",
+        f"{len(concerns)} {'company' if len(concerns) == 1 else 'companies'} of the zone "
+        f"{'is' if len(concerns) == 1 else 'are'} concerned"
+        + (
+            f", with yearly exports of about {total_en} at stake."
+            if total_at_stake(concerns) is not None
+            else "."
+        ),
         "Their main concerns and requested changes:",
     ]
     en += [
-        f"{i}. {c.company}: {c.effect}; requested: {c.requested_change}" for i, c in enumerate(concerns, 1)
+        f"{i}. {c.company}: {_known(c.effect, '; ')}requested: {c.requested_change}"
+        for i, c in enumerate(concerns, 1)
     ]
     en.append(
         "We ask the notifying member to take these comments into account "
