@@ -9,14 +9,17 @@ from html import unescape
 
 import aiohttp
 import sqlalchemy as sa
+from aiohttp.test_utils import TestClient, TestServer
 
-from tests.web.conftest import SignIn, email_of
+from tests.web.conftest import SECRET, SignIn, email_of
 from tests.web.demo_run import PAGE_LINK, Client, Email
 from warning.runtime import Runtime
 from warning.storage.concerns import load_concerns
 from warning.storage.outbox import list_messages
 from warning.storage.response_tables import response_files
 from warning.storage.users import add_user
+from warning.tokens import Signer
+from warning.web.app import create_app
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 300
@@ -183,3 +186,19 @@ async def test_asking_for_the_full_text_is_recorded_once(
     assert 'id="full-text-received"' in mine and "贵司已于2026-08-03索取全文。" in mine
     again = await (await demo_client.get(link)).text()
     assert 'id="full-text-asked"' in again and 'id="ask-full-text"' not in again
+
+
+async def test_a_file_over_the_limit_is_refused_unread(demo_emails: list[Email], demo_rt: Runtime) -> None:
+    small = demo_rt.config.model_copy(
+        update={"responses": demo_rt.config.responses.model_copy(update={"max_attachment_bytes": 1000})}
+    )
+    rt = Runtime(small, demo_rt.db, demo_rt.clock)
+    async with TestClient(TestServer(create_app(rt, Signer(SECRET)))) as client:
+        action, csrf, _ = await _open_form(client, _link(demo_emails, "luyuan"))
+        big = PDF + b"0" * 5_000_000  # 5 MB: past the 1 MB the app reads of an ordinary form, too
+        response = await client.post(action, data=_form(csrf, GOOD, [("大文件.pdf", big)]))
+        html = await response.text()
+    assert response.status == 400
+    assert "文件大文件.pdf超过1 KB：请发送较小的文件。" in html
+    async with demo_rt.db.begin() as conn:
+        assert (await conn.execute(sa.select(sa.func.count()).select_from(response_files))).scalar() == 0

@@ -137,7 +137,7 @@ def check_file(filename: str, data: bytes, max_bytes: int) -> CheckedFile:
             "attachment_too_large",
             f"{name}: larger than {max_bytes} bytes",
             filename=name,
-            limit=_megabytes(max_bytes),
+            limit=size_text(max_bytes),
         )
     content_type = sniff(data, name)
     if content_type is None:
@@ -149,8 +149,9 @@ def check_file(filename: str, data: bytes, max_bytes: int) -> CheckedFile:
     return CheckedFile(name, content_type, data)
 
 
-def _megabytes(n: int) -> str:
-    return f"{n / 1_000_000:.1f}".rstrip("0").rstrip(".") + " MB"
+def size_text(n: int) -> str:
+    """A byte count as people read it: ``10 MB``, ``1.5 MB``, ``500 KB``."""
+    return f"{n / 1_000_000:g} MB" if n >= 1_000_000 else f"{n / 1000:g} KB"
 
 
 async def read_limited(reader: ChunkReader, filename: str, max_bytes: int) -> bytes:
@@ -171,7 +172,7 @@ async def read_limited(reader: ChunkReader, filename: str, max_bytes: int) -> by
                 "attachment_too_large",
                 f"{name}: larger than {max_bytes} bytes",
                 filename=name,
-                limit=_megabytes(max_bytes),
+                limit=size_text(max_bytes),
             )
 
 

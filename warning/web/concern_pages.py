@@ -20,7 +20,7 @@ from aiohttp import web
 from classifiers.nomenclature import load_nomenclature
 from notifications.links import NOTIFICATION_PAGE
 from warning.exceptions import ConcernInputError, ResponseError
-from warning.responses.attachments import CheckedFile, check_file, load
+from warning.responses.attachments import CheckedFile, check_file, load, size_text
 from warning.responses.concerns import (
     ConcernForm,
     companies_alerted,
@@ -158,7 +158,7 @@ async def _form_page(
             + f"company={i}"
         ),
         max_files=limits.max_attachments,
-        max_size=f"{limits.max_attachment_bytes / 1_000_000:g} MB",
+        max_size=size_text(limits.max_attachment_bytes),
         files_lost=files_lost,
     )
 

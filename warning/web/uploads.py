@@ -112,11 +112,11 @@ async def read_form(request: web.Request, *, max_file_bytes: int, max_files: int
         if not isinstance(part, BodyPartReader) or not part.name:
             raise ConcernInputError("form_too_large", "nested multipart parts are not read", field="files")
         if part.filename is not None:
-            data = await read_limited(part, part.filename, max_file_bytes)
+            data = await read_limited(part, _sent_name(part.filename), max_file_bytes)
             if not data and not part.filename:
                 continue  # a file box left empty
             if len(form.files) >= max_files:
-                name = clean_filename(part.filename)
+                name = clean_filename(_sent_name(part.filename))
                 raise AttachmentError(
                     "too_many_files", f"more than {max_files} files", filename=name, limit=str(max_files)
                 )
