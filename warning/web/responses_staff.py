@@ -29,11 +29,13 @@ from warning.storage.response_queue import queue_rows, set_provisions
 from warning.storage.responses import add_document, add_draft, add_stc_mark, assign, latest_stc_marks
 from warning.types import RESPONSE_STATUSES
 from warning.web.background_mail import deliver_soon
+from warning.web.concern_view import error_text
 from warning.web.i18n import translate
 from warning.web.keys import RUNTIME
 from warning.web.params import path_id
 from warning.web.security import STAFF, current_user, require_role
 from warning.web.templating import NavItem, language, render, see_other
+from warning.web.uploads import read_form, streams_upload
 
 routes = web.RouteTableDef()
 NAV = [NavItem("/responses", "nav_responses", STAFF)]
@@ -268,18 +270,19 @@ async def close(request: web.Request) -> web.Response:
 
 @routes.post("/responses/{id}/answer")
 @require_role(*STAFF)
+@streams_upload
 async def answer(request: web.Request) -> web.Response:
-    """Record the notifying member's reply (an uploaded document, checked by content); status answered."""
+    """Record the notifying member's reply (an uploaded document, read as a stream
+    within ``[responses] max_attachment_bytes``, checked by content); status answered."""
     rt, lang, d = request.app[RUNTIME], language(request), await _dossier(request)
-    form = await request.post()
-    upload = form.get("file")
-    if not isinstance(upload, web.FileField):
-        return _page(request, d, status=400, errors=[_problem(lang, "file", "rq_problem_required")])
-    data = upload.file.read(rt.config.responses.max_attachment_bytes + 1)
+    limit = rt.config.responses.max_attachment_bytes
     try:
-        checked = attachments.check_file(upload.filename, data, rt.config.responses.max_attachment_bytes)
+        form = await read_form(request, max_file_bytes=limit, max_files=1)
+        if not form.files:
+            return _page(request, d, status=400, errors=[_problem(lang, "file", "rq_problem_required")])
+        checked = attachments.check_file(*form.files[0], limit)
     except ResponseError as exc:
-        return _page(request, d, status=400, errors=[f"{translate(lang, 'rq_field_file')}: {exc}"])
+        return _page(request, d, status=400, errors=[error_text(lang, exc)])
     if d.file.status != "sent":
         return _page(request, d, status=409, errors=[_status_error(lang, d)])
     digest = attachments.store(rt.config.responses.attachments_dir, checked.data)
