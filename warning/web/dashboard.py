@@ -13,6 +13,7 @@ from warning.types import LEVELS, RESPONSE_STATUSES
 from warning.web.charts import bar_chart
 from warning.web.i18n import LEVEL_NAMES, translate
 from warning.web.keys import RUNTIME, SECTORS
+from warning.web.responses_staff import status_names
 from warning.web.security import require_role
 from warning.web.templating import NavItem, language, render
 
@@ -65,6 +66,7 @@ async def dashboard(request: web.Request) -> web.Response:
         member_chart=bar_chart([(name, n, "bar-member") for name, n in members]),
         sector_rows=[(sector_names[k], n) for k, n in sector_counts(week.measures, sectors).most_common()],
         deadlines=deadlines,
+        status_names=status_names(lang),
         response_counts={s: sum(1 for r in responses if r.status == s) for s in RESPONSE_STATUSES},
         # Comments still to send, soonest enquiry-point date first (late ones included: they need a call).
         response_next=[r for r in responses if r.status in NOT_SENT and r.enquiry_date is not None][:10],

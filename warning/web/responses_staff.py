@@ -45,20 +45,17 @@ _EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+")
 MAX_TEXT = 20_000
 MAX_LINE = 300
 #: History actions with a label in the catalogue (others are shown as stored).
-ACTION_KEYS = frozenset(
-    f"rq_action_{a}"
-    for a in (
-        "status",
-        "assign",
-        "draft",
-        "concern",
-        "full_text",
-        "full_text_sent",
-        "stc",
-        "document",
-        "provisions",
-    )
-)
+ACTIONS: tuple[str, ...] = ("status", "assign", "draft", "concern", "full_text", "full_text_sent")
+ACTIONS += ("stc", "document", "provisions")
+
+
+def status_names(lang: str) -> dict[str, str]:
+    """Each response status in ``lang`` (passed to templates: keys built there escape the catalogue check)."""
+    return {s: translate(lang, f"rq_status_{s}") for s in RESPONSE_STATUSES}
+
+
+def action_names(lang: str) -> dict[str, str]:
+    return {a: translate(lang, f"rq_action_{a}") for a in ACTIONS}
 
 
 @routes.get("/responses")
@@ -74,6 +71,7 @@ async def queue_page(request: web.Request) -> web.Response:
         request,
         "responses.html",
         member_names=lambda r: members_label(r.member_codes, lang) or r.member,
+        status_names=status_names(lang),
         rows=rows,
         stc=stc,
         today=rt.today(),
@@ -123,7 +121,8 @@ def _page(request: web.Request, d: Dossier, *, status: int = 200, **context: Any
         done=context.pop("done", request.query.get("done", "")),
         errors=context.pop("errors", []),
         members_label=members_label,
-        action_keys=ACTION_KEYS,
+        status_names=status_names(language(request)),
+        action_names=action_names(language(request)),
         **context,
     )
 

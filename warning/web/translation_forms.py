@@ -130,7 +130,8 @@ async def page_context(rt: Runtime, conn: AsyncConnection, notification_id: int,
         "review_note": state_of(changes).notes.get(detail.id),
         # Issue 19: the STC mark and the response file, if any.
         "stc": (await latest_stc_marks(conn, [detail.id])).get(detail.id),
-        "response_file": await response_file_for(conn, detail.id),
+        "response_file": (file := await response_file_for(conn, detail.id)),
+        "response_status": translate(lang, f"rq_status_{file.status}") if file else "",
         **structured_parts(n, lang),
     }
 
