@@ -40,6 +40,12 @@ RUNNER_UP_POWER = 2.0
 #: text model half-matches is rarely right.
 NAMED_POWER = 0.5
 NAMED_MIN = 0.9
+#: A runner-up chapter only the text model speaks for (it half-matches the words of many
+#: headings) is damped harder: a second chapter is kept where the text names it.
+TEXT_ONLY_POWER = 4.0
+#: ICS codes are a prior, not a product: a chapter no other method supports keeps this
+#: share of its score (a standards field covers many products; the text says which).
+ICS_ALONE = 0.8
 
 
 @dataclass(frozen=True)
@@ -143,11 +149,19 @@ def combine(
                 # Evidence for the heading is evidence for a subheading of it that has its own.
                 doubt *= math.prod(1.0 - p for p, _ in support[code[:4]].values())
             finer[code[:2]].append((code, 1.0 - doubt))
+    for chapter, per in chapter_by_method.items():
+        if per.keys() == {"ics"}:
+            chapter_score[chapter] *= ICS_ALONE
     top_chapter = max(chapter_score.values(), default=0.0)
     ranked: list[tuple[float, int, str, str]] = []
     for chapter, raw_score in chapter_score.items():
         # A chapter far behind the best one is rarely a second right answer, unless named.
-        power = NAMED_POWER if chapter in named else RUNNER_UP_POWER
+        if chapter in named:
+            power = NAMED_POWER
+        elif chapter_by_method[chapter].keys() == {"text"}:
+            power = TEXT_ONLY_POWER
+        else:
+            power = RUNNER_UP_POWER
         score = raw_score * (raw_score / top_chapter) ** power if top_chapter else 0.0
         codes = finer.get(chapter) or [(chapter, score)]
         best = max(s for _, s in codes)
