@@ -103,3 +103,37 @@ async def test_mappings_page_finds_ics_codes_by_chinese_word_code_and_pages(
         re.findall(r'<tr id="ics-([0-9.]+)"', second)
     )
     assert "separated by spaces or commas" in first and "comma-separated" not in first
+
+
+async def test_relevant_answer_below_the_threshold_gets_a_draft_rule(
+    client: Client, web_rt: Runtime, sign_in: SignIn
+) -> None:
+    async with web_rt.db.begin() as conn:
+        row = (
+            await conn.execute(
+                sa.select(alerts, exporters.c.hs_codes.label("codes"))
+                .join(exporters, exporters.c.id == alerts.c.exporter_id)
+                .order_by(alerts.c.id)
+                .limit(1)
+            )
+        ).one()
+        answer = Feedback(
+            row.id, row.notification_id, row.exporter_id, "buyer@example.cn", True, web_rt.now()
+        )
+        await record_feedback(conn, answer)
+    await sign_in(client, "analyst")
+    page = await (await client.get("/analyst/feedback")).text()
+    # Its products still alert: nothing to fix.
+    assert 'class="draft-rule"' not in page
+    async with web_rt.db.begin() as conn:
+        # Reclassified since (a rule, a new glossary): the exporter's products now score low.
+        await conn.execute(
+            sa.update(product_matches)
+            .where(product_matches.c.notification_id == row.notification_id)
+            .values(score=0.3)
+        )
+    page = await (await client.get("/analyst/feedback")).text()
+    form = _form(page, "draft-rule")
+    assert form["phrases"] and form["suppress"] == ""
+    drafted = form["hs_codes"].split()
+    assert drafted and all(code in row.codes for code in drafted)

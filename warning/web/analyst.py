@@ -299,7 +299,7 @@ async def feedback_page(request: web.Request) -> web.Response:
     rows = [
         (
             f,
-            draft(f, translate(lang, "feedback_note", email=f.email, symbol=f.notification_key))
+            draft(f, translate(lang, "feedback_note", email=f.email, symbol=f.notification_key), threshold)
             if needs_fix(f, threshold)
             else None,
         )
