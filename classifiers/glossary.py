@@ -291,9 +291,13 @@ def load_glossary() -> Glossary:
 
 
 def hits_for(
-    glossary: Glossary, notification: Notification, zh_tokens: dict[str, list[str]]
+    glossary: Glossary,
+    notification: Notification,
+    zh_tokens: dict[str, list[str]],
+    texts: dict[str, str] | None = None,
 ) -> list[tuple[Hit, float]]:
-    """Every glossary hit in a notification's fields, with the field's weight.
+    """Every glossary hit in a notification's fields (or in ``texts``, the fields as
+    prepared), with the field's weight.
 
     Where the products line names a product, the title and description weigh less
     (:data:`NAMED_BY_PRODUCTS`): the member's own words for what is regulated come first,
@@ -302,7 +306,7 @@ def hits_for(
     found: list[tuple[Hit, float]] = []
     weights = dict(FIELD_WEIGHTS)
     for field, _ in FIELD_WEIGHTS:
-        text = getattr(notification, field)
+        text = texts[field] if texts is not None else getattr(notification, field)
         if not text:
             continue
         field_hits = glossary.find_en(text)

@@ -12,6 +12,7 @@ import pytest
 from classifiers.ensemble import DEFAULT_CALIBRATION, Ensemble, combine
 from classifiers.glossary import load_glossary
 from classifiers.nomenclature import load_nomenclature
+from classifiers.prepared import without_exclusions
 from tests.classifiers.helpers import note
 from warning.types import ProductMatch
 
@@ -90,3 +91,24 @@ def test_heading_glossary_lines_carry_their_hs_source_and_no_symbol() -> None:
         descriptions = [entry.description for c in codes if (entry := nomenclature.get(c)) is not None]
         assert any(d.startswith(quoted[:30]) for d in descriptions), row
         assert not _SYMBOL.search(row["en"] + row["zh"]), row
+
+
+def test_products_a_line_excludes_are_no_evidence(ensemble: Ensemble) -> None:
+    ranked = ensemble.classify(
+        note("Non-alcoholic beverages (excl. water, fruit or vegetable juices, milk and beer)")
+    )
+    chapters = {m.hs_code[:2] for m in ranked if m.score >= 0.5}
+    assert chapters == {"22"}
+    zh = ensemble.classify(note("针织衫(不包括婴儿服装)"))
+    assert zh[0].hs_code[:4] == "6110" and all(m.hs_code[:4] != "6111" for m in zh if m.score >= 0.5)
+    assert without_exclusions("(exceptional) 除湿机外壳") == "(exceptional) 除湿机外壳"
+
+
+def test_the_best_chapter_a_product_word_names_is_lifted() -> None:
+    word = ProductMatch("9503", 4, 0.9, "glossary", "word “toy”")
+    [alone] = combine([word], DEFAULT_CALIBRATION)
+    # A lone glossary word at 0.9 raw is calibrated below 0.7; as the best chapter it alerts.
+    assert DEFAULT_CALIBRATION["glossary"](0.9) < 0.7 <= alone.score
+    # The same word for a runner-up chapter is not lifted.
+    ranked = combine([ProductMatch("4011", 4, 1.0, "glossary", "word “tyre”"), word], DEFAULT_CALIBRATION)
+    assert [m.hs_code for m in ranked][:2] == ["4011", "9503"] and ranked[1].score < 0.7
