@@ -114,7 +114,7 @@ class Glossary:
         hits = [Hit(m[0], self.zh[m[0]], m.start(), m.end(), 1.0) for m in self.zh_pattern.finditer(text)]
         tokens = list(tokens)
         if not any(len(t) == 1 and t in self.zh for t in tokens):
-            return _mark_modifiers(hits, text, ("用", "于", "的"))
+            return _mark_modifiers(hits, text, ("用", "于"), before=("的",))
         covered = {pos for h in hits for pos in range(h.start, h.end)}
         position = 0
         for token in tokens:
@@ -126,7 +126,7 @@ class Glossary:
             if entry is not None and start not in covered:
                 hits.append(Hit(token, entry, start, start + 1, 1.0))
         hits.sort(key=lambda h: h.start)
-        return _mark_modifiers(hits, text, ("用", "于", "的"))
+        return _mark_modifiers(hits, text, ("用", "于"), before=("的",))
 
 
 def narrows(new: GlossaryEntry, old: GlossaryEntry) -> bool:
@@ -160,26 +160,45 @@ def trie_pattern(terms: Iterable[str]) -> re.Pattern[str]:
     return re.compile(emit(trie) or "(?!)")
 
 
+#: Words joining the items of a list: an item joined to a modifier is a modifier too
+#: ("tyres for buses and lorries", "用于公共汽车和卡车").
+_COORDINATORS = frozenset(["and", "or", "和", "及", "与", "或", "、", ",", "，"])
+
+
 def _mark_modifiers(
-    hits: list[Hit], units: Sequence[str], linkers: tuple[str, ...], breaks: AbstractSet[int] = frozenset()
+    hits: list[Hit],
+    units: Sequence[str],
+    linkers: tuple[str, ...],
+    breaks: AbstractSet[int] = frozenset(),
+    before: tuple[str, ...] = (),
 ) -> list[Hit]:
     """Weaken modifiers: in "car tyre" / "汽车轮胎" the head is the last noun.
 
     A hit directly followed by another names what the next is for, unless punctuation
     parts them (``breaks``: the units a comma or semicolon comes before: "seeders,
-    planters" is a list); in English "tyres for cars" the noun after "for" is the modifier.
+    planters" is a list); a hit after a linker (English "tyres for cars", Chinese
+    "轮胎，用于汽车") is the modifier, and so is each item listed with it; a hit before a
+    ``before`` linker ("过滤器的面罩": the filter of the mask) is the modifier.
     """
     out = []
+    linked = False
     for index, hit in enumerate(hits):
         weight = hit.weight
         following = hits[index + 1] if index + 1 < len(hits) else None
         if following is not None and following.start - hit.end <= 0 and following.start not in breaks:
             weight *= 0.5
+        gap = units[hit.end : following.start] if following is not None else ()
+        if 0 < len(gap) <= 2 and any(w in before for w in gap):
+            weight *= 0.6
         previous = hits[index - 1] if index > 0 else None
+        now_linked = False
         if previous is not None and 0 < hit.start - previous.end <= 3:
             between = units[previous.end : hit.start]
-            if any(w in linkers for w in between):
-                weight *= 0.6
+            listed = linked and all(w in _COORDINATORS for w in between)
+            now_linked = listed or any(w in linkers for w in between)
+        if now_linked:
+            weight *= 0.6
+        linked = now_linked
         out.append(Hit(hit.term, hit.entry, hit.start, hit.end, weight))
     return out
 

@@ -13,6 +13,7 @@ from classifiers.ensemble import DEFAULT_CALIBRATION, Ensemble, combine
 from classifiers.glossary import load_glossary
 from classifiers.nomenclature import load_nomenclature
 from classifiers.prepared import without_exclusions
+from classifiers.zh_segment import segment
 from tests.classifiers.helpers import note
 from warning.types import ProductMatch
 
@@ -112,3 +113,13 @@ def test_the_best_chapter_a_product_word_names_is_lifted() -> None:
     # The same word for a runner-up chapter is not lifted.
     ranked = combine([ProductMatch("4011", 4, 1.0, "glossary", "word “tyre”"), word], DEFAULT_CALIBRATION)
     assert [m.hs_code for m in ranked][:2] == ["4011", "9503"] and ranked[1].score < 0.7
+
+
+def test_items_listed_with_a_modifier_are_modifiers_and_de_marks_the_modifier() -> None:
+    glossary = load_glossary()
+    text = "新型橡胶充气轮胎,用于公共汽车和卡车"
+    weights = {h.term: h.weight for h in glossary.find_zh(text, segment(text))}
+    assert weights["轮胎"] == 1.0 and weights["卡车"] < 1.0 and weights["公共汽车"] < 1.0
+    text = "可更换过滤器的面罩"
+    weights = {h.term: h.weight for h in glossary.find_zh(text, segment(text))}
+    assert weights["面罩"] == 1.0 and weights["过滤器"] < 1.0
