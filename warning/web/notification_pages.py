@@ -9,6 +9,7 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from warning.members import members
+from warning.review.surfaces import received_summaries
 from warning.storage.search import search_notifications
 from warning.types import LEVELS
 from warning.web.filters import parse_filter
@@ -61,7 +62,8 @@ async def notification_list(request: web.Request) -> web.Response:
             conn, parsed.filter, limit=size + 1, offset=(parsed.page - 1) * size
         )
         lang = language(request)
-        rows = await in_language(conn, rows, lang)
+        # Level badges as exporters receive them (the officials' review applied).
+        rows = await in_language(conn, await received_summaries(conn, rows), lang)
     return render(
         request,
         "notifications.html",
