@@ -53,7 +53,7 @@ async def test_dashboard_digest_page_and_email_agree_every_week(
         week = iso_week(monday)
         async with web_rt.db.begin() as conn:
             numbers = await week_numbers(conn, monday, web_rt.config.zone.timezone)
-        report = await weekly_report(web_rt, week)
+        report = await weekly_report(web_rt, week, "en")
         _, text, _ = render_report(report)
         dashboard = await (await client.get(f"/dashboard?week={monday.isoformat()}")).text()
         page = await (await client.get(f"/digest?week={week}")).text()
