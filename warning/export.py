@@ -8,10 +8,9 @@ from dataclasses import asdict
 from typing import Any
 
 from classifiers.nomenclature import load_nomenclature
-from warning.review.surfaces import note_json, shape_warning
+from warning.review.surfaces import note_json, warning_shaper
 from warning.runtime import Runtime
 from warning.safe_text import csv_text
-from warning.storage.exporters import load_exporters
 from warning.storage.notifications import load_notifications, matches_by_notification, sources_of
 from warning.storage.review_actions import ReviewState, load_state
 from warning.storage.warnings import NotificationWarning, load_warnings
@@ -57,7 +56,7 @@ async def notification_records(rt: Runtime) -> list[dict[str, Any]]:
         warnings = await load_warnings(conn)
         # The officials' review: alerts as exporters receive them, with the expert notes.
         state = await load_state(conn)
-        exporter_ids = {e.name: i for i, e in await load_exporters(conn)}
+        shape = await warning_shaper(conn)
         records = []
         for notification_id, n in notes:
             record = asdict(n)
@@ -70,7 +69,7 @@ async def notification_records(rt: Runtime) -> list[dict[str, Any]]:
                 for m in matches.get(notification_id, [])
             ]
             found = warnings.get(notification_id)
-            record |= warning_fields(shape_warning(found, state, exporter_ids) if found else None)
+            record |= warning_fields(shape(found) if found else None)
             record |= review_fields(notification_id, state)
             records.append(record)
     return records

@@ -2,7 +2,8 @@
 changes (an alert held back, a level raised, one lowered, an expert note), made
 after the week's digests went out and followed by a full reclassification and
 level recomputation, the staff list and page badges, the JSON API, the
-exporter notification and alerts pages, the Atom feed and ``tbtwarn export``
+exporter notification and alerts pages, the Atom feed, ``tbtwarn export`` and an
+exporter's deadline calendar
 all leave the held-back alert out of exporters' views, show the levels set with
 the officials' reason, and carry the note, until an official lifts the change."""
 
@@ -38,7 +39,9 @@ from warning.clock import FixedClock
 from warning.config import load_config
 from warning.export import notification_records, to_csv
 from warning.levels.alerting import create_alerts
+from warning.levels.deadlines import deadlines_calendar
 from warning.review.edits import Edit, apply_edit
+from warning.review.surfaces import warning_shaper
 from warning.runtime import Runtime
 from warning.storage.schema import alert_state, alerts
 from warning.tokens import Signer
@@ -250,3 +253,13 @@ async def test_lifting_restores_every_surface(zone: Zone) -> None:
     records = {r["key"]: r for r in await notification_records(zone.rt)}
     assert {a["exporter"]: a["level"] for a in records[BOTH]["alerts"]}[TOY_MAKER] == "yellow"
     assert [a["exporter"] for a in records[COSMETICS]["alerts"]] == [COSMETICS_MAKER]
+
+
+async def test_exporters_deadline_calendar_follows_the_review(zone: Zone) -> None:
+    async with zone.rt.db.begin() as conn:
+        shape = await warning_shaper(conn)
+    calendar = (await deadlines_calendar(zone.rt, COSMETICS_MAKER, shape)).decode("utf-8")
+    unfolded = calendar.replace("\r\n ", "")
+    assert f"[红色预警] {BOTH}" in unfolded and COSMETICS not in unfolded
+    computed_calendar = (await deadlines_calendar(zone.rt, COSMETICS_MAKER)).decode("utf-8")
+    assert COSMETICS in computed_calendar.replace("\r\n ", "")  # without the review, it was there

@@ -11,7 +11,7 @@ notification, marked with the official's office.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.review.shaping import changed_level, gravest, received, shape_views
+from warning.storage.exporters import load_exporters
 from warning.storage.overview import AlertView, NotificationDetail, list_alerts
 from warning.storage.review_actions import ReviewChange, ReviewState, load_state
 from warning.storage.schema import alerts
@@ -117,6 +118,13 @@ def note_json(note: ReviewChange | None) -> dict[str, Any] | None:
         "office": note.office or "",
         "at": note.created_at,
     }
+
+
+async def warning_shaper(conn: AsyncConnection) -> Callable[[NotificationWarning], NotificationWarning]:
+    """:func:`shape_warning` with the overrides in force and the register's ids read once."""
+    state = await load_state(conn)
+    exporter_ids = {e.name: i for i, e in await load_exporters(conn)}
+    return lambda w: shape_warning(w, state, exporter_ids)
 
 
 def shape_warning(
