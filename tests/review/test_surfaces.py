@@ -146,6 +146,12 @@ async def test_staff_list_and_page_show_levels_as_received(zone: Zone) -> None:
     held_row = listing[listing.index(f'href="/notifications/{zone.cosmetics}"') :]
     assert 'class="level' not in held_row[: held_row.index("</tr>")]  # alerts nobody now
 
+    # The level filter reads the same levels: raised in, held back out.
+    red = await (await zone.client.get("/notifications?member=EU&level=red")).text()
+    assert f'href="/notifications/{zone.both}"' in red
+    blue = await (await zone.client.get("/notifications?member=EU&level=blue")).text()
+    assert f'href="/notifications/{zone.cosmetics}"' not in blue and f'href="/notifications/{zone.both}"' in blue
+
     page = await (await zone.client.get(f"/notifications/{zone.both}")).text()
     head = page[page.index('id="notification-key"') : page.index("</h1>")]
     assert "level-red" in head
@@ -160,6 +166,10 @@ async def test_api_gives_alerts_as_received_with_reason_and_note(zone: Zone) -> 
     listed = await (await zone.client.get("/api/notifications?member=EU")).json()
     levels = {i["id"]: i["level"] for i in listed["items"]}
     assert levels[zone.both] == "red" and levels[zone.cosmetics] is None
+    red = await (await zone.client.get("/api/notifications?member=EU&level=red&count=1")).json()
+    assert zone.both in {i["id"] for i in red["items"]} and red["total"] == len(red["items"])
+    blue = await (await zone.client.get("/api/notifications?member=EU&level=blue")).json()
+    assert zone.cosmetics not in {i["id"] for i in blue["items"]}
 
     one = await (await zone.client.get(f"/api/notifications/{zone.both}")).json()
     assert one["level"] == "red"

@@ -23,9 +23,9 @@ from warning.storage.exporters import load_exporters
 from warning.storage.overview import AlertView, NotificationDetail, list_alerts
 from warning.storage.review_actions import ReviewChange, ReviewState, load_state
 from warning.storage.schema import alerts
-from warning.storage.search import NotificationSummary
+from warning.storage.search import NotificationFilter, NotificationSummary
 from warning.storage.warnings import ExporterWarning, NotificationWarning
-from warning.types import Level
+from warning.types import LEVELS, Level
 
 
 def touched(state: ReviewState) -> set[int]:
@@ -78,6 +78,18 @@ async def received_summaries(
     state = state if state is not None else await load_state(conn, ids)
     levels = await received_levels(conn, ids, state)
     return [dataclasses.replace(r, level=levels[r.id]) if r.id in levels else r for r in rows]
+
+
+async def with_review_levels(conn: AsyncConnection, f: NotificationFilter) -> NotificationFilter:
+    """``f`` with its level condition reading levels as received: the notifications
+    an override touches are in or out by their level after the review."""
+    if f.level is None:
+        return f
+    state = await load_state(conn)
+    levels = await received_levels(conn, sorted(touched(state)), state)
+    bound = LEVELS.index(f.level)
+    also = tuple(i for i, lv in levels.items() if lv is not None and LEVELS.index(lv) <= bound)
+    return dataclasses.replace(f, level_also=also, level_not=tuple(i for i in levels if i not in also))
 
 
 @dataclass(frozen=True)

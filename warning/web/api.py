@@ -15,7 +15,13 @@ from typing import Any
 from aiohttp import web
 
 from warning.review.shaping import shape_views
-from warning.review.surfaces import note_json, received_alerts, received_summaries, staff_alerts
+from warning.review.surfaces import (
+    note_json,
+    received_alerts,
+    received_summaries,
+    staff_alerts,
+    with_review_levels,
+)
 from warning.storage.overview import AlertView, list_alerts, notification_detail
 from warning.storage.review_actions import ReviewChange, ReviewState, load_state
 from warning.storage.search import NotificationSummary, count_notifications, search_notifications
@@ -90,10 +96,11 @@ async def api_notifications(request: web.Request) -> web.Response:
     page = page_number(request)
     size = rt.config.web.page_size
     async with rt.db.begin() as conn:
-        rows = await search_notifications(conn, parsed.filter, limit=size, offset=(page - 1) * size)
+        wanted = await with_review_levels(conn, parsed.filter)
+        rows = await search_notifications(conn, wanted, limit=size, offset=(page - 1) * size)
         rows = await received_summaries(conn, rows)
         # Counting scans every match: only when asked for.
-        total = await count_notifications(conn, parsed.filter) if request.query.get("count") == "1" else None
+        total = await count_notifications(conn, wanted) if request.query.get("count") == "1" else None
     return json_response(
         {"items": [summary_json(r) for r in rows], "page": page, "page_size": size, "total": total}
     )
