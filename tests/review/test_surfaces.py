@@ -150,7 +150,9 @@ async def test_staff_list_and_page_show_levels_as_received(zone: Zone) -> None:
     red = await (await zone.client.get("/notifications?member=EU&level=red")).text()
     assert f'href="/notifications/{zone.both}"' in red
     blue = await (await zone.client.get("/notifications?member=EU&level=blue")).text()
-    assert f'href="/notifications/{zone.cosmetics}"' not in blue and f'href="/notifications/{zone.both}"' in blue
+    assert (
+        f'href="/notifications/{zone.cosmetics}"' not in blue and f'href="/notifications/{zone.both}"' in blue
+    )
 
     page = await (await zone.client.get(f"/notifications/{zone.both}")).text()
     head = page[page.index('id="notification-key"') : page.index("</h1>")]
@@ -273,3 +275,19 @@ async def test_exporters_deadline_calendar_follows_the_review(zone: Zone) -> Non
     assert f"[红色预警] {BOTH}" in unfolded and COSMETICS not in unfolded
     computed_calendar = (await deadlines_calendar(zone.rt, COSMETICS_MAKER)).decode("utf-8")
     assert COSMETICS in computed_calendar.replace("\r\n ", "")  # without the review, it was there
+
+
+async def test_subscription_preview_follows_the_review(zone: Zone) -> None:
+    from warning.mapping.mappings import current_sectors
+    from warning.signup.preview import preview
+    from warning.storage.subscriptions import load_subscriptions
+
+    sectors = {s.key: s for s in await current_sectors(zone.rt)}
+    async with zone.rt.db.begin() as conn:
+        sub = (await load_subscriptions(conn, email=MAKER_EMAIL))[0].subscription
+        threshold = zone.rt.config.classifier.alert_threshold
+        shown = await preview(conn, sub, sectors, zone.rt.today(), threshold, await warning_shaper(conn))
+        computed = await preview(conn, sub, sectors, zone.rt.today(), threshold)
+    levels = {i.notification_id: i.level for i in shown.items}
+    assert levels[zone.both] == "red" and zone.cosmetics not in levels
+    assert zone.cosmetics in {i.notification_id for i in computed.items}
