@@ -15,9 +15,10 @@ from warning.storage.staff_accounts import STAFF_LANGUAGES, AccountError, disabl
 from warning.storage.staff_audit import audit_log
 from warning.storage.users import list_users
 from warning.types import ROLES
+from warning.web.i18n import translate
 from warning.web.keys import RUNTIME
 from warning.web.security import current_user, hash_password, require_role
-from warning.web.templating import NavItem, render, see_other
+from warning.web.templating import NavItem, language, render, see_other
 
 routes = web.RouteTableDef()
 NAV = [NavItem("/admin/users", "nav_users", ("admin",))]
@@ -41,7 +42,8 @@ async def users_page(request: web.Request) -> web.Response:
         log=log,
         roles=ROLES,
         languages=languages,
-        staff_languages=STAFF_LANGUAGES,
+        # The names of the languages an official's emails can be in, in the reader's language.
+        language_names={code: translate(language(request), f"language_{code}") for code in STAFF_LANGUAGES},
         done=request.query.get("done"),
         error=request.query.get("error"),
     )
