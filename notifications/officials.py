@@ -9,6 +9,7 @@ in the products concerned.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
@@ -314,7 +315,9 @@ async def compose_officials_digest(rt: Runtime, week: str) -> int:
     messages: dict[str, OfficialsMessage] = {}
     for language in sorted(set(languages.values())):
         report = await weekly_report(rt, week, language)
-        chart = chart or report_chart(report)  # the same counts whatever the language
+        # The same counts whatever the language; matplotlib is CPU work: off the event loop.
+        if chart is None:
+            chart = await asyncio.to_thread(report_chart, report)
         subject, text, html = render_report(report)
         messages[language] = OfficialsMessage(subject, text, html, (InlineImage(CHART_CID, chart),))
     async with rt.db.begin() as conn:

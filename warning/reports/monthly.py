@@ -7,6 +7,7 @@ outbox's idempotency key)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from notifications.message import Attachment, InlineImage
@@ -89,8 +90,17 @@ async def compose_monthly_report(rt: Runtime, month: str) -> int:
     those already queued)."""
     report = await make_report(rt, parse_period(month))
     base_url = rt.config.zone.base_url.rstrip("/")
-    chart = trend_chart(report, "zh")  # English labels whatever the language (see trend_chart)
     async with rt.db.begin() as conn:
         languages = sorted(set((await officials_languages(rt, conn)).values()))
-        messages = {lang: monthly_message(report, month, base_url, lang, chart) for lang in languages}
+    if not languages:
+        return 0
+    # The chart, pages and workbooks are CPU work: off the event loop (the daemon's
+    # other jobs, collection among them, go on meanwhile).
+    messages = await asyncio.to_thread(_messages, report, month, base_url, languages)
+    async with rt.db.begin() as conn:
         return await queue_to_officials(rt, conn, f"monthly:{month}", "monthly-report", messages)
+
+
+def _messages(report: Report, month: str, base_url: str, languages: list[str]) -> dict[str, OfficialsMessage]:
+    chart = trend_chart(report, "zh")  # English labels whatever the language (see trend_chart)
+    return {lang: monthly_message(report, month, base_url, lang, chart) for lang in languages}
