@@ -37,6 +37,7 @@ from warning.storage.outbox import enqueue
 from warning.storage.reviews import open_review
 from warning.storage.schema import notifications as notifications_table
 from warning.storage.translations import load_translations
+from warning.symbols import reference
 from warning.translation.display import label, shown_notification, titles_for
 from warning.types import LEVELS, Level
 
@@ -162,7 +163,7 @@ def _key_measures(reviewed: list[ReviewedMeasure], links: Links, enquiry_days: i
         out.append(
             KeyMeasure(
                 m.id,
-                m.key,
+                reference(m.key),
                 m.level,
                 f"{level_name(m.level, 'zh')} {level_name(m.level, 'en')}",
                 LEVEL_COLOURS[m.level],
@@ -199,7 +200,7 @@ async def weekly_report(rt: Runtime, week: str) -> WeeklyReport:
         (
             Upcoming(
                 m.id,
-                m.key,
+                reference(m.key),
                 members_label(m.members, "zh"),
                 m.title,
                 m.comment_deadline,

@@ -13,6 +13,7 @@ from warning.reports.data import Period, Report, parse_period
 from warning.reports.output import to_html, trend_chart
 from warning.reports.run import make_report
 from warning.runtime import Runtime
+from warning.symbols import reference
 
 CHART_CID = "report-trends"
 
@@ -33,7 +34,7 @@ def report_text(report: Report, base_url: str) -> str:
         *(f"  {r.label}: {r.total}" for r in report.by_member[:10]),
         "",
         "涉及金额最大的措施 Top measures by value at stake (USD a year):",
-        *(f"  {t.key} {t.members}: {t.value_usd:,.0f}" for t in report.top_measures[:10]),
+        *(f"  {reference(t.key)} {t.members}: {t.value_usd:,.0f}" for t in report.top_measures[:10]),
         "",
         f"报告 Report: {base_url}/reports?period={period.label}",
         f"Excel: {base_url}/reports?period={period.label}&format=xlsx",
