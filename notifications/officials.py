@@ -41,6 +41,7 @@ from warning.storage.reviews import open_review
 from warning.storage.schema import notifications as notifications_table
 from warning.storage.staff_accounts import staff_languages
 from warning.storage.translations import load_translations
+from warning.symbols import reference
 from warning.translation.display import label, shown_notification, titles_for
 from warning.types import LEVELS, Level
 
@@ -168,7 +169,7 @@ def _key_measures(
         out.append(
             KeyMeasure(
                 m.id,
-                m.key,
+                reference(m.key),
                 m.level,
                 level_name(m.level, language),
                 LEVEL_COLOURS[m.level],
@@ -207,7 +208,7 @@ async def weekly_report(rt: Runtime, week: str, language: str = "zh") -> WeeklyR
         (
             Upcoming(
                 m.id,
-                m.key,
+                reference(m.key),
                 members_label(m.members, language),
                 m.title,
                 m.comment_deadline,

@@ -14,10 +14,13 @@ from warning.safe_text import csv_text
 from warning.storage.notifications import load_notifications, matches_by_notification, sources_of
 from warning.storage.review_actions import ReviewState, load_state
 from warning.storage.warnings import NotificationWarning, load_warnings
+from warning.symbols import reference
 
 CSV_COLUMNS = (
     "key",
     "symbols",
+    # How people name it: the symbol, or a readable name where there is none (the key is internal).
+    "reference",
     "area",
     "member_codes",
     "member_name",
@@ -61,6 +64,7 @@ async def notification_records(rt: Runtime) -> list[dict[str, Any]]:
         for notification_id, n in notes:
             record = asdict(n)
             record["symbols"] = [s.text for s in n.symbols]
+            record["reference"] = n.symbols[0].text if n.symbols else reference(n.key)
             for key in ("source_name", "source_id"):
                 record.pop(key)
             record["sources"] = await sources_of(conn, notification_id)

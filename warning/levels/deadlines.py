@@ -20,6 +20,7 @@ from warning.runtime import Runtime
 from warning.storage.exporters import load_exporters
 from warning.storage.notifications import load_notifications
 from warning.storage.warnings import NotificationWarning, load_warnings
+from warning.symbols import reference
 from warning.types import LEVEL_NAMES_ZH, Level, Notification, Reason
 
 
@@ -61,7 +62,7 @@ def build_calendar(
     cal.add("x-wr-calname", name)
     for entry in entries:
         n = entry.notification
-        ref = n.symbols[0].text if n.symbols else n.key
+        ref = n.symbols[0].text if n.symbols else reference(n.key)
         level = LEVEL_NAMES_ZH[entry.level] + "预警" if language == "zh" else entry.level.upper()
         why = "\n".join(f"- {r.text(language)}" for r in entry.reasons)
         link = f"\n{n.links[0]}" if n.links else ""

@@ -16,6 +16,7 @@ from warning.reports.data import Period, Report, parse_period
 from warning.reports.output import to_html, to_xlsx, trend_chart
 from warning.reports.run import XLSX_TYPE, make_report
 from warning.runtime import Runtime
+from warning.symbols import reference
 
 CHART_CID = "report-trends"
 
@@ -62,7 +63,7 @@ def report_text(report: Report, base_url: str, language: str = "zh") -> str:
         *(f"  {r.label}: {r.total}" for r in report.by_member[:10]),
         "",
         t["top"],
-        *(f"  {m.key} {m.members}: {m.value_usd:,.0f}" for m in report.top_measures[:10]),
+        *(f"  {reference(m.key)} {m.members}: {m.value_usd:,.0f}" for m in report.top_measures[:10]),
         "",
         t["page"].format(url=page),
         t["xlsx"].format(url=f"{page}&format=xlsx"),

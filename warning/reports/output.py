@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from notifications.digest import LEVEL_COLOURS
 from warning.reports.data import Counted, Report
 from warning.review.numbers import LEVEL_KEYS
+from warning.symbols import reference
 
 HEADERS: dict[str, dict[str, str]] = {
     "en": {
@@ -104,7 +105,7 @@ def tables(report: Report, language: str) -> dict[str, list[list[Any]]]:
         ],
         "top": [[h["symbol"], h["member"], h["title"], h["level"], h["deadline"], h["at_stake"]]]
         + [
-            [t.key, t.members, t.title, h[t.level], t.comment_deadline, t.value_usd]
+            [reference(t.key), t.members, t.title, h[t.level], t.comment_deadline, t.value_usd]
             for t in report.top_measures
         ],
         "trends": [[h["month"], h["total"], *(h[k] for k in LEVEL_KEYS)]]

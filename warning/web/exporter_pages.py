@@ -16,6 +16,7 @@ import base64
 import json
 import math
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -47,7 +48,7 @@ from warning.web.i18n import LANG_COOKIE, LANGUAGES, translate
 from warning.web.keys import RUNTIME, SIGNER
 from warning.web.notification_pages import notification_id
 from warning.web.params import page_number, path_id
-from warning.web.security import LANG_KEY, current_exporter, require_exporter
+from warning.web.security import LANG_KEY, current_exporter, exporter_login_url, require_exporter
 from warning.web.templating import NavItem, render, see_other
 
 routes = web.RouteTableDef()
@@ -79,7 +80,9 @@ def _claimed_language(token: str) -> str | None:
 def _refused(request: web.Request, token: str, exc: TokenError) -> web.Response:
     _use_language(request, _claimed_language(token))
     key = "xp_link_expired" if "expired" in str(exc) else "xp_link_invalid"
-    return render(request, "exporter_link_refused.html", status=403, message_key=key)
+    # Signing in instead brings the contact back to this page (without the refused token).
+    sign_in = "/exporter/login?next=" + quote(request.path, safe="")
+    return render(request, "exporter_link_refused.html", status=403, message_key=key, sign_in=sign_in)
 
 
 async def _contact(rt: Runtime, email: str) -> list[StoredSubscription]:
@@ -103,7 +106,7 @@ async def exporter_notification(request: web.Request) -> web.StreamResponse:
     else:
         email, lang = current_exporter(request), None
         if email is None:
-            raise web.HTTPSeeOther("/exporter/login")
+            raise web.HTTPSeeOther(exporter_login_url(request))
     subs = await _contact(rt, email)
     lang = _use_language(
         request, lang if isinstance(lang, str) else (subs[0].subscription.language if subs else None)

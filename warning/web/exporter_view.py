@@ -22,7 +22,7 @@ from warning.config import Config
 from warning.members import display_name
 from warning.storage.overview import AlertView, NotificationDetail
 from warning.storage.search import NotificationSummary
-from warning.symbols import parse_symbol
+from warning.symbols import parse_symbol, reference
 from warning.translation.display import ShownNotification
 from warning.types import LEVELS, Exporter, Level, Notification
 from warning.web.i18n import translate
@@ -126,7 +126,12 @@ def _thread(detail: NotificationDetail, lang: str) -> tuple[ThreadDocument, ...]
     rows = sorted([own, *others], key=lambda r: (r[2] or dt.date.min, r[1]))
     return tuple(
         ThreadDocument(
-            key, _kind(key, lang), day, title, wto_links(key) if key.startswith("G/") else None, current
+            reference(key),
+            _kind(key, lang),
+            day,
+            title,
+            wto_links(key) if key.startswith("G/") else None,
+            current,
         )
         for _, key, day, title, current in rows
     )
@@ -173,7 +178,7 @@ def notification_page(
     ``shown``: its free text in ``lang`` from the translation layer (stored translations)."""
     n = detail.notification
     title = _shown_text(n, "title", lang, shown)
-    symbol = n.symbols[0].text if n.symbols else n.key
+    symbol = n.symbols[0].text if n.symbols else reference(n.key)
     short = " ".join(title.text.split())[:120]
     office = config.zone.trade_office_email
     concerns = tuple(
@@ -187,7 +192,7 @@ def notification_page(
     levels = [a.level for a in mine if a.level in LEVELS]
     return NotificationPage(
         id=detail.id,
-        symbols=tuple(s.text for s in n.symbols) or (n.key,),
+        symbols=tuple(s.text for s in n.symbols) or (reference(n.key),),
         member=member_line(n, lang),
         title=title,
         description=_shown_text(n, "description", lang, shown),
@@ -259,7 +264,7 @@ def alert_row(
     return AlertRowView(
         alert_id=alert.id,
         notification_id=alert.notification_id,
-        symbol=n.symbols[0].text if n.symbols else n.key,
+        symbol=n.symbols[0].text if n.symbols else reference(n.key),
         title=title or display_text(n, "title", lang).text,
         member=member_line(n, lang),
         market=notifying_member(n)[0],

@@ -14,6 +14,7 @@ from warning.review.surfaces import received_alerts
 from warning.storage.overview import AlertView, exporter_name, upcoming_deadlines
 from warning.storage.review_actions import ReviewChange, load_state
 from warning.storage.search import NotificationSummary
+from warning.symbols import reference
 from warning.tokens import Signer, TokenError
 from warning.types import LEVEL_NAMES_ZH
 from warning.web.keys import RUNTIME, SIGNER
@@ -27,6 +28,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 #: The calendar covers deadlines from this long ago to this far ahead.
 CALENDAR_PAST = dt.timedelta(days=90)
 CALENDAR_AHEAD = dt.timedelta(days=365)
+WTO_SEARCH = "https://docs.wto.org/dol2fe/Pages/FE_Search/FE_S_S006.aspx?MetaCollection=WTO&SymbolList="
 
 
 def exporter_feed_token(signer: Signer, exporter_id: int, now: dt.datetime, days: int) -> str:
@@ -49,7 +51,15 @@ def _entry_text(a: AlertView, language: str, note: ReviewChange | None = None) -
         office = note.office or ""
         head = f"专家解读（{office}）" if language == "zh" else f"Expert reading ({office})"
         expert = f"{head}: {note.note(language)}"
-    return level + a.notification_key, "\n".join(part for part in (reasons, expert, products) if part)
+    title = level + reference(a.notification_key)
+    return title, "\n".join(part for part in (reasons, expert, products) if part)
+
+
+def _entry_link(a: AlertView, base_url: str) -> str:
+    """The WTO's page of a notified measure; our own page of one the WTO has no symbol for."""
+    if a.notification_key.startswith("G/"):
+        return WTO_SEARCH + quote(a.notification_key, safe="")
+    return f"{base_url.rstrip('/')}/exporter/notifications/{a.notification_id}"
 
 
 def atom_feed(
@@ -74,8 +84,7 @@ def atom_feed(
         ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:tbtwarn:alert:{a.id}"
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = a.created_at.isoformat()
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary
-        wto = "https://docs.wto.org/dol2fe/Pages/FE_Search/FE_S_S006.aspx?MetaCollection=WTO&SymbolList="
-        ET.SubElement(entry, f"{{{ATOM}}}link", href=wto + quote(a.notification_key, safe=""))
+        ET.SubElement(entry, f"{{{ATOM}}}link", href=_entry_link(a, base_url))
     xml: bytes = ET.tostring(feed, encoding="utf-8")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + xml
 
@@ -115,7 +124,7 @@ def deadline_calendar(rows: list[NotificationSummary], base_url: str, now: dt.da
         event.add("dtstamp", now)
         event.add("dtstart", row.comment_deadline)
         event.add("dtend", row.comment_deadline + dt.timedelta(days=1))
-        event.add("summary", f"Comments due: {row.key} ({row.member_name})")
+        event.add("summary", f"Comments due: {reference(row.key)} ({row.member_name})")
         event.add("description", row.title)
         event.add("url", f"{base_url.rstrip('/')}/notifications/{row.id}")
         cal.add_component(event)
