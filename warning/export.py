@@ -8,9 +8,11 @@ from dataclasses import asdict
 from typing import Any
 
 from classifiers.nomenclature import load_nomenclature
+from warning.review.surfaces import note_json, warning_shaper
 from warning.runtime import Runtime
 from warning.safe_text import csv_text
 from warning.storage.notifications import load_notifications, matches_by_notification, sources_of
+from warning.storage.review_actions import ReviewState, load_state
 from warning.storage.warnings import NotificationWarning, load_warnings
 
 CSV_COLUMNS = (
@@ -38,6 +40,10 @@ CSV_COLUMNS = (
     "warning_reasons",
     "alerts",
     "measure",
+    "held_back",
+    "expert_note_zh",
+    "expert_note_en",
+    "expert_note_office",
 )
 
 
@@ -48,6 +54,9 @@ async def notification_records(rt: Runtime) -> list[dict[str, Any]]:
         notes = await load_notifications(conn)
         matches = await matches_by_notification(conn)
         warnings = await load_warnings(conn)
+        # The officials' review: alerts as exporters receive them, with the expert notes.
+        state = await load_state(conn)
+        shape = await warning_shaper(conn)
         records = []
         for notification_id, n in notes:
             record = asdict(n)
@@ -59,7 +68,9 @@ async def notification_records(rt: Runtime) -> list[dict[str, Any]]:
                 asdict(m) | {"description": nomenclature.label(m.hs_code, "en")}
                 for m in matches.get(notification_id, [])
             ]
-            record |= warning_fields(warnings.get(notification_id))
+            found = warnings.get(notification_id)
+            record |= warning_fields(shape(found) if found else None)
+            record |= review_fields(notification_id, state)
             records.append(record)
     return records
 
@@ -77,6 +88,18 @@ def warning_fields(w: NotificationWarning | None) -> dict[str, Any]:
             {"exporter": a.exporter, "level": a.level, "reasons": [r.en for r in a.reasons]} for a in w.alerts
         ],
         "measure": {"thread": w.thread_key, "event": w.event},
+    }
+
+
+def review_fields(notification_id: int, state: ReviewState) -> dict[str, Any]:
+    """``held_back`` (from every exporter, by the officials' review) and the
+    officials' expert note (``expert_note_zh``, ``_en``, ``_office``)."""
+    note = note_json(state.notes.get(notification_id))
+    return {
+        "held_back": notification_id in state.suppressed_notifications,
+        "expert_note_zh": note["zh"] if note else "",
+        "expert_note_en": note["en"] if note else "",
+        "expert_note_office": note["office"] if note else "",
     }
 
 

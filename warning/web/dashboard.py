@@ -7,6 +7,7 @@ import datetime as dt
 from aiohttp import web
 
 from warning.review.numbers import NO_LEVEL, members_label, sector_counts, week_numbers
+from warning.review.surfaces import received_summaries
 from warning.storage.overview import upcoming_deadlines
 from warning.types import LEVELS
 from warning.web.charts import bar_chart
@@ -46,6 +47,7 @@ async def dashboard(request: web.Request) -> web.Response:
     async with rt.db.begin() as conn:
         week = await week_numbers(conn, start, rt.config.zone.timezone)
         deadlines = await upcoming_deadlines(conn, today, today + DEADLINE_HORIZON, limit=50)
+        deadlines = await received_summaries(conn, deadlines)  # level badges as received
     sectors = await request.app[SECTORS].get()
     sector_names = {s.key: (s.name_zh if lang == "zh" else s.name_en) for s in sectors}
     by_level = week.by_level

@@ -207,6 +207,11 @@ class AlertRowView:
     level: Level
     dates: Dates
     sent: str
+    #: The officials' expert note in the contact's language ("" if none), and their office.
+    note: str = ""
+    note_office: str = ""
+    #: Why an official set the level, in the contact's language ("" if they did not).
+    review_reason: str = ""
 
     @property
     def order(self) -> tuple[int, int, int]:
@@ -214,9 +219,17 @@ class AlertRowView:
 
 
 def alert_row(
-    alert: AlertView, n: Notification, today: dt.date, config: Config, lang: str, title: str = ""
+    alert: AlertView,
+    n: Notification,
+    today: dt.date,
+    config: Config,
+    lang: str,
+    title: str = "",
+    note: tuple[str, str] = ("", ""),
 ) -> AlertRowView:
-    """One alert on the alerts page; ``title``: its translation into ``lang``, if stored."""
+    """One alert on the alerts page; ``title``: its translation into ``lang``, if stored;
+    ``note``: the officials' expert note in ``lang`` and their office."""
+    review = next((r.text(lang) for r in alert.reasons if r.code == "review"), "")
     tz = ZoneInfo(config.zone.timezone)
     sent = alert.created_at if alert.created_at.tzinfo else alert.created_at.replace(tzinfo=dt.UTC)
     return AlertRowView(
@@ -230,6 +243,9 @@ def alert_row(
         level=alert.level if alert.level in LEVELS else "blue",
         dates=dates_of(n, today, config.warning.enquiry_point_days),
         sent=sent.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        note=note[0],
+        note_office=note[1],
+        review_reason=review,
     )
 
 

@@ -17,6 +17,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from classifiers.nomenclature import load_nomenclature
+from warning.review.surfaces import staff_alerts
 from warning.runtime import Runtime
 from warning.storage.overview import notification_detail
 from warning.storage.review_actions import load_changes, state_of
@@ -127,6 +128,8 @@ async def page_context(rt: Runtime, conn: AsyncConnection, notification_id: int,
         "translation_errors": [],
         "review_changes": changes,
         "review_note": state_of(changes).notes.get(detail.id),
+        # Levels and alerts as exporters receive them; held-back ones marked.
+        "review": await staff_alerts(conn, detail),
         **structured_parts(n, lang),
     }
 
