@@ -39,6 +39,7 @@ GUARDED: dict[str, tuple[str, set[Role]]] = {
     "/analyst/mappings": ("/analyst/mappings", {"analyst"}),
     "/applications": ("/applications", {"official"}),
     "/applications/{id}": ("/applications/1", {"official"}),
+    "/responses/attachments/{id}": ("/responses/attachments/1", {"official", "analyst"}),
 }
 #: Guarded POST-only routes; posted with a bad week or an empty form, an allowed role gets 400.
 GUARDED_POST: dict[str, tuple[str, set[Role]]] = {
@@ -85,6 +86,12 @@ PUBLIC = {
     # Its signed, expiring link is the credential; without one, a signed-in contact only
     # (anyone else goes to /exporter/login), and only notifications that alerted them.
     "/exporter/notifications/{id}",
+    # Issue 19, the same credential as the notification page (its token, else a signed-in
+    # contact): a concern or full-text request only for the contact's companies the measure
+    # alerted; "My concerns" shows only the contact's companies' (tests/web/test_concern_pages.py).
+    "/exporter/notifications/{id}/concern",
+    "/exporter/notifications/{id}/full-text",
+    "/exporter/concerns",
 }
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 from aiohttp import web
@@ -48,6 +48,7 @@ from warning.web.i18n import LANG_COOKIE, LANGUAGES, translate
 from warning.web.keys import RUNTIME, SIGNER
 from warning.web.notification_pages import notification_id
 from warning.web.params import page_number, path_id
+from warning.web.respond_box import respond_box
 from warning.web.security import LANG_KEY, current_exporter, exporter_login_url, require_exporter
 from warning.web.templating import NavItem, render, see_other
 
@@ -123,6 +124,9 @@ async def exporter_notification(request: web.Request) -> web.StreamResponse:
         detail = await notification_detail(conn, wanted) if mine else None
         exporters = dict(await load_exporters(conn)) if mine else {}
         stored = (await load_translations(conn, [wanted])).get(wanted) if mine else None
+        # What the contact can do: raise a concern, ask for the full text (issue 19).
+        companies = {a.exporter_id for a in mine}
+        box = await respond_box(conn, wanted, _keep_token(token), companies, lang) if mine else None
     if detail is None:
         raise web.HTTPNotFound(reason=translate(lang, "xp_not_yours"))
     shown = shown_notification(detail.id, detail.notification, lang, stored)
@@ -139,7 +143,13 @@ async def exporter_notification(request: web.Request) -> web.StreamResponse:
         days=lambda left: days_text(lang, left),
         zone=rt.config.zone,
         signed_in=current_exporter(request) is not None,
+        box=box,
     )
+
+
+def _keep_token(token: str | None) -> Callable[[str], str]:
+    """Links of the page that keep the emailed link's token (a visitor without an account)."""
+    return lambda path: path + (f"?token={quote(token)}" if token else "")
 
 
 def _note(state: ReviewState, notification_id: int, lang: str) -> tuple[str, str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from classifiers.nomenclature import Nomenclature
@@ -103,8 +102,6 @@ class NotificationPage:
     thread: tuple[ThreadDocument, ...]
     wto: tuple[WtoLinks, ...]
     sources: tuple[str, ...]
-    comment_mailto: str
-    full_text_mailto: str
 
 
 def _kind(symbol: str, lang: str) -> str:
@@ -151,10 +148,6 @@ def _summary_title(s: NotificationSummary, lang: str) -> str:
     return display_text(stand_in, "title", lang).text
 
 
-def _mailto(to: str, subject: str, body: str) -> str:
-    return f"mailto:{quote(to, safe='@')}?subject={quote(subject)}&body={quote(body)}"
-
-
 def _shown_text(n: Notification, field: str, lang: str, shown: ShownNotification | None) -> DisplayText:
     """A field as the translation layer shows it (translated, labelled, the original
     kept), or as notified when nothing is stored."""
@@ -178,9 +171,6 @@ def notification_page(
     ``shown``: its free text in ``lang`` from the translation layer (stored translations)."""
     n = detail.notification
     title = _shown_text(n, "title", lang, shown)
-    symbol = n.symbols[0].text if n.symbols else reference(n.key)
-    short = " ".join(title.text.split())[:120]
-    office = config.zone.trade_office_email
     concerns = tuple(
         Concern(
             a.exporter_name,
@@ -205,20 +195,6 @@ def notification_page(
         thread=_thread(detail, lang),
         wto=notification_wto_links(n),
         sources=source_links(n),
-        comment_mailto=_mailto(
-            office,
-            translate(lang, "xp_comment_subject", symbol=symbol),
-            translate(lang, "xp_comment_body", symbol=symbol, title=short),
-        )
-        if office
-        else "",
-        full_text_mailto=_mailto(
-            office,
-            translate(lang, "xp_text_subject", symbol=symbol),
-            translate(lang, "xp_text_body", symbol=symbol, title=short),
-        )
-        if office
-        else "",
     )
 
 
