@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from notifications.digest import LEVEL_COLOURS, Digest, MatchedCode, NotificationView, level_name
 from warning.safe_text import strip_controls
+from warning.symbols import reference
 from warning.types import Level
 
 #: Stands for a contact's signed page link in a brief line rendered once for
@@ -137,13 +138,15 @@ def _helpers(language: str) -> dict[str, Any]:
 @cache
 def environment() -> Environment:
     """The jinja2 environment; every template is autoescaped except ``.txt``."""
-    return Environment(
+    env = Environment(
         loader=PackageLoader("notifications", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["reference"] = reference  # a stored key as people read it
+    return env
 
 
 @cache

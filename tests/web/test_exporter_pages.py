@@ -157,7 +157,8 @@ async def test_a_contact_cannot_open_a_notification_that_did_not_alert_their_exp
 
 async def test_without_a_token_or_a_session_the_page_asks_to_sign_in(demo_client: Client) -> None:
     response = await demo_client.get("/exporter/notifications/1", allow_redirects=False)
-    assert response.status == 303 and response.headers["Location"] == "/exporter/login"
+    assert response.status == 303
+    assert response.headers["Location"] == "/exporter/login?next=/exporter/notifications/1"
 
 
 def _cards(html: str) -> list[str]:

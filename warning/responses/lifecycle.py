@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.config import Config
 from warning.exceptions import ResponseTransitionError
+from warning.responses.notify import queue_status_emails
 from warning.storage.responses import get_response_file, load_drafts, set_status
 from warning.types import RESPONSE_STATUSES, ResponseFile, ResponseStatus
 
@@ -74,8 +75,6 @@ async def transition(
             file does not exist (``no_file``), the approved draft version does not (``no_draft``)
             or its status moved meanwhile (``status_moved``).
     """
-    from warning.responses.notify import queue_status_emails  # notify imports this module's types
-
     file = await get_response_file(conn, response_id)
     if file is None:
         raise ResponseTransitionError("no_file", f"no response file {response_id}", id=str(response_id))

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifications.links import NOTIFICATION_PAGE
 from notifications.message import build_message, message_id_for
+from notifications.plain import display_text
 from warning.config import Config
 from warning.storage.concerns import load_concerns, load_full_text_requests
 from warning.storage.notifications import load_notifications
@@ -108,8 +109,6 @@ async def _measure(conn: AsyncConnection, notification_id: int, language: str) -
     if not found:
         return str(notification_id), ""
     n = found[0][1]
-    from notifications.plain import display_text
-
     title = " ".join(display_text(n, "title", language).text.split())
     return (n.symbols[0].text if n.symbols else n.key), (title[:100] + "…" if len(title) > 100 else title)
 

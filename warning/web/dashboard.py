@@ -7,6 +7,7 @@ import datetime as dt
 from aiohttp import web
 
 from warning.review.numbers import NO_LEVEL, members_label, sector_counts, week_numbers
+from warning.review.surfaces import received_summaries
 from warning.storage.overview import upcoming_deadlines
 from warning.storage.response_queue import NOT_SENT, queue_rows
 from warning.types import LEVELS, RESPONSE_STATUSES
@@ -49,6 +50,7 @@ async def dashboard(request: web.Request) -> web.Response:
         week = await week_numbers(conn, start, rt.config.zone.timezone)
         deadlines = await upcoming_deadlines(conn, today, today + DEADLINE_HORIZON, limit=50)
         responses = await queue_rows(conn)
+        deadlines = await received_summaries(conn, deadlines)  # level badges as received
     sectors = await request.app[SECTORS].get()
     sector_names = {s.key: (s.name_zh if lang == "zh" else s.name_en) for s in sectors}
     by_level = week.by_level
