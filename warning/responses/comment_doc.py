@@ -15,14 +15,12 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from docx import Document
-from docx.document import Document as DocumentType
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml.ns import qn
-from docx.shared import Pt
+from typing import TYPE_CHECKING
 
 from warning.safe_text import strip_controls
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocumentType
 
 #: A font every Chinese Windows and WPS install has, for East Asian characters.
 EAST_ASIAN_FONT = "SimSun"
@@ -164,7 +162,7 @@ _LABELS = {
 
 
 def _section(
-    doc: DocumentType,
+    doc: DocumentType,  # python-docx is imported where a document is made, not at start
     language: str,
     measure: MeasureQuote,
     concerns: Sequence[ConcernQuote],
@@ -172,6 +170,8 @@ def _section(
     zone: str,
     date: dt.date,
 ) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     lab = _LABELS[language]
     doc.add_heading(lab["heading"].format(symbol=_clean(measure.symbol)), level=1)
     doc.add_heading(lab["measure"], level=2)
@@ -226,6 +226,11 @@ def comment_docx(
     date: dt.date,
 ) -> bytes:
     """The comment document: the Chinese section, a page break, the English one."""
+    from docx import Document
+    from docx.enum.text import WD_BREAK
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.size = Pt(11)

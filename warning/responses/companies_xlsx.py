@@ -8,9 +8,6 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from warning.safe_text import spreadsheet_cell, strip_controls
 
 #: The columns, in Chinese (the enquiry point's language).
@@ -55,6 +52,10 @@ def _text(value: str) -> str:
 
 def companies_xlsx(symbol: str, rows: Sequence[CompanyRow]) -> bytes:
     """The workbook: one sheet ``企业清单`` with a title line, the headers, one row per concern."""
+    # Imported here: the daemon and the web app start without openpyxl (test_cli_imports).
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = "企业清单"
