@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from classifiers.nomenclature import Nomenclature
 from classifiers.textprep import has_chinese
@@ -23,6 +22,10 @@ class Baseline:
     name = "baseline"
 
     def __init__(self, nomenclature: Nomenclature) -> None:
+        # Imported here: scikit-learn (with SciPy's stats) costs every start of
+        # the web app and the daemon seconds, for the evaluation page alone.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         lines = [e for e in nomenclature.entries.values() if e.level > 2]
         self.codes = [e.code for e in lines]
         self.en = TfidfVectorizer()

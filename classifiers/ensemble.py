@@ -40,6 +40,19 @@ RUNNER_UP_POWER = 2.0
 #: text model half-matches is rarely right.
 NAMED_POWER = 0.5
 NAMED_MIN = 0.9
+#: A runner-up chapter only the text model speaks for (it half-matches the words of many
+#: headings) is damped harder: a second chapter is kept where the text names it.
+TEXT_ONLY_POWER = 4.0
+#: ICS codes are a prior, not a product: a chapter no other method supports keeps this
+#: share of its score (a standards field covers many products; the text says which).
+ICS_ALONE = 0.8
+#: The best chapter, when a product word or rule of the text names it, is right more
+#: often than its methods' scores say (chapter top-1 is ~0.85 where a lone glossary
+#: word's 0.6 is calibrated on all its matches, runner-ups included): its doubt
+#: ``1 - score`` is shrunk by this factor. Chosen on the 5-fold cross-validated
+#: calibration of dev and dev2 (0.6-0.7 alike; the larger kept).
+TOP_DOUBT = 0.7
+NAMING_METHODS = frozenset({"glossary", "rule", "member"})
 
 
 @dataclass(frozen=True)
@@ -143,12 +156,23 @@ def combine(
                 # Evidence for the heading is evidence for a subheading of it that has its own.
                 doubt *= math.prod(1.0 - p for p, _ in support[code[:4]].values())
             finer[code[:2]].append((code, 1.0 - doubt))
+    for chapter, per in chapter_by_method.items():
+        if per.keys() == {"ics"}:
+            chapter_score[chapter] *= ICS_ALONE
     top_chapter = max(chapter_score.values(), default=0.0)
+    lifted = 1.0 - (1.0 - top_chapter) * TOP_DOUBT
     ranked: list[tuple[float, int, str, str]] = []
     for chapter, raw_score in chapter_score.items():
         # A chapter far behind the best one is rarely a second right answer, unless named.
-        power = NAMED_POWER if chapter in named else RUNNER_UP_POWER
+        if chapter in named:
+            power = NAMED_POWER
+        elif chapter_by_method[chapter].keys() == {"text"}:
+            power = TEXT_ONLY_POWER
+        else:
+            power = RUNNER_UP_POWER
         score = raw_score * (raw_score / top_chapter) ** power if top_chapter else 0.0
+        if raw_score == top_chapter and NAMING_METHODS & chapter_by_method[chapter].keys():
+            score = lifted
         codes = finer.get(chapter) or [(chapter, score)]
         best = max(s for _, s in codes)
         for code, s in codes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -22,9 +23,13 @@ from warning.exceptions import TbtError
 from warning.types import Notification, ProductMatch
 
 _RAW_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+_PUNCT = frozenset(",;:()/")
+_RAW_WORD_OR_PUNCT = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*|[,;:()/]")
 _MAX_ZH = 8
 # The weight of a field: the products line names what is regulated.
 FIELD_WEIGHTS = (("products", 1.0), ("title", 0.8), ("description", 0.4))
+#: The title's and description's weights when the products line names a product itself.
+NAMED_BY_PRODUCTS = {"title": 0.65, "description": 0.3}
 
 
 class GlossaryError(TbtError, ValueError):
@@ -62,34 +67,46 @@ class Glossary:
         self.en: dict[tuple[str, ...], GlossaryEntry] = {}
         self.zh: dict[str, GlossaryEntry] = {}
         for entry in entries:
-            for term in entry.en:
-                self.en.setdefault(en_key(term), entry)
+            for key in map(en_key, entry.en):
+                if key not in self.en or narrows(entry, self.en[key]):
+                    self.en[key] = entry
             for term in entry.zh:
-                self.zh.setdefault(term, entry)
+                if term not in self.zh or narrows(entry, self.zh[term]):
+                    self.zh[term] = entry
         self.max_en = max((len(k) for k in self.en), default=1)
-        self.en_prefixes = frozenset(k[:i] for k in self.en for i in range(1, len(k) + 1))
+        self.en_suffixes = frozenset(k[i:] for k in self.en for i in range(len(k)))
         self.zh_pattern = trie_pattern(t for t in self.zh if 2 <= len(t) <= _MAX_ZH)
 
     def find_en(self, text: str) -> list[Hit]:
-        """English terms in ``text``, longest first, not overlapping."""
-        words = [singular(w) for w in _RAW_WORD.findall(text.lower())]
-        hits: list[Hit] = []
-        prefixes, terms = self.en_prefixes, self.en
-        i, n = 0, len(words)
-        while i < n:
-            end, j = 0, i + 1
-            # Grow the phrase while some term still starts this way; keep the longest term seen.
-            while j <= n and tuple(words[i:j]) in prefixes:
-                if tuple(words[i:j]) in terms:
-                    end = j
-                j += 1
-            if end:
-                key = tuple(words[i:end])
-                hits.append(Hit(" ".join(key), terms[key], i, end, 1.0))
-                i = end
+        """English terms in ``text``, not overlapping, longest first from the right: an English
+        compound's head is its last word, so "fresh chilli peppers" is "chilli pepper", not
+        "fresh chilli" + "pepper". Punctuation is kept as a unit so that items of a list
+        ("seeders, planters") are not taken for modifiers of each other."""
+        words: list[str] = []
+        breaks: set[int] = set()
+        for unit in _RAW_WORD_OR_PUNCT.findall(text.lower()):
+            if unit in _PUNCT:
+                breaks.add(len(words))
             else:
-                i += 1
-        return _mark_modifiers(hits, words, ("for", "in", "of", "with", "on"))
+                words.append(singular(unit))
+        suffixes, terms = self.en_suffixes, self.en
+        hits: list[Hit] = []
+        j = len(words)
+        while j > 0:
+            start, i = 0, j - 1
+            # Grow the phrase leftwards while some term still ends this way; keep the longest term.
+            while i >= 0 and tuple(words[i:j]) in suffixes:
+                if tuple(words[i:j]) in terms:
+                    start = i + 1
+                i -= 1
+            if start:
+                key = tuple(words[start - 1 : j])
+                hits.append(Hit(" ".join(key), terms[key], start - 1, j, 1.0))
+                j = start - 1
+            else:
+                j -= 1
+        hits.reverse()
+        return _mark_modifiers(hits, words, ("for", "in", "of", "with", "on"), breaks)
 
     def find_zh(self, text: str, tokens: Iterable[str] = ()) -> list[Hit]:
         """Chinese terms in ``text``: longest match first; one-character terms only as whole words."""
@@ -97,7 +114,7 @@ class Glossary:
         hits = [Hit(m[0], self.zh[m[0]], m.start(), m.end(), 1.0) for m in self.zh_pattern.finditer(text)]
         tokens = list(tokens)
         if not any(len(t) == 1 and t in self.zh for t in tokens):
-            return _mark_modifiers(hits, text, ("用", "于", "的"))
+            return _mark_modifiers(hits, text, ("用", "于"), before=("的",))
         covered = {pos for h in hits for pos in range(h.start, h.end)}
         position = 0
         for token in tokens:
@@ -109,7 +126,16 @@ class Glossary:
             if entry is not None and start not in covered:
                 hits.append(Hit(token, entry, start, start + 1, 1.0))
         hits.sort(key=lambda h: h.start)
-        return _mark_modifiers(hits, text, ("用", "于", "的"))
+        return _mark_modifiers(hits, text, ("用", "于"), before=("的",))
+
+
+def narrows(new: GlossaryEntry, old: GlossaryEntry) -> bool:
+    """Whether ``new`` names a narrower part of what ``old`` names: every code of ``new``
+    falls under one of ``old``'s, and they differ ("瓷砖": chapter 69 -> heading 6907;
+    "叉车": 8426, 8427, 8428 -> 8427). The heading's words say more than the chapter's."""
+    if old.whole or set(new.hs) == set(old.hs):
+        return False
+    return all(any(code.startswith(prefix) for prefix in old.hs) for code in new.hs)
 
 
 def trie_pattern(terms: Iterable[str]) -> re.Pattern[str]:
@@ -134,23 +160,45 @@ def trie_pattern(terms: Iterable[str]) -> re.Pattern[str]:
     return re.compile(emit(trie) or "(?!)")
 
 
-def _mark_modifiers(hits: list[Hit], units: Sequence[str], linkers: tuple[str, ...]) -> list[Hit]:
+#: Words joining the items of a list: an item joined to a modifier is a modifier too
+#: ("tyres for buses and lorries", "用于公共汽车和卡车").
+_COORDINATORS = frozenset(["and", "or", "和", "及", "与", "或", "、", ",", "，"])
+
+
+def _mark_modifiers(
+    hits: list[Hit],
+    units: Sequence[str],
+    linkers: tuple[str, ...],
+    breaks: AbstractSet[int] = frozenset(),
+    before: tuple[str, ...] = (),
+) -> list[Hit]:
     """Weaken modifiers: in "car tyre" / "汽车轮胎" the head is the last noun.
 
-    A hit directly followed by another names what the next is for; in English
-    "tyres for cars" the noun after "for" is the modifier.
+    A hit directly followed by another names what the next is for, unless punctuation
+    parts them (``breaks``: the units a comma or semicolon comes before: "seeders,
+    planters" is a list); a hit after a linker (English "tyres for cars", Chinese
+    "轮胎，用于汽车") is the modifier, and so is each item listed with it; a hit before a
+    ``before`` linker ("过滤器的面罩": the filter of the mask) is the modifier.
     """
     out = []
+    linked = False
     for index, hit in enumerate(hits):
         weight = hit.weight
         following = hits[index + 1] if index + 1 < len(hits) else None
-        if following is not None and following.start - hit.end <= 0:
+        if following is not None and following.start - hit.end <= 0 and following.start not in breaks:
             weight *= 0.5
+        gap = units[hit.end : following.start] if following is not None else ()
+        if 0 < len(gap) <= 2 and any(w in before for w in gap):
+            weight *= 0.6
         previous = hits[index - 1] if index > 0 else None
+        now_linked = False
         if previous is not None and 0 < hit.start - previous.end <= 3:
             between = units[previous.end : hit.start]
-            if any(w in linkers for w in between):
-                weight *= 0.6
+            listed = linked and all(w in _COORDINATORS for w in between)
+            now_linked = listed or any(w in linkers for w in between)
+        if now_linked:
+            weight *= 0.6
+        linked = now_linked
         out.append(Hit(hit.term, hit.entry, hit.start, hit.end, weight))
     return out
 
@@ -240,7 +288,8 @@ def load_glossary() -> Glossary:
 
     Our product words first, then our heading-level product words
     (``glossary_headings.csv``, each line with the HS text it renders), then our product
-    groups, then the HS chapter and section titles (the first line holding a term wins).
+    groups, then the HS chapter and section titles: the first line holding a term wins,
+    unless a later line narrows its codes (:func:`narrows`).
     """
     from classifiers.nomenclature import load_nomenclature
 
@@ -261,19 +310,30 @@ def load_glossary() -> Glossary:
 
 
 def hits_for(
-    glossary: Glossary, notification: Notification, zh_tokens: dict[str, list[str]]
+    glossary: Glossary,
+    notification: Notification,
+    zh_tokens: dict[str, list[str]],
+    texts: dict[str, str] | None = None,
 ) -> list[tuple[Hit, float]]:
-    """Every glossary hit in a notification's fields, with the field's weight."""
-    found = []
-    for field, field_weight in FIELD_WEIGHTS:
-        text = getattr(notification, field)
+    """Every glossary hit in a notification's fields (or in ``texts``, the fields as
+    prepared), with the field's weight.
+
+    Where the products line names a product, the title and description weigh less
+    (:data:`NAMED_BY_PRODUCTS`): the member's own words for what is regulated come first,
+    and a title's other words ("Cassava seed" above "Seeders, planters") are context.
+    """
+    found: list[tuple[Hit, float]] = []
+    weights = dict(FIELD_WEIGHTS)
+    for field, _ in FIELD_WEIGHTS:
+        text = texts[field] if texts is not None else getattr(notification, field)
         if not text:
             continue
-        for hit in glossary.find_en(text):
-            found.append((hit, field_weight))
+        field_hits = glossary.find_en(text)
         if field in zh_tokens:
-            for hit in glossary.find_zh(text, zh_tokens[field]):
-                found.append((hit, field_weight))
+            field_hits += glossary.find_zh(text, zh_tokens[field])
+        if field == "products" and field_hits:
+            weights.update(NAMED_BY_PRODUCTS)
+        found.extend((hit, weights[field]) for hit in field_hits)
     return found
 
 

@@ -13,8 +13,6 @@ import re
 import zipfile
 from typing import Any
 
-import pandas as pd
-
 from feeds.base import DOCUMENT, ParseResult
 from feeds.sample_record import notification_from_sample
 from feeds.text import html_to_text
@@ -90,6 +88,11 @@ def read_table(payload: bytes, fmt: str, max_unpacked: int = MAX_UNPACKED_BYTES)
     """
     if fmt == "xlsx":
         check_unpacked_size(payload, max_unpacked)
+    # Imported here (after the check: a refused file costs nothing more):
+    # pandas costs every start of the daemon and the web app seconds, for the
+    # sources that read export files alone.
+    import pandas as pd
+
     try:
         if fmt == "xlsx":
             frame = pd.read_excel(io.BytesIO(payload), header=None, dtype=str, engine="openpyxl")

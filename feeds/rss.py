@@ -18,6 +18,7 @@ import feedparser
 from feeds.base import DOCUMENT, FetchResult, ParseResult, SourceContext
 from feeds.sample_record import notification_type
 from feeds.text import html_page_reason, html_to_text, looks_like_html
+from feeds.xml_guard import xml_problem
 from warning.config import RssSourceConfig
 from warning.exceptions import RecordError as RecordProblem
 from warning.members import display_name, normalise_code
@@ -59,9 +60,10 @@ class RssSource:
         return FetchResult([raw], new_cursor)
 
     def parse(self, raw: RawRecord) -> ParseResult:
-        """The feed's items; a feed that is not one (HTML, bad XML, bad encoding) is refused whole."""
+        """The feed's items; a feed that is not one (HTML, bad XML, bad encoding) is refused
+        whole, and so is hostile XML (entity declarations, deep nesting: :mod:`feeds.xml_guard`)."""
         parsed = None
-        problem = html_problem(raw)
+        problem = html_problem(raw) or xml_problem(raw.payload, raw.content_type)
         if problem is None:
             parsed = feedparser.parse(raw.payload, response_headers={"content-type": raw.content_type})
             problem = feed_problem(parsed)

@@ -9,13 +9,6 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display; must precede pyplot
-
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-
 LEGEND_COLOUR = "#555555"
 
 
@@ -27,6 +20,14 @@ def level_chart(
     title: str,
 ) -> bytes:
     """A PNG bar chart of counts per level (one colour per level)."""
+    # Imported here: matplotlib costs the daemon's start-up (and every
+    # command's) a second or more, for the weekly chart alone.
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display; must precede pyplot
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
     # A Figure without pyplot: no global state, safe in a long-running service.
     figure = Figure(figsize=(6, 3), dpi=100)
     axes = figure.subplots()

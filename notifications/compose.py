@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from markupsafe import Markup
@@ -61,12 +61,13 @@ from warning.storage.deliveries import (
 from warning.storage.exporters import load_exporters
 from warning.storage.notifications import load_notifications
 from warning.storage.outbox import NewMessage, enqueue_many
+from warning.storage.responses import latest_stc_marks
 from warning.storage.review_actions import ReviewState, load_state
 from warning.storage.schema import notifications as notifications_table
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions, sync_from_register
 from warning.storage.translations import load_translations
 from warning.translation.display import shown_notification
-from warning.types import Exporter, Language, Level, Notification, Sector, Translation
+from warning.types import Exporter, Language, Level, Notification, Sector, StcMark, Translation
 
 #: Messages written per transaction: each is atomic with its deliveries either way.
 WRITE_BATCH = 500
@@ -108,6 +109,8 @@ class _Context:
     translations: dict[int, dict[tuple[str, str], Translation]] = field(default_factory=dict)
     #: The officials' overrides in force (issue 18): held-back alerts, levels set, expert notes.
     review: ReviewState = field(default_factory=ReviewState)
+    #: Specific trade concern marks of the loaded notifications (issue 19).
+    stc: dict[int, StcMark] = field(default_factory=dict)
 
     def brief(self, alert: AlertRow, email: str, language: Language) -> tuple[str, Markup]:
         """The alert listed in one line, its page link signed for ``email`` (cached but the link)."""
@@ -148,6 +151,9 @@ class _Context:
                 shown_notification(notification_id, n, language, self.translations.get(notification_id)),
             )
             view = with_note(view, self.review, language)
+            mark = self.stc.get(notification_id)
+            if mark is not None:
+                view = replace(view, stc_number=mark.stc_number, stc_url=mark.url)
             found = (view, *render_item_head(view, language))
             self.views[key] = found
         return found
@@ -318,6 +324,7 @@ async def _load_chunk(
             where = notifications_table.c.id.in_(missing[start : start + 500])
             ctx.notifications.update(await load_notifications(conn, where))
         ctx.translations.update(await load_translations(conn, missing))
+        ctx.stc.update(await latest_stc_marks(conn, missing))
     by_exporter: dict[int, list[AlertRow]] = defaultdict(list)
     for alert in sorted(alerts, key=lambda a: (a.exporter_id, a.notification_id)):
         by_exporter[alert.exporter_id].append(alert)

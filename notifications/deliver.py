@@ -48,6 +48,7 @@ from warning.storage.outbox import (
     mark_sent_many,
     mark_uncertain,
     pending_ids,
+    record_sent,
     requeue,
 )
 
@@ -166,14 +167,19 @@ class _Run:
     sender starts its next message only once the one it delivered is recorded
     ``sent`` (committed); the records of the connections that finished
     meanwhile share one transaction, and the claims are made ahead, so the
-    connections seldom wait for the database. A crash therefore leaves at most
+    connections seldom wait for the database. Those transactions run on one
+    connection held for the run (``conn``) with a constant statement for the
+    records: a record costs an execute and a commit, not a pool checkout, a
+    reset and a freshly compiled UPDATE. A crash therefore leaves at most
     one delivered but unrecorded message per connection (its 250 arrived, or
     was on its way), beside claimed messages not yet tried; the next start
     settles them (see the module's docstring).
     """
 
-    def __init__(self, rt: Runtime, ids: list[int], sleep: Sleep, retries: int) -> None:
-        self.rt, self.ids, self.sleep, self.retries = rt, ids, sleep, retries
+    def __init__(
+        self, rt: Runtime, conn: AsyncConnection, ids: list[int], sleep: Sleep, retries: int
+    ) -> None:
+        self.rt, self.conn, self.ids, self.sleep, self.retries = rt, conn, ids, sleep, retries
         self.size = rt.config.smtp.batch_size
         self.claimed_up_to = 0  # ids[:claimed_up_to] have been offered to claim_many
         self.queue: deque[OutboxMessage] = deque()
@@ -201,9 +207,9 @@ class _Run:
 
     async def _refill(self, done: list[tuple[OutboxMessage, _Result]], batch: list[int], upto: int) -> None:
         try:
-            async with self.rt.db.begin() as conn:
-                await _mark(conn, self.rt, done)
-                claimed = await claim_many(conn, batch, _lease(self.rt)) if batch else []
+            async with self.conn.begin():
+                await _mark(self.conn, self.rt, done)
+                claimed = await claim_many(self.conn, batch, _lease(self.rt)) if batch else []
             # Committed: only now may a sender take them, or count its result recorded.
             self.queue.extend(claimed)
             self.recorded = max(self.recorded, upto)
@@ -273,8 +279,8 @@ class _Run:
             self.results.append((_without_body(message), result))
         self.queue.clear()
         if self.finished:
-            async with self.rt.db.begin() as conn:
-                await _mark(conn, self.rt, self.finished)
+            async with self.conn.begin():
+                await _mark(self.conn, self.rt, self.finished)
         self.finished = []
 
 
@@ -285,7 +291,7 @@ def _without_body(message: OutboxMessage) -> OutboxMessage:
 
 
 async def _mark(conn: AsyncConnection, rt: Runtime, results: list[tuple[OutboxMessage, _Result]]) -> None:
-    await mark_sent_many(conn, [m.id for m, r in results if r.status == "sent"], rt.now())
+    await record_sent(conn, [m.id for m, r in results if r.status == "sent"], rt.now())
     for message, result in results:
         if result.status in ("failed", "later"):
             await mark_failed(conn, message.id, result.error, permanent=result.status == "failed")
@@ -323,24 +329,37 @@ async def deliver_pending(
         settled = await settle_lapsed(rt, transports[0])
         async with rt.db.begin() as conn:
             ids = await pending_ids(conn)
-        run = _Run(rt, ids, sleep, retries or rt.config.smtp.retries)
-        workers = [asyncio.create_task(run.worker(t)) for t in transports[: max(1, len(ids))]]
-        try:
-            await asyncio.gather(*workers)
-        except BaseException:
-            # One sender failed (or the run was cancelled): stop the others before
-            # marking, so no result arrives after it. Their messages in flight stay
-            # ``sending`` and are settled at the next start.
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
-            raise
-        finally:
-            await run.finish()
+        async with rt.db.engine.connect() as held:
+            run = _Run(rt, held, ids, sleep, retries or rt.config.smtp.retries)
+            try:
+                await _send(run, transports[: max(1, len(ids))])
+            finally:
+                try:
+                    await run.finish()
+                finally:
+                    # Cancelled while a transaction runs on the held connection:
+                    # it ends (commits or rolls back) before the connection closes.
+                    if run.refilling is not None:
+                        await asyncio.wait([run.refilling])
     finally:
         for t in transports:
             await t.close()
     return _outcome(run, len(ids), settled)
+
+
+async def _send(run: _Run, transports: Sequence[Transport]) -> None:
+    """Send over each of ``transports`` until the run is done."""
+    workers = [asyncio.create_task(run.worker(t)) for t in transports]
+    try:
+        await asyncio.gather(*workers)
+    except BaseException:
+        # One sender failed (or the run was cancelled): stop the others before
+        # marking, so no result arrives after it. Their messages in flight stay
+        # ``sending`` and are settled at the next start.
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        raise
 
 
 def _outcome(run: _Run, pending: int, settled: int) -> DeliveryOutcome:

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from classifiers.nomenclature import Nomenclature
 from notifications.plain import market_name, member_line
 from notifications.wto_links import notification_wto_links, source_links
+from warning.symbols import reference
 from warning.translation.display import ShownNotification, shown_notification
 from warning.translation.structured import hs_name
 from warning.types import LEVEL_NAMES_ZH, LEVELS, Language, Level, Notification, ProductMatch
@@ -68,6 +69,9 @@ class NotificationView:
     #: The officials' expert note (专家解读) in the reader's language, and their office (issue 18).
     note: str = ""
     note_office: str = ""
+    #: Raised at the WTO TBT Committee as this specific trade concern (issue 19), with its link.
+    stc_number: str = ""
+    stc_url: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -105,7 +109,7 @@ def notification_view(
     source = "来源网页" if language == "zh" else "Source page"
     return NotificationView(
         id=notification_id,
-        symbols=", ".join(s.text for s in n.symbols) or n.key,
+        symbols=", ".join(s.text for s in n.symbols) or reference(n.key),
         member=member_line(n, language),
         market=market_name(n, language),
         title=shown.title.text,

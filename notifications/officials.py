@@ -9,8 +9,10 @@ in the products concerned.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -18,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from notifications.chart import level_chart
 from notifications.digest import LEVEL_COLOURS, level_name
 from notifications.links import Links
-from notifications.message import InlineImage, build_message, message_id_for
+from notifications.message import Attachment, InlineImage, build_message, message_id_for
+from notifications.officials_texts import OFFICIAL_TEXTS
 from notifications.render import render
 from warning.exceptions import ReviewError
 from warning.mapping.mappings import current_sectors
@@ -36,7 +39,9 @@ from warning.storage.notifications import load_notifications
 from warning.storage.outbox import enqueue
 from warning.storage.reviews import open_review
 from warning.storage.schema import notifications as notifications_table
+from warning.storage.staff_accounts import staff_languages
 from warning.storage.translations import load_translations
+from warning.symbols import reference
 from warning.translation.display import label, shown_notification, titles_for
 from warning.types import LEVELS, Level
 
@@ -129,6 +134,8 @@ class WeeklyReport:
     undated: int = 0
     #: The week's review page.
     review_url: str = ""
+    #: The language of every text of the report (the official's: one per email).
+    language: str = "zh"
 
 
 def _rows(current: Counter[str], previous: Counter[str], limit: int = 10) -> tuple[Row, ...]:
@@ -140,17 +147,17 @@ def _rows(current: Counter[str], previous: Counter[str], limit: int = 10) -> tup
 NO_LEVEL_COLOUR = "#888888"
 
 
-def _level_rows(this: WeekNumbers, last: WeekNumbers) -> tuple[Row, ...]:
+def _level_rows(this: WeekNumbers, last: WeekNumbers, language: str) -> tuple[Row, ...]:
     now, before = this.by_level, last.by_level
-    rows = [
-        Row(f"{level_name(lv, 'zh')} {level_name(lv, 'en')}", now[lv], before[lv], LEVEL_COLOURS[lv])
-        for lv in LEVELS
-    ]
-    rows.append(Row("无等级 No level", now[NO_LEVEL], before[NO_LEVEL], NO_LEVEL_COLOUR))
+    rows = [Row(level_name(lv, language), now[lv], before[lv], LEVEL_COLOURS[lv]) for lv in LEVELS]
+    no_level = OFFICIAL_TEXTS[language]["no_level"]
+    rows.append(Row(no_level, now[NO_LEVEL], before[NO_LEVEL], NO_LEVEL_COLOUR))
     return tuple(rows)
 
 
-def _key_measures(reviewed: list[ReviewedMeasure], links: Links, enquiry_days: int) -> tuple[KeyMeasure, ...]:
+def _key_measures(
+    reviewed: list[ReviewedMeasure], links: Links, enquiry_days: int, language: str
+) -> tuple[KeyMeasure, ...]:
     out = []
     for r in reviewed:
         m = r.measure
@@ -162,11 +169,11 @@ def _key_measures(reviewed: list[ReviewedMeasure], links: Links, enquiry_days: i
         out.append(
             KeyMeasure(
                 m.id,
-                m.key,
+                reference(m.key),
                 m.level,
-                f"{level_name(m.level, 'zh')} {level_name(m.level, 'en')}",
+                level_name(m.level, language),
                 LEVEL_COLOURS[m.level],
-                members_label(m.members, "zh"),
+                members_label(m.members, language),
                 m.title,
                 deadline,
                 deadline - dt.timedelta(days=enquiry_days) if deadline else None,
@@ -178,8 +185,10 @@ def _key_measures(reviewed: list[ReviewedMeasure], links: Links, enquiry_days: i
     return tuple(sorted(out, key=lambda k: (LEVELS.index(k.level), k.symbols)))
 
 
-async def weekly_report(rt: Runtime, week: str) -> WeeklyReport:
-    """What the week's digest says (reads only), counted by :mod:`warning.review.numbers`."""
+async def weekly_report(rt: Runtime, week: str, language: str = "zh") -> WeeklyReport:
+    """What the week's digest says (reads only), counted by :mod:`warning.review.numbers`,
+    every text in ``language`` (zh or en; titles translated where a translation is stored)."""
+    language = language if language in OFFICIAL_TEXTS else "zh"
     start, _ = week_bounds(week)
     tz = rt.config.zone.timezone
     today = rt.today()
@@ -192,20 +201,20 @@ async def weekly_report(rt: Runtime, week: str) -> WeeklyReport:
             conn, notifications_table.c.comment_deadline.between(today, today + dt.timedelta(days=30))
         )
     sectors = await current_sectors(rt)
-    names = {s.key: s.name_zh for s in sectors}
+    names = {s.key: s.name_zh if language == "zh" else s.name_en for s in sectors}
     links = Links.for_runtime(rt)
     enquiry_days = rt.config.warning.enquiry_point_days
     upcoming = sorted(
         (
             Upcoming(
                 m.id,
-                m.key,
-                members_label(m.members, "zh"),
+                reference(m.key),
+                members_label(m.members, language),
                 m.title,
                 m.comment_deadline,
                 (m.comment_deadline - today).days,
                 m.comment_deadline - dt.timedelta(days=enquiry_days),
-                level_name(m.level, "zh"),
+                level_name(m.level, language),
                 len(m.alerts),
                 links.notification(m.id),
             )
@@ -216,7 +225,7 @@ async def weekly_report(rt: Runtime, week: str) -> WeeklyReport:
     )
 
     def members(n: WeekNumbers) -> Counter[str]:
-        return Counter({members_label(codes, "zh"): k for codes, k in n.by_member.items()})
+        return Counter({members_label(codes, language): k for codes, k in n.by_member.items()})
 
     def by_sector(n: WeekNumbers) -> Counter[str]:
         return Counter({names.get(k, k): c for k, c in sector_counts(n.measures, sectors).items()})
@@ -227,16 +236,17 @@ async def weekly_report(rt: Runtime, week: str) -> WeeklyReport:
         this.end,
         this.total,
         last.total,
-        _level_rows(this, last),
+        _level_rows(this, last, language),
         _rows(members(this), members(last)),
         _rows(by_sector(this), by_sector(last)),
-        tuple(await _in_chinese(rt, upcoming[:20])),
+        tuple(await _in_language(rt, upcoming[:20], language)),
         this.exporters_alerted,
         this.alerts,
-        rt.config.zone.name_zh,
-        await _key_in_chinese(rt, _key_measures(reviewed, links, enquiry_days)),
+        rt.config.zone.name_zh if language == "zh" else rt.config.zone.name,
+        await _key_in_language(rt, _key_measures(reviewed, links, enquiry_days, language), language),
         len(this.undated),
         f"{links.base_url}/digest?week={week}",
+        language,
     )
 
 
@@ -251,8 +261,8 @@ def report_chart(report: WeeklyReport) -> bytes:
     )
 
 
-async def _in_chinese(rt: Runtime, upcoming: list[Upcoming]) -> list[Upcoming]:
-    """The upcoming measures' titles in Chinese where a translation exists, labelled."""
+async def _in_language(rt: Runtime, upcoming: list[Upcoming], language: str) -> list[Upcoming]:
+    """The upcoming measures' titles in ``language`` where a translation exists, labelled."""
     ids = [u.notification_id for u in upcoming]
     if not ids:
         return []
@@ -262,50 +272,77 @@ async def _in_chinese(rt: Runtime, upcoming: list[Upcoming]) -> list[Upcoming]:
     out = []
     for u in upcoming:
         title = shown_notification(
-            u.notification_id, notes[u.notification_id], "zh", stored.get(u.notification_id)
+            u.notification_id, notes[u.notification_id], language, stored.get(u.notification_id)
         ).title
-        out.append(replace(u, title=title.text, title_label=title.label("zh") if title.translated else ""))
+        out.append(
+            replace(u, title=title.text, title_label=title.label(language) if title.translated else "")
+        )
     return out
 
 
-async def _key_in_chinese(rt: Runtime, key: tuple[KeyMeasure, ...]) -> tuple[KeyMeasure, ...]:
-    """The red and orange measures' titles in Chinese where a translation exists, labelled."""
+async def _key_in_language(rt: Runtime, key: tuple[KeyMeasure, ...], language: str) -> tuple[KeyMeasure, ...]:
+    """The red and orange measures' titles in ``language`` where a translation exists, labelled."""
     if not key:
         return key
     async with rt.db.begin() as conn:
-        chinese = await titles_for(conn, {k.notification_id: k.title for k in key}, "zh")
+        found = await titles_for(conn, {k.notification_id: k.title for k in key}, language)
     return tuple(
         replace(
-            k, title=chinese[k.notification_id][0], title_label=label(chinese[k.notification_id][1], "zh")
+            k, title=found[k.notification_id][0], title_label=label(found[k.notification_id][1], language)
         )
-        if k.notification_id in chinese
+        if k.notification_id in found
         else k
         for k in key
     )
 
 
 def render_report(report: WeeklyReport) -> tuple[str, str, str]:
-    """Subject, text and HTML of the officials' digest."""
-    subject = f"TBT周报 Weekly TBT digest {report.week}: {report.total} 项通报 notifications"
-    context = {"r": report, "subject": subject, "chart_cid": CHART_CID}
+    """Subject, text and HTML of the officials' digest, in the report's language."""
+    t = OFFICIAL_TEXTS[report.language]
+    subject = t["subject"].format(week=report.week, n=report.total)
+    context = {"r": report, "t": t, "subject": subject, "chart_cid": CHART_CID}
     return subject, render("weekly.txt", context), render("weekly.html", context)
 
 
 async def compose_officials_digest(rt: Runtime, week: str) -> int:
-    """Queue the week's digest to every ``[digest] officials`` address; returns messages queued.
+    """Queue the week's digest to every ``[digest] officials`` address, each in the
+    official's language; returns messages queued.
 
     With ``review_required`` the week's review is opened (pending approval).
     """
-    report = await weekly_report(rt, week)
-    subject, text, html = render_report(report)
-    chart = report_chart(report)
+    async with rt.db.begin() as conn:
+        languages = await officials_languages(rt, conn)
+    chart: bytes | None = None
+    messages: dict[str, OfficialsMessage] = {}
+    for language in sorted(set(languages.values())):
+        report = await weekly_report(rt, week, language)
+        # The same counts whatever the language; matplotlib is CPU work: off the event loop.
+        if chart is None:
+            chart = await asyncio.to_thread(report_chart, report)
+        subject, text, html = render_report(report)
+        messages[language] = OfficialsMessage(subject, text, html, (InlineImage(CHART_CID, chart),))
     async with rt.db.begin() as conn:
         if rt.config.digest.review_required:
             await open_review(conn, week, rt.now())
-        queued = await queue_to_officials(
-            rt, conn, f"officials:{week}", "officials", subject, text, html, [InlineImage(CHART_CID, chart)]
-        )
+        queued = await queue_to_officials(rt, conn, f"officials:{week}", "officials", messages)
     return queued
+
+
+@dataclass(frozen=True)
+class OfficialsMessage:
+    """An email to officials in one language."""
+
+    subject: str
+    text: str
+    html: str
+    images: tuple[InlineImage, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+
+async def officials_languages(rt: Runtime, conn: AsyncConnection) -> dict[str, str]:
+    """Each ``[digest] officials`` address's language: its staff account's, else Chinese."""
+    accounts = await staff_languages(conn)
+    return {o: accounts.get(o.strip().lower(), "zh") for o in rt.config.digest.officials}
 
 
 async def queue_to_officials(
@@ -313,26 +350,27 @@ async def queue_to_officials(
     conn: AsyncConnection,
     key_prefix: str,
     kind: str,
-    subject: str,
-    text: str,
-    html: str,
-    images: list[InlineImage],
+    messages: Mapping[str, OfficialsMessage],
 ) -> int:
-    """Put one message to each ``[digest] officials`` address in the outbox, keyed
-    ``<key_prefix>:<address>`` (queued once however often this runs); returns how many are new."""
+    """Put one message to each ``[digest] officials`` address in the outbox, in the
+    official's language (``messages`` by language), keyed ``<key_prefix>:<address>``
+    (queued once however often this runs); returns how many are new."""
     sender = rt.config.delivery.sender
     queued = 0
-    for official in rt.config.digest.officials:
+    for official, language in (await officials_languages(rt, conn)).items():
         key = f"{key_prefix}:{official}"
+        m = messages.get(language) or next(iter(messages.values()))
+        subject = m.subject
         message = build_message(
             sender=sender,
             recipient=official,
             subject=subject,
-            text=text,
-            html=html,
+            text=m.text,
+            html=m.html,
             now=rt.now(),
             message_key=key,
-            images=images,
+            images=list(m.images),
+            attachments=list(m.attachments),
         )
         _, created = await enqueue(
             conn,

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from notifications.digest import LEVEL_COLOURS, Digest, MatchedCode, NotificationView, level_name
 from warning.safe_text import strip_controls
+from warning.symbols import reference
 from warning.types import Level
 
 #: Stands for a contact's signed page link in a brief line rendered once for
@@ -68,6 +69,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "unlisted_one": "… and 1 more, less urgent: every alert sent to you is on your alerts page",
         "unlisted_many": "… and {n} more, less urgent: every alert sent to you is on your alerts page",
         "expert_note": "Expert reading ({office})",
+        "stc": "Raised as specific trade concern {number} at the WTO TBT Committee",
     },
     "zh": {
         "subject_one": "TBT预警：{n} 项涉及贵企业产品的国外技术性贸易措施",
@@ -114,6 +116,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "unlisted_one": "……另有{n}项紧急程度较低的措施：发给贵企业的全部预警均可在预警页面查看",
         "unlisted_many": "……另有{n}项紧急程度较低的措施：发给贵企业的全部预警均可在预警页面查看",
         "expert_note": "专家解读（{office}）",
+        "stc": "已在WTO TBT委员会作为特别贸易关注 {number} 提出",
     },
 }
 
@@ -135,13 +138,15 @@ def _helpers(language: str) -> dict[str, Any]:
 @cache
 def environment() -> Environment:
     """The jinja2 environment; every template is autoescaped except ``.txt``."""
-    return Environment(
+    env = Environment(
         loader=PackageLoader("notifications", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["reference"] = reference  # a stored key as people read it
+    return env
 
 
 @cache

@@ -330,6 +330,17 @@ class WarningConfig(_Strict):
         return self
 
 
+class ResponsesConfig(_Strict):
+    """Companies' concerns about measures and their attachments (issue 19)."""
+
+    #: Largest attached file accepted, in bytes.
+    max_attachment_bytes: int = Field(default=10_000_000, ge=1, le=200_000_000)
+    #: Files one concern may carry.
+    max_attachments: int = Field(default=5, ge=0, le=50)
+    #: Where attachments are kept (outside the web root; named by their sha256).
+    attachments_dir: Path = Path("var/attachments")
+
+
 class WebConfig(_Strict):
     """The web app (``tbtwarn serve``)."""
 
@@ -423,6 +434,8 @@ class ScheduleConfig(_Strict):
     weekly_digest: str = "0 9 * * MON"
     #: The officials' monthly report of the month just ended (issue 18).
     monthly_report: str = "0 9 1 * *"
+    #: Reminders of response deadlines (10, 5 and 2 days before the enquiry-point date; issue 19).
+    response_reminders: str = "0 8 * * *"
     #: Minutes between dispatch runs (immediate alerts, outbox retries).
     dispatch_minutes: int = Field(default=1, ge=1)
     #: A collection still running after this many seconds is abandoned as failed.
@@ -442,7 +455,7 @@ class ScheduleConfig(_Strict):
     def _zone(cls, name: str) -> str:
         return _check_timezone(name) if name else name
 
-    @field_validator("daily_digest", "weekly_digest", "monthly_report")
+    @field_validator("daily_digest", "weekly_digest", "monthly_report", "response_reminders")
     @classmethod
     def _cron(cls, expr: str) -> str:
         try:
@@ -492,6 +505,7 @@ class Config(_Strict):
     sectors: list[SectorConfig] = Field(default_factory=list)
     web: WebConfig = WebConfig()
     translation: TranslationConfig = TranslationConfig()
+    responses: ResponsesConfig = ResponsesConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     logging: LoggingConfig = LoggingConfig()
     #: A demonstration clock (``[demo] now``); absent in production.
@@ -573,6 +587,12 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
     delivery = dict(out.get("delivery") or {})
     delivery["outbox_dir"] = resolve(delivery.get("outbox_dir", "var/outbox"))
     out["delivery"] = delivery
+    responses = out.get("responses", {})
+    if isinstance(responses, dict):
+        out["responses"] = {
+            **responses,
+            "attachments_dir": resolve(responses.get("attachments_dir", "var/attachments")),
+        }
     classifier = out.get("classifier")
     if isinstance(classifier, dict) and isinstance(classifier.get("examples"), list):
         out["classifier"] = {**classifier, "examples": [resolve(p) for p in classifier["examples"]]}

@@ -106,3 +106,31 @@ class TranslationError(TbtError):
     def __init__(self, message: str, *, garbage: bool = False) -> None:
         super().__init__(message)
         self.garbage = garbage
+
+
+class ResponseError(TbtError):
+    """Something that cannot be done to a measure's response file (issue 19).
+
+    ``key`` names the message in the web app's catalogue (``warning/web/i18n_responses.py``)
+    and ``params`` fill it, so a page says it in the reader's language; the
+    exception's text is the English one.
+    """
+
+    def __init__(self, key: str, message: str, **params: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.params = params
+
+
+class ResponseTransitionError(ResponseError, ValueError):
+    """A status change the response file's life does not allow (sent -> drafting,
+    closing without a reason, an unknown status...)."""
+
+
+class ConcernInputError(ResponseError, ValueError):
+    """A concern, full-text request or STC mark with a bad field; ``params["field"]`` names it."""
+
+
+class AttachmentError(ConcernInputError):
+    """An uploaded file refused: not an allowed type by its content, too large, too many;
+    ``params["filename"]`` names the file."""

@@ -8,14 +8,19 @@ from dataclasses import asdict
 from typing import Any
 
 from classifiers.nomenclature import load_nomenclature
+from warning.review.surfaces import note_json, warning_shaper
 from warning.runtime import Runtime
 from warning.safe_text import csv_text
 from warning.storage.notifications import load_notifications, matches_by_notification, sources_of
+from warning.storage.review_actions import ReviewState, load_state
 from warning.storage.warnings import NotificationWarning, load_warnings
+from warning.symbols import reference
 
 CSV_COLUMNS = (
     "key",
     "symbols",
+    # How people name it: the symbol, or a readable name where there is none (the key is internal).
+    "reference",
     "area",
     "member_codes",
     "member_name",
@@ -38,6 +43,10 @@ CSV_COLUMNS = (
     "warning_reasons",
     "alerts",
     "measure",
+    "held_back",
+    "expert_note_zh",
+    "expert_note_en",
+    "expert_note_office",
 )
 
 
@@ -48,10 +57,14 @@ async def notification_records(rt: Runtime) -> list[dict[str, Any]]:
         notes = await load_notifications(conn)
         matches = await matches_by_notification(conn)
         warnings = await load_warnings(conn)
+        # The officials' review: alerts as exporters receive them, with the expert notes.
+        state = await load_state(conn)
+        shape = await warning_shaper(conn)
         records = []
         for notification_id, n in notes:
             record = asdict(n)
             record["symbols"] = [s.text for s in n.symbols]
+            record["reference"] = n.symbols[0].text if n.symbols else reference(n.key)
             for key in ("source_name", "source_id"):
                 record.pop(key)
             record["sources"] = await sources_of(conn, notification_id)
@@ -59,7 +72,9 @@ async def notification_records(rt: Runtime) -> list[dict[str, Any]]:
                 asdict(m) | {"description": nomenclature.label(m.hs_code, "en")}
                 for m in matches.get(notification_id, [])
             ]
-            record |= warning_fields(warnings.get(notification_id))
+            found = warnings.get(notification_id)
+            record |= warning_fields(shape(found) if found else None)
+            record |= review_fields(notification_id, state)
             records.append(record)
     return records
 
@@ -77,6 +92,18 @@ def warning_fields(w: NotificationWarning | None) -> dict[str, Any]:
             {"exporter": a.exporter, "level": a.level, "reasons": [r.en for r in a.reasons]} for a in w.alerts
         ],
         "measure": {"thread": w.thread_key, "event": w.event},
+    }
+
+
+def review_fields(notification_id: int, state: ReviewState) -> dict[str, Any]:
+    """``held_back`` (from every exporter, by the officials' review) and the
+    officials' expert note (``expert_note_zh``, ``_en``, ``_office``)."""
+    note = note_json(state.notes.get(notification_id))
+    return {
+        "held_back": notification_id in state.suppressed_notifications,
+        "expert_note_zh": note["zh"] if note else "",
+        "expert_note_en": note["en"] if note else "",
+        "expert_note_office": note["office"] if note else "",
     }
 
 

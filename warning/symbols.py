@@ -1,9 +1,11 @@
-"""Parsing of WTO document symbols (``G/TBT/N/USA/1234/Add.1/Corr.1``)."""
+"""Parsing of WTO document symbols (``G/TBT/N/USA/1234/Add.1/Corr.1``), and how a
+notification is named to people (:func:`reference`)."""
 
 from __future__ import annotations
 
 import re
 from typing import cast
+from urllib.parse import parse_qsl, urlsplit
 
 from warning.exceptions import SymbolError
 from warning.types import Area, FollowUpKind, Symbol
@@ -88,3 +90,49 @@ def parse_symbols(values: str | list[str] | tuple[str, ...]) -> tuple[Symbol, ..
 def find_symbols(text: str) -> tuple[Symbol, ...]:
     """All WTO symbols found in free text, in order, duplicates dropped."""
     return parse_symbols([m.group(0) for m in SYMBOL_IN_TEXT_RE.finditer(text)])
+
+
+#: Stored keys of measures without a WTO symbol (see the sources in ``feeds/``):
+#: ``url:<link>`` (an RSS item, a sample record), ``fr:<document number>``
+#: (the Federal Register), ``<source>:<record id>``.
+_URL_KEY, _FR_KEY = "url:", "fr:"
+_PAGE_SUFFIX_RE = re.compile(r"\.(?:s?html?|aspx?|php|jsp|pdf)$", re.IGNORECASE)
+_ITEM_CHARS = 40
+
+
+def _item_of(link: str) -> str:
+    """A web page's own part of its address: the last query value, else the last path
+    segment without its extension (``note-416632.html`` -> ``note-416632``)."""
+    parts = urlsplit(link)
+    values = [v for _, v in parse_qsl(parts.query) if v.strip()]
+    segments = [s for s in parts.path.split("/") if s]
+    item = _PAGE_SUFFIX_RE.sub("", values[-1] if values else segments[-1] if segments else "")
+    return item if len(item) <= _ITEM_CHARS else item[: _ITEM_CHARS - 1] + "…"
+
+
+def reference(key: str) -> str:
+    """How a stored notification is named to people: its WTO symbol, or a readable name.
+
+    A notification's key is its first WTO symbol when it has one, and is shown as
+    is. A measure without one is stored under an internal key (kept for storage and
+    deduplication), named here by where it comes from and its own number:
+    ``url:http://www.xzfsj.cn/html/note-416632.html`` -> ``xzfsj.cn note-416632``,
+    ``fr:2026-01234`` -> ``FR Doc. 2026-01234``, ``eu-tris:2026/123`` ->
+    ``eu-tris 2026/123``. Never raises: a key of no known form is shown as is.
+    """
+    if key.startswith("G/"):
+        return key
+    if key.startswith(_URL_KEY):
+        link = key[len(_URL_KEY) :]
+        try:
+            host = (urlsplit(link).hostname or "").removeprefix("www.")
+        except ValueError:  # a malformed address (bad port, brackets)
+            host = ""
+        if not host:
+            return link
+        item = _item_of(link)
+        return f"{host} {item}" if item else host
+    if key.startswith(_FR_KEY):
+        return f"FR Doc. {key[len(_FR_KEY) :]}"
+    source, sep, record = key.partition(":")
+    return f"{source} {record}" if sep and source and record else key

@@ -524,3 +524,161 @@ class Translation:
     #: The engine (``libretranslate``, ``openai/<model>``) or the staff member's email.
     made_by: str
     updated_at: dt.datetime
+
+
+# --- responses to measures (issue 19)
+
+#: The life of a measure's response file: ``open`` (concerns or full-text requests
+#: came in) -> ``drafting`` (someone writes the zone's comment) -> ``approved`` (an
+#: official approved a draft) -> ``sent`` (it went to the national enquiry point) ->
+#: ``answered`` (the notifying member's reply recorded); ``closed`` (with a reason)
+#: from any state before ``answered``.
+ResponseStatus = Literal["open", "drafting", "approved", "sent", "answered", "closed"]
+RESPONSE_STATUSES: tuple[ResponseStatus, ...] = ("open", "drafting", "approved", "sent", "answered", "closed")
+
+
+@dataclass(frozen=True)
+class ResponseFile:
+    """The zone's response to one notification: its status, who works on it, its date."""
+
+    id: int
+    notification_id: int
+    status: ResponseStatus
+    #: The analyst or outside expert the measure is assigned to (empty: nobody yet).
+    assigned_name: str
+    assigned_email: str
+    #: The last day to send comments to the national enquiry point (the WTO
+    #: deadline minus ``[warning] enquiry_point_days``); ``None``: no deadline known.
+    enquiry_date: dt.date | None
+    #: The draft version an official approved (set on ``approved``).
+    approved_version: int | None
+    #: Why it was closed (status ``closed``).
+    closed_reason: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ConcernInput:
+    """What a company's contact submits about a measure: never edited afterwards."""
+
+    notification_id: int
+    exporter_id: int
+    #: The contact who raised it (their sign-in or link email).
+    contact_email: str
+    #: The company's HS codes (prefixes from its register entry) the measure hurts.
+    hs_codes: tuple[str, ...]
+    #: WTO member codes of the markets concerned.
+    markets: tuple[str, ...]
+    #: Expected effect: one-off cost of complying (USD), yearly sales lost (USD), months to comply.
+    cost_usd: float | None
+    lost_sales_usd: float | None
+    months_to_comply: int | None
+    #: Yearly export value at stake (USD), prefilled from the register's figures.
+    export_value_usd: float | None
+    #: What the company asks the notifying member to change (Chinese or English).
+    requested_change: str
+    #: The language of the form it was written in (``zh``/``en``).
+    language: Language
+    #: Anything else about the effect, in the company's words.
+    effect_note: str = ""
+
+
+@dataclass(frozen=True)
+class ConcernAttachment:
+    """A file a company attached to a concern, stored outside the web root by its sha256."""
+
+    id: int
+    concern_id: int
+    #: The name it had on the company's computer (shown, never used as a path).
+    filename: str
+    #: The type found by reading its content (``application/pdf``...).
+    content_type: str
+    size: int
+    sha256: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ResponseConcern:
+    """A stored concern with its identity and its attachments."""
+
+    id: int
+    response_id: int
+    concern: ConcernInput
+    created_at: dt.datetime
+    attachments: tuple[ConcernAttachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class FullTextRequest:
+    """A company asking for the full text of a measure (one per company and measure)."""
+
+    id: int
+    response_id: int
+    notification_id: int
+    exporter_id: int
+    contact_email: str
+    language: Language
+    created_at: dt.datetime
+    #: When the request went to the enquiry point (set by the staff side).
+    sent_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class CommentDraft:
+    """One version of the zone's comment on a measure, in both languages."""
+
+    id: int
+    response_id: int
+    #: 1, 2, 3... per response file.
+    version: int
+    text_zh: str
+    text_en: str
+    author: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class StcMark:
+    """A measure raised as a specific trade concern at the WTO TBT Committee."""
+
+    id: int
+    notification_id: int
+    #: The STC's number in the TBT Committee's records (``IMS ID 789`` or ``789``).
+    stc_number: str
+    url: str
+    marked_by: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ResponseDocument:
+    """A document staff keep in a response file (the member's reply, the comment as sent...)."""
+
+    id: int
+    response_id: int
+    #: ``reply``, ``comment``, ``other``.
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    author: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ResponseEvent:
+    """One line of a response file's history: who did what, when, and the values before and after."""
+
+    id: int
+    #: ``None`` for what happens to a measure without a response file (an STC mark).
+    response_id: int | None
+    notification_id: int
+    actor: str
+    #: ``status``, ``assign``, ``draft``, ``concern``, ``full_text``, ``stc``, ``document``.
+    action: str
+    before: str
+    after: str
+    created_at: dt.datetime

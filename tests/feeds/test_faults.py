@@ -27,6 +27,38 @@ HTML_ERROR = (
 )
 LATIN1_RSS = RSS.replace(b"Regulation on the", "Règlement".encode("latin-1"))
 LATIN1_JSON = EPING.replace(b"Frozen Shrimps", "Crevettes congelées".encode("latin-1"))
+_ITEM = b"<item><title>G/TBT/N/EU/1</title><link>https://example.org/1</link>"
+
+
+def _with_doctype(entities: bytes, title: bytes) -> bytes:
+    return (
+        b'<?xml version="1.0"?>\n<!DOCTYPE rss [\n' + entities + b"]>\n"
+        b'<rss version="2.0"><channel><title>x</title><item><title>' + title + b"</title>"
+        b"<link>https://example.org/1</link></item></channel></rss>"
+    )
+
+
+#: Each entity ten of the one before: &lol9; is a billion "lol"s.
+BILLION_LAUGHS = _with_doctype(
+    b'<!ENTITY lol "lol">\n'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">\n' % (i, (b"&lol%s;" % (b"" if i == 1 else b"%d" % (i - 1))) * 10)
+        for i in range(1, 10)
+    ),
+    b"&lol9;",
+)
+#: A plain entity (which feedparser keeps) used 40,000 times: 400 MB of text.
+QUADRATIC = _with_doctype(b'<!ENTITY a "' + b"x" * 10_000 + b'">', b"&a;" * 40_000)
+EXTERNAL_ENTITY = _with_doctype(b'<!ENTITY xxe SYSTEM "file:///etc/passwd">', b"&xxe;")
+#: 50,000 nested elements in one item: 350 kB, within max_response_bytes.
+DEEP = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+    + _ITEM
+    + b"<description>"
+    + b"<a>" * 50_000
+    + b"</a>" * 50_000
+    + b"</description></item></channel></rss>"
+)
 
 # (case, kind, replies, error fragment or None, quarantine fragment or None, raw payloads kept, new)
 CASES: list[tuple[str, str, list[dict[str, Any]], str | None, str | None, int, int]] = [
@@ -62,6 +94,10 @@ CASES: list[tuple[str, str, list[dict[str, Any]], str | None, str | None, int, i
         0,
     ),
     ("rss 404", "rss", [{"status": 404}], "HTTP 404 Not Found", None, 0, 0),
+    ("rss billion laughs", "rss", [{"body": BILLION_LAUGHS}], "XML entity 'lol'", "XML entity 'lol'", 1, 0),
+    ("rss quadratic blowup", "rss", [{"body": QUADRATIC}], "XML entity 'a'", "XML entity 'a'", 1, 0),
+    ("rss external entity", "rss", [{"body": EXTERNAL_ENTITY}], "external XML entity 'xxe'", "xxe", 1, 0),
+    ("rss nested 50,000 deep", "rss", [{"body": DEEP}], "nested deeper than 100 levels", "deeper", 1, 0),
     ("eping 503 then success", "eping", [{"status": 503}, {"body": EPING}], None, None, 1, 3),
     (
         "eping HTML error page instead of JSON",

@@ -63,9 +63,13 @@ def test_weekly_digest_waits_for_approval(config: str, capsys: pytest.CaptureFix
 
     assert main([*cli, "digest", "weekly", "--preview"]) == 0
     preview = capsys.readouterr().out
-    assert "本周通报 This week: 2 (上周 previous week: 1)" in preview
-    assert "红色 Red: 1 (上周 1)" in preview and "G/TBT/N/USA/1" in preview
-    assert "Zone exporters alerted: 2 (4 alerts)" in preview
+    # In Chinese, the officials' default language: one language per email.
+    assert "本周通报: 2 (上周: 1)" in preview and "This week" not in preview
+    assert "红色: 1 (上周 1)" in preview and "G/TBT/N/USA/1" in preview
+    assert "涉及本区企业: 2 (预警 4 条)" in preview
+    assert main([*cli, "digest", "weekly", "--preview", "--language", "en"]) == 0
+    english = capsys.readouterr().out
+    assert "This week: 2 (previous week: 1)" in english and "本周" not in english
 
     assert main([*cli, "digest", "weekly"]) == 0
     assert "wait for approval" in capsys.readouterr().out

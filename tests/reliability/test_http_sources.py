@@ -75,14 +75,23 @@ def source(name: str, kind: str, url: str, extra: str = "") -> str:
 
 
 def finished_while_hanging(events: list[Event], other: str) -> int:
-    """How many ``other`` jobs finished while the hanging source's second
-    collection waited out its two one-second timeouts (the first may wait
-    behind the daemon's start-up)."""
-    starts = [e for e in events if e.get("event") == "job_start" and e.get("job") == "collect:hang"]
-    begin = dt.datetime.fromisoformat(starts[1]["ts"])
-    end = begin + dt.timedelta(seconds=2)
+    """How many ``other`` jobs finished while a collection of the hanging
+    source was under way (from its start to its end, each run: the span
+    stretches with the machine's load as the other jobs do, where a fixed
+    two-second window would not)."""
+    spans: list[tuple[dt.datetime, dt.datetime]] = []
+    begin: dt.datetime | None = None
+    for e in events:
+        if e.get("event") == "job_start" and e.get("job") == "collect:hang":
+            begin = dt.datetime.fromisoformat(e["ts"])
+        elif begin is not None and job_finished("collect:hang")(e):
+            spans.append((begin, dt.datetime.fromisoformat(e["ts"])))
+            begin = None
     return sum(
-        1 for e in events if job_finished(other)(e) and begin <= dt.datetime.fromisoformat(e["ts"]) < end
+        1
+        for e in events
+        if job_finished(other)(e)
+        and any(start <= dt.datetime.fromisoformat(e["ts"]) < end for start, end in spans)
     )
 
 

@@ -138,7 +138,7 @@ async def test_held_back_notification_reaches_nobody_and_officials_see_red(rt: R
     mails = await plan(rt, ("weekly",))
     assert mails and all(COSMETICS not in text_of(c.message) for c in mails)
     assert any(BOTH in text_of(c.message) for c in mails)
-    report = await weekly_report(rt, WEEK)
+    report = await weekly_report(rt, WEEK, "en")
     _, text, html = render_report(report)
     key = [m for m in report.key_measures if m.symbols == BOTH]
     assert len(key) == 1 and key[0].level == "red"

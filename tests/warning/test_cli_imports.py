@@ -60,3 +60,21 @@ def test_commands_that_do_not_classify_import_no_heavy_module(tmp_path: Path, ar
     loaded = _loaded("--config", str(tmp_path / "config.toml"), *argv, cwd=tmp_path)
     assert "sqlalchemy" in loaded  # the command ran against its database
     assert sorted(m for m in HEAVY if m in loaded) == []
+
+
+#: What the daemon and the web app need only for one page, one chart or one kind
+#: of source: imported where used, not at start (each costs a start-up seconds
+#: on a busy machine, and the reliability suite starts dozens of daemons).
+NOT_AT_START = ("sklearn", "matplotlib", "pandas", "openpyxl")
+
+
+def test_the_daemon_and_the_web_app_start_without_the_libraries_of_one_feature() -> None:
+    probe = (
+        "import json, sys\n"
+        "import warning.service.daemon, warning.web.app\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    assert "aiohttp" in loaded and "apscheduler" in loaded  # the probe did load them
+    assert sorted(m for m in NOT_AT_START if m in loaded) == []

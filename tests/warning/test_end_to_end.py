@@ -48,7 +48,7 @@ def test_run_once_writes_one_digest_per_matching_exporter(
         text = message.get_body(("plain",))
         html = message.get_body(("html",))
         assert text is not None and html is not None
-        assert "G/" in text.get_content() or "url:" in text.get_content()
+        assert "G/" in text.get_content() and "url:http" not in text.get_content()  # keys are not shown
     by_recipient = {m["To"]: m for m in messages}
     zh = by_recipient["export@luyuan-cosmetics.example.com"]
     assert "TBT预警" in zh["Subject"]

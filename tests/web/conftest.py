@@ -14,21 +14,25 @@ import pytest
 import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.conftest import SAMPLE, save_demo_exporters
 from warning.clock import FixedClock
 from warning.config import load_config
 from warning.pipeline import run_once
+from warning.responses.attachments import store
 from warning.runtime import Runtime
 from warning.storage.applications import insert_application, update_application
+from warning.storage.concerns import insert_attachment, insert_concern
 from warning.storage.notifications import upsert_notification
 from warning.storage.raw import quarantine_record, record_source_result
+from warning.storage.responses import ensure_response_file
 from warning.storage.schema import alerts
 from warning.storage.sessions import create_session
 from warning.storage.users import add_user
 from warning.symbols import parse_symbol
 from warning.tokens import Signer
-from warning.types import Application, Notification, RecordError, Role
+from warning.types import Application, ConcernInput, Notification, RecordError, Role
 from warning.web.app import create_app
 from warning.web.security import SESSION_COOKIE, Session, encode_session, hash_password, new_session
 
@@ -55,6 +59,37 @@ def write_web_config(folder: Path) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+async def _one_concern(conn: AsyncConnection, rt: Runtime) -> None:
+    """A company's concern with one attached PDF (concern and attachment #1, issue 19)."""
+    first = (await conn.execute(sa.select(alerts).order_by(alerts.c.id).limit(1))).one()
+    concern = ConcernInput(
+        first.notification_id,
+        first.exporter_id,
+        "contact@example.cn",
+        ("3304",),
+        ("KEN",),
+        None,
+        None,
+        None,
+        None,
+        "Accept EN test reports",
+        "en",
+    )
+    # Stored directly, no receipt email: the outbox stays as the other tests expect it.
+    file, _ = await ensure_response_file(conn, first.notification_id, None, rt.now())
+    concern_id = await insert_concern(conn, file.id, concern, rt.now())
+    digest = store(rt.config.responses.attachments_dir, b"%PDF-1.7 study")
+    await insert_attachment(
+        conn,
+        concern_id,
+        filename="study.pdf",
+        content_type="application/pdf",
+        size=14,
+        sha256=digest,
+        now=rt.now(),
+    )
 
 
 async def _populate(config_path: Path) -> None:
@@ -94,6 +129,7 @@ async def _populate(config_path: Path) -> None:
             )
             application_id = await insert_application(conn, waiting, "n", rt.now(), rt.now())
             await update_application(conn, application_id, rt.now(), status="verified", link_nonce=None)
+            await _one_concern(conn, rt)
             hashed = await asyncio.to_thread(hash_password, PASSWORD)
             for role in ROLES:
                 await add_user(conn, email_of(role), hashed, role, rt.now())
@@ -114,6 +150,7 @@ async def web_rt(web_template: Path, tmp_path: Path) -> AsyncIterator[Runtime]:
     config_path = write_web_config(tmp_path)
     (tmp_path / "var").mkdir(exist_ok=True)
     shutil.copy(web_template, tmp_path / "var" / "web.db")
+    shutil.copytree(web_template.parent / "attachments", tmp_path / "var" / "attachments")
     rt = await Runtime.open(load_config(config_path), FixedClock(WEB_NOW))
     try:
         yield rt

@@ -59,7 +59,8 @@ async def test_bearer_reads_every_api_route(client: Client, sign_in: SignIn) -> 
 async def test_token_never_grants_a_staff_page_nor_a_write(client: Client, sign_in: SignIn) -> None:
     token = await _issue_in_page(client, sign_in)
     headers = {"Authorization": f"Bearer {token}"}
-    for path in ("/dashboard", "/notifications", "/digest", "/admin/tokens", "/admin/users", "/ops/outbox"):
+    staff_pages = ("/dashboard", "/notifications", "/notifications/1", "/digest", "/reports", "/review/email")
+    for path in (*staff_pages, "/admin/tokens", "/admin/users", "/ops/outbox", "/calendar.ics"):
         response = await client.get(path, headers=headers, allow_redirects=False)
         assert response.status == 303 and response.headers["Location"].startswith("/login"), path
     response = await client.post("/api/notifications", headers=headers)

@@ -71,7 +71,9 @@ async def test_the_page_says_when_to_act_why_and_how(demo_emails: list[Email], d
     assert "WTO评议截止日期:</b> 2026-08-14 (剩余 11 天)" in html
     assert "贵企业的3304护肤霜和彩妆" in html and "置信度" not in html and "级匹配" not in html
     assert "中国WTO/TBT国家通报咨询中心" in html and "mailto:tbt-enquiry@example.gov.cn" in html
-    assert 'href="mailto:trade-office@example.gov.cn?subject=' in html
+    # What the contact can do (issue 19): raise a concern, ask for the full text, by the link's token.
+    assert re.search(r'id="raise-concern" href="/exporter/notifications/\d+/concern\?token=', html)
+    assert 'id="ask-full-text"' in html
     assert (
         "https://docs.wto.org/dol2fe/Pages/FE_Search/FE_S_S006.aspx?Query=(@Symbol=%22G/TBT/N/KEN/2076%22)"
         in html
@@ -155,7 +157,8 @@ async def test_a_contact_cannot_open_a_notification_that_did_not_alert_their_exp
 
 async def test_without_a_token_or_a_session_the_page_asks_to_sign_in(demo_client: Client) -> None:
     response = await demo_client.get("/exporter/notifications/1", allow_redirects=False)
-    assert response.status == 303 and response.headers["Location"] == "/exporter/login"
+    assert response.status == 303
+    assert response.headers["Location"] == "/exporter/login?next=/exporter/notifications/1"
 
 
 def _cards(html: str) -> list[str]:

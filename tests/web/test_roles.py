@@ -39,6 +39,34 @@ GUARDED: dict[str, tuple[str, set[Role]]] = {
     "/analyst/mappings": ("/analyst/mappings", {"analyst"}),
     "/applications": ("/applications", {"official"}),
     "/applications/{id}": ("/applications/1", {"official"}),
+    "/responses/attachments/{id}": ("/responses/attachments/1", {"official", "analyst"}),
+    "/responses": ("/responses", {"official", "analyst"}),
+}
+#: Guarded routes of the fixture's response file #1 (issue 19: one concern, no draft
+#: yet): (method, sample path, roles, what an allowed role gets with an empty form).
+GUARDED_RESPONSES: dict[str, tuple[str, str, set[Role], int]] = {
+    "/responses/{id}": ("GET", "/responses/1", {"official", "analyst"}, 200),
+    "/responses/{id}/comment-v{version}.docx": (
+        "GET",
+        "/responses/1/comment-v1.docx",
+        {"official", "analyst"},
+        404,
+    ),
+    "/responses/{id}/companies.xlsx": ("GET", "/responses/1/companies.xlsx", {"official", "analyst"}, 200),
+    "/responses/{id}/documents/{file}": ("GET", "/responses/1/documents/1", {"official", "analyst"}, 404),
+    "/responses/{id}/export.zip": ("GET", "/responses/1/export.zip", {"official", "analyst"}, 200),
+    "/responses/{id}/assign": ("POST", "/responses/1/assign", {"official", "analyst"}, 400),
+    "/responses/{id}/draft": ("POST", "/responses/1/draft", {"official", "analyst"}, 400),
+    "/responses/{id}/approve": ("POST", "/responses/1/approve", {"official"}, 409),  # no draft yet
+    "/responses/{id}/full-text": (
+        "POST",
+        "/responses/1/full-text",
+        {"official", "analyst"},
+        303,
+    ),  # none to send
+    "/responses/{id}/close": ("POST", "/responses/1/close", {"official", "analyst"}, 400),
+    "/responses/{id}/answer": ("POST", "/responses/1/answer", {"official", "analyst"}, 400),
+    "/responses/{id}/stc": ("POST", "/responses/1/stc", {"official", "analyst"}, 400),
 }
 #: Guarded POST-only routes; posted with a bad week or an empty form, an allowed role gets 400.
 GUARDED_POST: dict[str, tuple[str, set[Role]]] = {
@@ -85,6 +113,12 @@ PUBLIC = {
     # Its signed, expiring link is the credential; without one, a signed-in contact only
     # (anyone else goes to /exporter/login), and only notifications that alerted them.
     "/exporter/notifications/{id}",
+    # Issue 19, the same credential as the notification page (its token, else a signed-in
+    # contact): a concern or full-text request only for the contact's companies the measure
+    # alerted; "My concerns" shows only the contact's companies' (tests/web/test_concern_pages.py).
+    "/exporter/notifications/{id}/concern",
+    "/exporter/notifications/{id}/full-text",
+    "/exporter/concerns",
 }
 
 
@@ -103,11 +137,21 @@ def test_every_route_is_guarded_or_deliberately_public(web_app: web.Application)
         elif path in EXPORTER_ONLY:
             assert exporter_only and roles is None, path
         else:
-            staff = GUARDED | GUARDED_POST
+            staff = GUARDED | GUARDED_POST | {k: (v[1], v[2]) for k, v in GUARDED_RESPONSES.items()}
             assert path in staff, f"route {path} is neither guarded in this test nor public"
             assert roles, f"{path} checks no role"
             assert set(roles) <= staff[path][1] | {"official", "analyst"}, path
-    assert seen == set(GUARDED) | set(GUARDED_POST) | set(EXPORTER_ONLY) | PUBLIC
+    assert seen == set(GUARDED) | set(GUARDED_POST) | set(GUARDED_RESPONSES) | set(EXPORTER_ONLY) | PUBLIC
+
+
+@pytest.mark.parametrize("role", ["official", "analyst", "admin", "anonymous"])
+async def test_response_file_routes_check_the_role_first(client: Client, sign_in: SignIn, role: str) -> None:
+    csrf = await (sign_in.anonymous(client) if role == "anonymous" else sign_in(client, role))
+    for route, (method, path, allowed, status) in GUARDED_RESPONSES.items():
+        data = {"csrf_token": csrf} if method == "POST" else None
+        response = await client.request(method, path, data=data, allow_redirects=False)
+        expected = 303 if role == "anonymous" else status if role == "admin" or role in allowed else 403
+        assert response.status == expected, (role, route, response.status)
 
 
 @pytest.mark.parametrize("route", sorted(GUARDED))
@@ -165,7 +209,7 @@ async def test_exporter_pages_refuse_everyone_else(client: Client, sign_in: Sign
         data = {"csrf_token": csrf, "relevant": "1"}
         response = await client.request(method, path, data=data, allow_redirects=False)
         assert response.status == 303, (who, path, response.status)
-        assert response.headers["Location"] == "/exporter/login"
+        assert response.headers["Location"].split("?next=")[0] == "/exporter/login"
 
 
 async def test_an_exporter_session_reaches_no_staff_page(client: Client, sign_in: SignIn) -> None:

@@ -65,7 +65,7 @@ async def test_a_copied_exporter_cookie_stops_working_at_sign_out(
     assert (await status_with_cookie(web_rt, copied, "/exporter"))[0] == 200
     response = await client.post("/exporter/logout", data={"csrf_token": token}, allow_redirects=False)
     assert response.status == 303
-    assert await status_with_cookie(web_rt, copied, "/exporter") == (303, "/exporter/login")
+    assert await status_with_cookie(web_rt, copied, "/exporter") == (303, "/exporter/login?next=/exporter")
 
 
 async def _signed_in(web_rt: Runtime, sign_in: SignIn, role: str) -> tuple[Client, str]:

@@ -1,5 +1,5 @@
 """Staff accounts: /admin/users and ``tbtwarn users disable|enable|role|
-reset-password|remove``; changes end the account's sessions at once, the last
+reset-password|remove|language``; changes end the account's sessions at once, the last
 admin stays, every change is audited."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient
 from tests.web.conftest import PASSWORD, SignIn, email_of
 from warning.cli.main import main
 from warning.runtime import Runtime
+from warning.storage.staff_accounts import staff_languages
 from warning.storage.staff_tables import staff_audit
 from warning.storage.users import get_user_by_email
 
@@ -102,3 +103,17 @@ def test_cli_changes_accounts(
     assert "last admin" in capsys.readouterr().err
     assert main(["--config", config, "users", "remove", analyst, "--by", "ops@zone"]) == 0
     assert main(["--config", config, "users", "disable", "nobody@zone.example"]) == 1
+
+
+async def test_admin_sets_an_officials_email_language(
+    client: Client, web_rt: Runtime, sign_in: SignIn
+) -> None:
+    csrf = await sign_in(client, "admin")
+    form = {"csrf_token": csrf, "email": email_of("official"), "action": "language", "language": "en"}
+    page = await (await client.post("/admin/users", data=form)).text()
+    assert 'id="users-done"' in page and "English" in page
+    async with web_rt.db.begin() as conn:
+        languages = await staff_languages(conn)
+    assert languages[email_of("official")] == "en" and languages[email_of("analyst")] == "zh"
+    bad = await (await client.post("/admin/users", data=form | {"language": "klingon"})).text()
+    assert 'id="users-error"' in bad and "unknown language" in bad

@@ -88,7 +88,7 @@ def test_users_add_and_list(
     assert "8 characters" in capsys.readouterr().err
     assert main(["--config", cfg, "users", "list"]) == 0
     out = capsys.readouterr().out
-    assert "li.wei@zone.example\tofficial\tnever signed in" in out and "1 staff accounts" in out
+    assert "li.wei@zone.example\tofficial\tzh\tnever signed in" in out and "1 staff accounts" in out
 
 
 def test_feed_url_is_signed_for_the_exporter(

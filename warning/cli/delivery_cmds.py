@@ -128,7 +128,7 @@ async def digest_weekly(args: argparse.Namespace, rt: Runtime) -> int:
 
     week = args.week or iso_week(rt.today())
     if args.preview:
-        _, text, _ = render_report(await weekly_report(rt, week))
+        _, text, _ = render_report(await weekly_report(rt, week, args.language))
         sys.stdout.write(text)
         return 0
     officials = await compose_officials_digest(rt, week)
@@ -202,6 +202,12 @@ def register(sub: SubParsers) -> None:
     w = what.add_parser("weekly", help="queue the officials' weekly digest (and exporters' if approved)")
     w.add_argument("--week", help="ISO week YYYY-Www (default: this week)")
     w.add_argument("--preview", action="store_true", help="print the officials' digest, queue nothing")
+    w.add_argument(
+        "--language",
+        choices=("zh", "en"),
+        default="zh",
+        help="of the --preview (emails go in each official's)",
+    )
     w.set_defaults(handler=digest_weekly)
     a = what.add_parser("approve", help="approve a week's digest: exporters' weekly digests go out")
     a.add_argument("--week", help="ISO week YYYY-Www (default: this week)")

@@ -40,6 +40,9 @@ def _print_preview(p: MappingPreview) -> None:
         print(f"  {c.key}\t{' '.join(x for x in parts if x)}")
     if p.subscriptions:
         print(f"{p.subscriptions} subscriptions name this sector")
+    print(f"{len(p.exporters)} exporters' alerts change:")
+    for e in p.exporters:
+        print(f"  {e.exporter}\t{e.key}\t{e.change}\t{e.before or '-'} -> {e.after or '-'}")
     for key in ("chapter_f1", "chapter_precision", "chapter_recall", *SECTOR_METRIC_KEYS):
         print(f"  {key:<18} {p.before[key]:.4f} -> {p.after[key]:.4f}")
 

@@ -1,5 +1,5 @@
-"""``tbtwarn users disable|enable|role|reset-password|remove``: managing staff
-accounts (each change ends the account's sessions and is audited)."""
+"""``tbtwarn users disable|enable|role|reset-password|remove|language``: managing
+staff accounts (each change is audited; all but ``language`` end the account's sessions)."""
 
 from __future__ import annotations
 
@@ -80,6 +80,14 @@ async def _remove(args: argparse.Namespace, rt: Runtime) -> str:
     return f"removed {args.email}"
 
 
+async def _language(args: argparse.Namespace, rt: Runtime) -> str:
+    from warning.storage import staff_accounts
+
+    async with rt.db.begin() as conn:
+        user = await staff_accounts.set_language(conn, args.email, args.language, _by(args), rt.now())
+    return f"{user.email} now gets emails in {args.language}"
+
+
 def _run(change: Change) -> Callable[[argparse.Namespace, Runtime], Awaitable[int]]:
     async def handler(args: argparse.Namespace, rt: Runtime) -> int:
         from warning.storage.staff_accounts import AccountError
@@ -102,11 +110,14 @@ def add_account_actions(what: argparse._SubParsersAction[argparse.ArgumentParser
         ("role", _role, "change an account's role"),
         ("reset-password", _reset, "set a new password"),
         ("remove", _remove, "remove an account (never the last admin)"),
+        ("language", _language, "the language of an official's emails (zh or en; zh by default)"),
     ):
         p = what.add_parser(name, help=text)
         p.add_argument("email")
         if name == "role":
             p.add_argument("role", choices=ROLES)
+        if name == "language":
+            p.add_argument("language", choices=("zh", "en"))
         if name == "reset-password":
             p.add_argument("--password-env", metavar="VAR", help="read the new password from this variable")
         p.add_argument("--by", help="who makes the change, for the audit (default: cli:<login name>)")

@@ -40,8 +40,12 @@ async def import_exposure(args: argparse.Namespace, rt: Runtime) -> int:
 
 async def export_deadlines(args: argparse.Namespace, rt: Runtime) -> int:
     from warning.levels.deadlines import deadlines_calendar
+    from warning.review.surfaces import warning_shaper
 
-    data = await deadlines_calendar(rt, args.exporter)
+    # An exporter's calendar shows its alerts as it receives them (the officials' review).
+    async with rt.db.begin() as conn:
+        shape = await warning_shaper(conn)
+    data = await deadlines_calendar(rt, args.exporter, shape)
     if args.output:
         await asyncio.to_thread(args.output.write_bytes, data)
     else:

@@ -100,13 +100,15 @@ async def users_add(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 async def users_list(args: argparse.Namespace, rt: Runtime) -> int:
+    from warning.storage.staff_accounts import staff_languages
     from warning.storage.users import list_users
 
     async with rt.db.begin() as conn:
         users = await list_users(conn)
+        languages = await staff_languages(conn)
     for user in users:
         last = user.last_login_at.isoformat() if user.last_login_at else "never signed in"
-        print(f"{user.email}\t{user.role}\t{last}")
+        print(f"{user.email}\t{user.role}\t{languages.get(user.email, 'zh')}\t{last}")
     print(f"{len(users)} staff accounts")
     return 0
 

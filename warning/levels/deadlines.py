@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import icalendar
@@ -18,7 +19,8 @@ from warning.exceptions import UnknownExporterError
 from warning.runtime import Runtime
 from warning.storage.exporters import load_exporters
 from warning.storage.notifications import load_notifications
-from warning.storage.warnings import load_warnings
+from warning.storage.warnings import NotificationWarning, load_warnings
+from warning.symbols import reference
 from warning.types import LEVEL_NAMES_ZH, Level, Notification, Reason
 
 
@@ -60,7 +62,7 @@ def build_calendar(
     cal.add("x-wr-calname", name)
     for entry in entries:
         n = entry.notification
-        ref = n.symbols[0].text if n.symbols else n.key
+        ref = n.symbols[0].text if n.symbols else reference(n.key)
         level = LEVEL_NAMES_ZH[entry.level] + "预警" if language == "zh" else entry.level.upper()
         why = "\n".join(f"- {r.text(language)}" for r in entry.reasons)
         link = f"\n{n.links[0]}" if n.links else ""
@@ -82,8 +84,14 @@ def build_calendar(
     return bytes(cal.to_ical())
 
 
-async def deadlines_calendar(rt: Runtime, exporter: str | None = None) -> bytes:
-    """The calendar of the zone's warned deadlines, or of one exporter's.
+async def deadlines_calendar(
+    rt: Runtime,
+    exporter: str | None = None,
+    shape: Callable[[NotificationWarning], NotificationWarning] | None = None,
+) -> bytes:
+    """The calendar of the zone's warned deadlines, or of one exporter's; ``shape``
+    gives each warning's alerts as the exporters receive them (the officials' review,
+    which this package may not import: the caller passes it).
 
     Raises:
         UnknownExporterError: ``exporter`` is not in the register.
@@ -98,6 +106,8 @@ async def deadlines_calendar(rt: Runtime, exporter: str | None = None) -> bytes:
     entries = []
     for notification_id, n in notes:
         w = warnings.get(notification_id)
+        if w is not None and shape is not None:
+            w = shape(w)
         if w is None or (n.comment_deadline is None and n.proposed_entry_into_force_date is None):
             continue
         if exporter is None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from warning.levels.assess import clamp
 from warning.levels.severity import assess_severity
+from warning.symbols import reference
 from warning.types import Factor, FollowUpKind, Notification, Reason, ThreadEvent
 
 
@@ -150,7 +151,7 @@ def measure_severity(documents: Sequence[Notification]) -> tuple[Factor, ThreadE
     last_event = follow_up_event(documents[-1])
     for doc in documents[documents.index(start) + 1 :]:
         event = follow_up_event(doc)
-        symbol = doc.symbols[0].text if doc.symbols else doc.key
+        symbol = doc.symbols[0].text if doc.symbols else reference(doc.key)
         if event is ThreadEvent.WITHDRAWN:
             return Factor(
                 0.0, (Reason("thread", f"withdrawn ({symbol})", f"已撤回（{symbol}）"),)

@@ -23,6 +23,7 @@ from classifiers.rules import RulesClassifier
 from classifiers.sectors import sectors_of
 from warning.mapping.rule_preview import labelled_set
 from warning.previews.exporters import ExporterEffect, Rematched, exporter_effects
+from warning.previews.sector_effects import sector_effects
 from warning.runtime import Runtime
 from warning.storage.notifications import (
     count_notifications,
@@ -63,8 +64,9 @@ class MappingPreview:
     checked: int
     #: Subscriptions naming a changed sector (a removed sector no longer filters them).
     subscriptions: int = 0
-    #: The exporters whose alert would appear, disappear or change level (ICS changes;
-    #: a sector change moves no alert).
+    #: The exporters whose alert would appear, disappear or change level (ICS changes), or
+    #: that their contacts would start or stop receiving (sector changes: a sector filters
+    #: subscriptions, it moves no level).
     exporters: tuple[ExporterEffect, ...] = ()
 
 
@@ -241,7 +243,9 @@ async def preview_sectors(
     new: Sequence[Sector],
 ) -> MappingPreview:
     """The effect of replacing the sectors ``old`` by ``new`` (nothing is written): which stored
-    notifications enter or leave a sector (by their stored matches), and the sector figures.
+    notifications enter or leave a sector (by their stored matches), the exporters whose
+    contacts would start or stop receiving an alert (:func:`sector_effects`), and the sector
+    figures.
 
     The caller must hold the ensemble for itself.
     """
@@ -260,6 +264,7 @@ async def preview_sectors(
         notes = dict(await load_notifications(conn, notifications.c.id.in_(sorted(ids)))) if ids else {}
         subscribed = sum(bool(keys & set(s.subscription.sectors)) for s in await load_subscriptions(conn))
         checked = await count_notifications(conn)
+        effects = await sector_effects(conn, notes, old, new)
     threshold = rt.config.classifier.alert_threshold
 
     def evaluate() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -270,4 +275,4 @@ async def preview_sectors(
 
     before, after = await asyncio.to_thread(evaluate)
     rows = _sector_rows(matched, notes, old, new)
-    return MappingPreview(tuple(rows), before, after, checked, subscribed)
+    return MappingPreview(tuple(rows), before, after, checked, subscribed, tuple(effects))

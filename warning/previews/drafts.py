@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from warning.levels.matching import shares_prefix
 from warning.storage.feedback import FeedbackView
+from warning.types import ProductMatch
 
 _QUOTED = re.compile(r"“([^”]+)”")
 _TEXT_WORDS = re.compile(r"text: words ([^;]+)")
@@ -37,20 +39,54 @@ def evidence_phrases(evidence: str) -> list[str]:
     return list(dict.fromkeys(p for p in (*quoted, *words) if p))
 
 
-def draft(item: FeedbackView, note: str) -> Draft:
+def concerning(item: FeedbackView) -> list[ProductMatch]:
+    """The notification's current matches that concern the exporter (share a prefix with
+    one of its HS codes), best first."""
+    return [m for m in item.current if any(shares_prefix(m.hs_code, c) for c in item.exporter_codes)]
+
+
+def _below(item: FeedbackView, threshold: float) -> list[ProductMatch] | None:
+    """For a "relevant" answer, the matches concerning the exporter when the best of them
+    now scores below ``threshold`` (or none is left); ``None`` when it still alerts.
+
+    The alert's own matches alerted when it was made, so the notification's matches as
+    classified now are what tell: a reclassification, a rule or a higher threshold can
+    have taken the exporter's products below it. A notification with no stored match at
+    all is judged by the alert's matches.
+    """
+    if not item.current:
+        best = max((m.score for m in item.matches), default=0.0)
+        return list(item.matches) if best < threshold else None
+    mine = concerning(item)
+    return mine if max((m.score for m in mine), default=0.0) < threshold else None
+
+
+def draft(item: FeedbackView, note: str, threshold: float | None = None) -> Draft:
     """A draft from one answer: the evidence's phrases (or the title's start when the
-    evidence names none) and the alert's HS codes, most confident first."""
+    evidence names none) and the HS codes, most confident first.
+
+    For "not relevant", the alert's codes (to exclude); for "relevant" below
+    ``threshold``, the exporter's codes the notification should have matched, from the
+    phrases of the matches that concern it.
+    """
+    below = _below(item, threshold) if item.relevant and threshold is not None else None
+    sources = below if below else item.matches
     phrases: list[str] = []
-    for match in item.matches:
+    for match in sources:
         phrases.extend(p for p in evidence_phrases(match.evidence) if p not in phrases)
     if not phrases:
         phrases = [item.title[:60]]
-    codes = [m.hs_code for m in item.matches] or list(item.hs_codes)
+    if below is not None and item.exporter_codes:
+        codes = [c for c in item.exporter_codes if any(shares_prefix(c, m.hs_code) for m in below)]
+        codes = codes or list(item.exporter_codes)
+    else:
+        codes = [m.hs_code for m in item.matches] or list(item.hs_codes)
     return Draft("\n".join(phrases[:MAX_PHRASES]), " ".join(dict.fromkeys(codes)), note)
 
 
 def needs_fix(item: FeedbackView, threshold: float) -> bool:
-    """A "not relevant" answer, or a "relevant" one whose best match scored below the threshold."""
+    """A "not relevant" answer, or a "relevant" one whose products (the notification's
+    current matches concerning the exporter) score below the threshold."""
     if not item.relevant:
         return True
-    return bool(item.matches) and max(m.score for m in item.matches) < threshold
+    return _below(item, threshold) is not None

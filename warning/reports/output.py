@@ -10,18 +10,12 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display; must precede any pyplot use
-
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from matplotlib.figure import Figure
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from notifications.digest import LEVEL_COLOURS
 from warning.reports.data import Counted, Report
 from warning.review.numbers import LEVEL_KEYS
+from warning.symbols import reference
 
 HEADERS: dict[str, dict[str, str]] = {
     "en": {
@@ -111,7 +105,7 @@ def tables(report: Report, language: str) -> dict[str, list[list[Any]]]:
         ],
         "top": [[h["symbol"], h["member"], h["title"], h["level"], h["deadline"], h["at_stake"]]]
         + [
-            [t.key, t.members, t.title, h[t.level], t.comment_deadline, t.value_usd]
+            [reference(t.key), t.members, t.title, h[t.level], t.comment_deadline, t.value_usd]
             for t in report.top_measures
         ],
         "trends": [[h["month"], h["total"], *(h[k] for k in LEVEL_KEYS)]]
@@ -121,6 +115,11 @@ def tables(report: Report, language: str) -> dict[str, list[list[Any]]]:
 
 def to_xlsx(report: Report, language: str) -> bytes:
     """The workbook: one sheet per table, its first row the headers (bold)."""
+    # openpyxl and matplotlib are imported where they are used: the web app
+    # and the daemon import this module and should not pay for them at start.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     h = HEADERS[language if language in HEADERS else "en"]
@@ -141,6 +140,11 @@ def to_xlsx(report: Report, language: str) -> bytes:
 
 def trend_chart(report: Report, language: str) -> bytes:
     """Twelve months of notifications, stacked by level (PNG; English labels whatever ``language``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display; must precede any pyplot use
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(8, 3.2), dpi=100)
     axes = figure.subplots()
     months = [m for m, _ in report.trends]

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from classifiers.sectors import sectors_of
 from warning.members import display_name
+from warning.review.shaping import received
 from warning.storage.notifications import matches_by_notification
 from warning.storage.review_actions import ReviewState, load_state
 from warning.storage.schema import alerts, notifications
@@ -131,11 +132,9 @@ async def _alerts_as_received(
             alerts.c.notification_id.in_(chunk)
         )
         for r in await conn.execute(query):
-            if state.suppressed(r.notification_id, r.exporter_id) is not None:
+            level = received(state, r.notification_id, r.exporter_id, r.level)
+            if level is None:
                 continue
-            change = state.level(r.notification_id, r.exporter_id)
-            computed = cast(Level, r.level if r.level in LEVELS else "blue")
-            level = change.level if change is not None and change.level else computed
             out.setdefault(r.notification_id, []).append((r.exporter_id, level))
     return out
 
@@ -190,11 +189,11 @@ async def measures_where(
         )
     ).all()
     ids = [r.id for r in rows]
-    received = await (_levels_only(conn, ids) if levels_only else _alerts_as_received(conn, ids))
+    as_received = await (_levels_only(conn, ids) if levels_only else _alerts_as_received(conn, ids))
     matches = await matches_by_notification(conn, [r.id for r in rows]) if rows else {}
     out = []
     for r in rows:
-        found = sorted(received.get(r.id, []))
+        found = sorted(as_received.get(r.id, []))
         out.append(
             WeekMeasure(
                 r.id,

@@ -1,8 +1,11 @@
-"""The officials' overrides applied to what emails and pages show.
+"""The officials' overrides applied to what emails, pages, the API, the feed
+and the exports show: the one place that says what an exporter receives.
 
 Applied when an email or a page is made, never written into ``alerts``: a
 reclassification or a level recomputation rewrites the computed level, and
-the override still wins until an official lifts it.
+the override still wins until an official lifts it. :func:`received` is the
+rule; the other functions apply it to each kind of row the surfaces read
+(``warning.review.surfaces`` loads the state and calls them).
 """
 
 from __future__ import annotations
@@ -16,6 +19,25 @@ from warning.storage.deliveries import AlertRow
 from warning.storage.overview import AlertView
 from warning.storage.review_actions import ReviewChange, ReviewState
 from warning.types import LEVELS, Level, Reason
+
+
+def received(
+    state: ReviewState, notification_id: int, exporter_id: int, computed: Level | None
+) -> Level | None:
+    """The level the exporter receives for this alert: the official's where one
+    was set, else the computed one (blue when not yet computed); None: held back."""
+    if state.suppressed(notification_id, exporter_id) is not None:
+        return None
+    change = state.level(notification_id, exporter_id)
+    if change is not None and change.level is not None:
+        return change.level
+    return computed if computed in LEVELS else "blue"
+
+
+def gravest(levels: Sequence[Level | None]) -> Level | None:
+    """The gravest of ``levels`` (None ignored); None when there is none."""
+    found = [lv for lv in levels if lv in LEVELS]
+    return min(found, key=LEVELS.index) if found else None
 
 
 def level_reason(change: ReviewChange, before: Level) -> Reason:
@@ -32,23 +54,50 @@ def level_reason(change: ReviewChange, before: Level) -> Reason:
     )
 
 
+def changed_level(
+    state: ReviewState, notification_id: int, exporter_id: int, computed: Level | None
+) -> Reason | None:
+    """The official's reason when the level received differs from the computed one."""
+    before: Level = computed if computed in LEVELS else "blue"
+    now = received(state, notification_id, exporter_id, computed)
+    change = state.level(notification_id, exporter_id)
+    if now is None or now == before or change is None:
+        return None
+    return level_reason(change, before)
+
+
 def shape_alerts(alerts: Sequence[AlertRow], state: ReviewState) -> list[AlertRow]:
     """``alerts`` without those held back, each at the level an official set
     (the official's reason first among its reasons)."""
     out: list[AlertRow] = []
     for a in alerts:
-        if state.suppressed(a.notification_id, a.exporter_id) is not None:
+        level = received(state, a.notification_id, a.exporter_id, a.level)
+        if level is None:
             continue
-        change = state.level(a.notification_id, a.exporter_id)
-        if change is None or change.level is None or change.level == a.effective_level:
+        reason = changed_level(state, a.notification_id, a.exporter_id, a.level)
+        if reason is None:
             out.append(a)
             continue
-        reason = level_reason(change, a.effective_level)
-        reasons = [{"code": reason.code, "en": reason.en, "zh": reason.zh}]
-        reasons += [{"code": r.code, "en": r.en, "zh": r.zh} for r in a.reasons]
-        out.append(
-            dataclasses.replace(a, level=change.level, reasons_json=json.dumps(reasons, ensure_ascii=False))
-        )
+        reasons = [{"code": r.code, "en": r.en, "zh": r.zh} for r in (reason, *a.reasons)]
+        out.append(dataclasses.replace(a, level=level, reasons_json=json.dumps(reasons, ensure_ascii=False)))
+    return out
+
+
+def shape_views(
+    views: Sequence[AlertView], state: ReviewState, *, keep_held: bool = False
+) -> list[AlertView]:
+    """Alerts as exporters receive them: held-back ones left out (kept, at
+    their computed level, with ``keep_held`` for staff pages that mark them),
+    each at the level an official set (its reason first)."""
+    out: list[AlertView] = []
+    for v in views:
+        level = received(state, v.notification_id, v.exporter_id, v.level)
+        if level is None:
+            if keep_held:
+                out.append(v)
+            continue
+        reason = changed_level(state, v.notification_id, v.exporter_id, v.level)
+        out.append(v if reason is None else dataclasses.replace(v, level=level, reasons=(reason, *v.reasons)))
     return out
 
 
@@ -58,19 +107,3 @@ def with_note(view: NotificationView, state: ReviewState, language: str) -> Noti
     if note is None:
         return view
     return dataclasses.replace(view, note=note.note(language), note_office=note.office or "")
-
-
-def shape_views(views: Sequence[AlertView], state: ReviewState) -> list[AlertView]:
-    """Alerts as an exporter's own pages and feed show them: held-back ones
-    left out, each at the level an official set (its reason first)."""
-    out: list[AlertView] = []
-    for v in views:
-        if state.suppressed(v.notification_id, v.exporter_id) is not None:
-            continue
-        change = state.level(v.notification_id, v.exporter_id)
-        if change is None or change.level is None or change.level == (v.level or "blue"):
-            out.append(v)
-            continue
-        reason = level_reason(change, v.level or "blue")
-        out.append(dataclasses.replace(v, level=change.level, reasons=(reason, *v.reasons)))
-    return out

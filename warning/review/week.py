@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.levels.factors import OwnFigures
 from warning.review.numbers import WeekMeasure, WeekNumbers, week_numbers
+from warning.review.shaping import received
 from warning.storage.alerts import matches_from_json
 from warning.storage.database import json_loads
 from warning.storage.review_actions import ReviewChange, ReviewState, load_state
@@ -97,13 +98,12 @@ async def reviewed_measures(conn: AsyncConnection, measures: Sequence[WeekMeasur
         computed = cast(Level, r.level if r.level in LEVELS else "blue")
         change = state.level(r.notification_id, r.exporter_id)
         held = state.suppressed(r.notification_id, r.exporter_id)
-        received = None if held else (change.level if change and change.level else computed)
         by_measure[r.notification_id].append(
             ReviewedAlert(
                 r.exporter_id,
                 r.name,
                 computed,
-                received,
+                received(state, r.notification_id, r.exporter_id, computed),
                 change,
                 held,
                 tuple(dict.fromkeys(m.hs_code for m in matches)),

@@ -22,6 +22,7 @@ from warning.collect import SourceOutcome, collect
 from warning.exceptions import SourceError, TransportUnavailable
 from warning.levels.alerting import create_alerts
 from warning.reports.monthly import compose_monthly_report, previous_month
+from warning.responses.reminders import compose_reminders
 from warning.runtime import Runtime
 from warning.storage.outbox import OutboxMessage, pending_ids
 from warning.storage.raw import record_source_result
@@ -210,3 +211,10 @@ async def monthly_report_job(rt: Runtime, ctx: JobContext) -> str:
     month = previous_month(rt.today())
     _step("compose", month=month)
     return await _deliver(rt, ctx, await compose_monthly_report(rt, month))
+
+
+async def response_reminders_job(rt: Runtime, ctx: JobContext) -> str:
+    """Reminders of response deadlines (10, 5 and 2 days before the enquiry-point
+    date; issue 19), each once, then delivery."""
+    _step("compose")
+    return await _deliver(rt, ctx, await compose_reminders(rt))

@@ -168,6 +168,9 @@ def job_specs(config: Config) -> list[JobSpec]:
         JobSpec("daily-digest", Cron(config.schedule.daily_digest, tz), jobs.daily_digest_job),
         JobSpec("weekly-digest", Cron(config.schedule.weekly_digest, tz), jobs.weekly_digest_job),
         JobSpec("monthly-report", Cron(config.schedule.monthly_report, tz), jobs.monthly_report_job),
+        JobSpec(
+            "response-reminders", Cron(config.schedule.response_reminders, tz), jobs.response_reminders_job
+        ),
     ]
     return specs
 

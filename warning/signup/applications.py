@@ -24,10 +24,8 @@ from warning.runtime import Runtime
 from warning.signup.emails import changes_email, queue_email, rejected_email, verify_email, welcome_email
 from warning.storage.applications import (
     add_event,
-    count_attempts,
     get_application,
     insert_application,
-    record_attempt,
     update_application,
 )
 from warning.storage.exporters import load_exporters, save_exporter
@@ -44,23 +42,6 @@ NEW_FREQUENCY: Frequency = "daily"
 
 def _base_url(rt: Runtime) -> str:
     return rt.config.zone.base_url.rstrip("/")
-
-
-async def rate_limited(conn: AsyncConnection, rt: Runtime, ip: str, email: str) -> bool:
-    """Count a sign-up request from ``ip`` for ``email``; whether it is over a limit.
-
-    Every request counts (refused ones too), so a flood stays refused.
-    """
-    web = rt.config.web
-    now = rt.now()
-    since = now - dt.timedelta(minutes=web.signup_window_minutes)
-    ip_key, email_key = f"ip:{ip}", f"email:{email.lower()}"
-    over = (
-        await count_attempts(conn, ip_key, since) >= web.signup_per_ip
-        or await count_attempts(conn, email_key, since) >= web.signup_per_email
-    )
-    await record_attempt(conn, [ip_key, email_key], now, forget_before=now - dt.timedelta(days=1))
-    return over
 
 
 async def submit(rt: Runtime, signer: Signer, a: Application) -> int:

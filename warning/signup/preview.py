@@ -10,7 +10,7 @@ exporter does not export yet is previewed from the matches alone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -20,7 +20,7 @@ from warning.levels.matching import shares_prefix
 from warning.members import ALL_MARKETS, market_covers
 from warning.storage.notifications import load_notifications, matches_by_notification
 from warning.storage.schema import notifications
-from warning.storage.warnings import load_warnings
+from warning.storage.warnings import NotificationWarning, load_warnings
 from warning.types import Level, Notification, Sector, Subscription
 
 #: The preview's period.
@@ -68,8 +68,11 @@ async def preview(
     sectors: Mapping[str, Sector],
     today: dt.date,
     threshold: float,
+    shape: Callable[[NotificationWarning], NotificationWarning] | None = None,
 ) -> Preview:
-    """The notifications of the last :data:`DAYS` days that ``sub`` would have alerted, gravest first."""
+    """The notifications of the last :data:`DAYS` days that ``sub`` would have alerted, gravest first;
+    ``shape``: each warning's alerts as exporters receive them (the officials' review, passed
+    by the caller: this package may not import it), an alert held back leaving its notification out."""
     since = today - dt.timedelta(days=DAYS)
     found = await load_notifications(conn, notifications.c.distribution_date >= since)
     matches = await matches_by_notification(conn, [i for i, _ in found], strong_only=threshold)
@@ -84,7 +87,11 @@ async def preview(
         warning = warnings.get(notification_id)
         level: Level = "blue"
         if warning is not None:
+            alerted = any(a.exporter == sub.exporter for a in warning.alerts)
+            warning = shape(warning) if shape is not None else warning
             own = [a.level for a in warning.alerts if a.exporter == sub.exporter]
+            if alerted and not own:
+                continue  # held back from this exporter by the officials
             level = own[0] if own else (warning.level or "blue")
         if level_rank(level) > level_rank(sub.min_level):
             continue

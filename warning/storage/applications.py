@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from warning.storage.signup_tables import application_events, applications, signup_attempts
+from warning.storage.signup_tables import application_events, applications
 from warning.types import (
     Application,
     ApplicationAction,
@@ -140,19 +140,3 @@ async def events_of(conn: AsyncConnection, application_id: int) -> list[Applicat
         .order_by(application_events.c.id)
     )
     return [ApplicationEvent(r.action, r.actor, r.note, r.created_at) for r in rows]
-
-
-async def count_attempts(conn: AsyncConnection, key: str, since: dt.datetime) -> int:
-    """Sign-up attempts counted under ``key`` after ``since``."""
-    query = sa.select(sa.func.count()).where(
-        signup_attempts.c.key == key, signup_attempts.c.created_at > since
-    )
-    return int((await conn.execute(query)).scalar_one())
-
-
-async def record_attempt(
-    conn: AsyncConnection, keys: Sequence[str], now: dt.datetime, forget_before: dt.datetime
-) -> None:
-    """Count one attempt under each key; attempts older than ``forget_before`` are dropped."""
-    await conn.execute(sa.delete(signup_attempts).where(signup_attempts.c.created_at < forget_before))
-    await conn.execute(sa.insert(signup_attempts), [{"key": k[:400], "created_at": now} for k in keys])

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from warning.storage.notifications import matches_by_notification
 from warning.storage.schema import alerts, exporters, feedback, notifications
 from warning.types import Feedback, ProductMatch
 
@@ -71,6 +72,11 @@ class FeedbackView:
     hs_codes: tuple[str, ...]
     #: Their scores and evidence, best first (what an analyst drafts a fix from).
     matches: tuple[ProductMatch, ...] = ()
+    #: The exporter's HS codes.
+    exporter_codes: tuple[str, ...] = ()
+    #: The notification's product matches as classified now, best first: a "relevant"
+    #: answer whose products now score below the alert threshold needs a rule.
+    current: tuple[ProductMatch, ...] = ()
 
 
 def _matches(data: Any) -> tuple[ProductMatch, ...]:
@@ -91,6 +97,7 @@ async def feedback_overview(conn: AsyncConnection, limit: int = 500) -> list[Fee
             notifications.c.key,
             notifications.c.title,
             exporters.c.name.label("exporter_name"),
+            exporters.c.hs_codes.label("exporter_codes"),
             alerts.c.matches,
         )
         .join(notifications, notifications.c.id == feedback.c.notification_id)
@@ -103,6 +110,8 @@ async def feedback_overview(conn: AsyncConnection, limit: int = 500) -> list[Fee
     def codes(matches: Any) -> tuple[str, ...]:
         return tuple(str(m.get("hs_code", "")) for m in matches or [] if isinstance(m, dict))
 
+    rows = list(await conn.execute(query))
+    current = await matches_by_notification(conn, sorted({r.notification_id for r in rows})) if rows else {}
     return [
         FeedbackView(
             r.notification_id,
@@ -114,6 +123,8 @@ async def feedback_overview(conn: AsyncConnection, limit: int = 500) -> list[Fee
             r.created_at,
             codes(r.matches),
             _matches(r.matches),
+            tuple(str(c) for c in r.exporter_codes or ()),
+            tuple(current.get(r.notification_id, ())),
         )
-        for r in await conn.execute(query)
+        for r in rows
     ]

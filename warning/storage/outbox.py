@@ -221,6 +221,23 @@ async def claim_many(
     return [_message(r, bodies[int(r.id)]) for r in rows]
 
 
+#: One constant statement for every record of a delivery run: SQLAlchemy
+#: memoises its cache key and its compiled form, so recording a message costs
+#: the driver's execute, not building and compiling an UPDATE each time.
+_MARK_SENT = (
+    sa.update(outbox)
+    .where(outbox.c.id == sa.bindparam("sent_id"))
+    .values(status="sent", sent_at=sa.bindparam("sent_now"), lease_until=None, last_error=None)
+)
+
+
+async def record_sent(conn: AsyncConnection, message_ids: Sequence[int], now: dt.datetime) -> None:
+    """Mark messages ``sent`` (one prepared statement, executed for each id):
+    the delivery run's per-message record, on the connection it holds."""
+    if message_ids:
+        await conn.execute(_MARK_SENT, [{"sent_id": i, "sent_now": now} for i in message_ids])
+
+
 async def mark_sent_many(conn: AsyncConnection, message_ids: Sequence[int], now: dt.datetime) -> None:
     if message_ids:
         await conn.execute(

@@ -6,7 +6,7 @@ A week's counts are :mod:`warning.review.numbers`'.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -114,10 +114,19 @@ async def list_alerts(
     limit: int = 100,
     offset: int = 0,
     subscription_ids: Sequence[int] | None = None,
+    hide_notifications: Collection[int] = (),
+    hide_alerts: Collection[tuple[int, int]] = (),
 ) -> list[AlertView]:
     """Alerts, newest first, optionally for one exporter or notification, or only
-    those delivered (queued in an email) to the given subscriptions."""
+    those delivered (queued in an email) to the given subscriptions; without the
+    alerts of ``hide_notifications`` and the (notification, exporter) ``hide_alerts``
+    (held back by the officials' review: left out here so pages stay full)."""
     query = _alert_query().order_by(alerts.c.created_at.desc(), alerts.c.id.desc())
+    if hide_notifications:
+        query = query.where(alerts.c.notification_id.not_in(sorted(hide_notifications)))
+    if hide_alerts:
+        pair = sa.tuple_(alerts.c.notification_id, alerts.c.exporter_id)
+        query = query.where(pair.not_in(sorted(hide_alerts)))
     if subscription_ids is not None:
         sent = sa.select(deliveries.c.alert_id).where(
             deliveries.c.subscription_id.in_(list(subscription_ids))

@@ -602,9 +602,11 @@ outbox_bodies = sa.Table(
 # --- Tables of capabilities kept in their own modules, on this metadata (imported
 # here so that the metadata is complete): job leases (issue 21), web sessions and
 # sign-in limits (issue 14), sign-up (issue 17),
-# translations (issue 16), officials' review and staff accounts (issue 18).
+# translations (issue 16), officials' review and staff accounts (issue 18),
+# responses to measures (issue 19).
 from warning.storage import (  # noqa: E402, F401
     lease_tables,
+    response_tables,
     review_tables,
     session_tables,
     signup_tables,

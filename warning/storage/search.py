@@ -92,6 +92,10 @@ class NotificationFilter:
     date_to: dt.date | None = None
     #: Words that must all occur in the title, description or products.
     text: str = ""
+    #: With ``level``: notifications whose level the officials' review changed,
+    #: those now at ``level`` or graver (``level_also``) and the others (``level_not``).
+    level_also: tuple[int, ...] = ()
+    level_not: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -271,7 +275,12 @@ def filter_conditions(
         conditions.append(_matches_any(f.sector_prefixes, "sector" in broad))
     if f.level is not None:
         graver = LEVELS[: LEVELS.index(f.level) + 1]
-        conditions.append(_in_set(sa.select(alerts.c.notification_id).where(alerts.c.level.in_(graver))))
+        computed = _in_set(sa.select(alerts.c.notification_id).where(alerts.c.level.in_(graver)))
+        if f.level_not:
+            computed = sa.and_(computed, notifications.c.id.not_in(f.level_not))
+        conditions.append(
+            sa.or_(computed, notifications.c.id.in_(f.level_also)) if f.level_also else computed
+        )
     if f.open_on is not None:
         # Open notifications are few (deadlines run about 60 days): fetch them
         # through the deadline index and sort them, instead of walking the

@@ -1,6 +1,8 @@
-"""Tables of exporters' sign-up (issue 17): applications, their decisions, attempts.
+"""Tables of exporters' sign-up (issue 17): applications and their decisions.
 
 Defined on :data:`warning.storage.schema.metadata`; migration 0019 creates them.
+(0019's ``signup_attempts`` is dropped by 0024: sign-up requests are counted by
+the shared limiter, :mod:`warning.web.limits`, in ``rate_limit_hits``.)
 """
 
 from __future__ import annotations
@@ -50,15 +52,4 @@ application_events = sa.Table(
     sa.Column("actor", sa.String(320), nullable=False),
     sa.Column("note", sa.Text, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
-)
-
-#: Sign-up requests counted per client address and per email, for the rate limits.
-signup_attempts = sa.Table(
-    "signup_attempts",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    #: "ip:<address>" or "email:<address>".
-    sa.Column("key", sa.String(400), nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Index("ix_signup_attempts_key_created_at", "key", "created_at"),
 )

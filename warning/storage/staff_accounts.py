@@ -56,6 +56,37 @@ async def _set_state(conn: AsyncConnection, user_id: int, **values: object) -> N
         await revoke_user_sessions(conn, user_id)
 
 
+#: The languages an official's emails can be in; the first is the default.
+STAFF_LANGUAGES = ("zh", "en")
+
+
+async def staff_languages(conn: AsyncConnection) -> dict[str, str]:
+    """Each staff account's email language, by address (``zh`` unless set)."""
+    query = sa.select(staff_users.c.email, staff_account_state.c.language).select_from(
+        staff_users.outerjoin(staff_account_state, staff_account_state.c.user_id == staff_users.c.id)
+    )
+    return {
+        r.email: r.language if r.language in STAFF_LANGUAGES else STAFF_LANGUAGES[0]
+        for r in await conn.execute(query)
+    }
+
+
+async def set_language(
+    conn: AsyncConnection, email: str, language: str, by: str, now: dt.datetime
+) -> StaffUser:
+    """Set the language of the account's emails (no session ends: nothing of its rights changes).
+
+    Raises:
+        AccountError: no such account, or not a language emails are written in.
+    """
+    user = await account(conn, email)
+    if language not in STAFF_LANGUAGES:
+        raise AccountError(f"unknown language {language!r} (known: {', '.join(STAFF_LANGUAGES)})")
+    await _set_state(conn, user.id, language=language)
+    await audit(conn, user.email, "language", f"emails in {language}", by, now)
+    return user
+
+
 async def end_sessions(conn: AsyncConnection, user_id: int, now: dt.datetime) -> None:
     """End every session of the account begun before ``now``."""
     await _set_state(conn, user_id, sessions_ended_at=now)

@@ -3,8 +3,8 @@
 ``api_tokens`` keeps each token's SHA-256 (the token itself is shown once,
 when issued), its name, scope, expiry and revocation. ``staff_account_state``
 holds what account management adds to ``staff_users`` without altering it:
-whether the account is disabled, and the moment before which its sessions
-no longer count. ``staff_audit`` records every account and token change.
+whether the account is disabled, the moment before which its sessions
+no longer count, and the language of its emails. ``staff_audit`` records every account and token change.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ staff_account_state = sa.Table(
     sa.Column("disabled_at", UtcDateTime, nullable=True),
     #: Sessions started before this moment are refused (a change ended them).
     sa.Column("sessions_ended_at", UtcDateTime, nullable=True),
+    #: The language of the official's emails (``zh`` or ``en``); None: ``zh``.
+    sa.Column("language", sa.String(5), nullable=True),
 )
 
 staff_audit = sa.Table(

@@ -1,6 +1,7 @@
 """``/admin/users``: staff accounts for admins: disable, enable, change role,
-reset the password, remove; each change ends the account's sessions at once
-and is audited (the audit is listed below the accounts)."""
+reset the password, remove (each ending the account's sessions at once), set
+the language of the official's emails; every change is audited (the audit is
+listed below the accounts)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,18 @@ from urllib.parse import quote
 from aiohttp import web
 
 from warning.storage import staff_accounts
-from warning.storage.staff_accounts import AccountError, disabled_ids
+from warning.storage.staff_accounts import STAFF_LANGUAGES, AccountError, disabled_ids, staff_languages
 from warning.storage.staff_audit import audit_log
 from warning.storage.users import list_users
 from warning.types import ROLES
+from warning.web.i18n import translate
 from warning.web.keys import RUNTIME
 from warning.web.security import current_user, hash_password, require_role
-from warning.web.templating import NavItem, render, see_other
+from warning.web.templating import NavItem, language, render, see_other
 
 routes = web.RouteTableDef()
 NAV = [NavItem("/admin/users", "nav_users", ("admin",))]
-ACTIONS = ("disable", "enable", "role", "reset-password", "remove")
+ACTIONS = ("disable", "enable", "role", "reset-password", "remove", "language")
 
 
 @routes.get("/admin/users")
@@ -30,6 +32,7 @@ async def users_page(request: web.Request) -> web.Response:
     async with rt.db.begin() as conn:
         users = await list_users(conn)
         disabled = await disabled_ids(conn)
+        languages = await staff_languages(conn)
         log = await audit_log(conn)
     return render(
         request,
@@ -38,6 +41,9 @@ async def users_page(request: web.Request) -> web.Response:
         disabled=disabled,
         log=log,
         roles=ROLES,
+        languages=languages,
+        # The names of the languages an official's emails can be in, in the reader's language.
+        language_names={code: translate(language(request), f"language_{code}") for code in STAFF_LANGUAGES},
         done=request.query.get("done"),
         error=request.query.get("error"),
     )
@@ -60,6 +66,8 @@ async def _change(request: web.Request, action: str, email: str, form: dict[str,
             await staff_accounts.set_role(conn, email, form.get("role", ""), by, now)
         elif action == "reset-password":
             await staff_accounts.reset_password(conn, email, hashed, by, now)
+        elif action == "language":
+            await staff_accounts.set_language(conn, email, form.get("language", ""), by, now)
         else:
             await staff_accounts.remove(conn, email, by, now)
 

@@ -32,6 +32,7 @@ from warning.storage.rules import (
     remove_rule,
     rule_history,
 )
+from warning.symbols import reference
 from warning.types import ClassifierRule
 from warning.web.i18n import translate
 from warning.web.keys import RUNTIME
@@ -299,7 +300,11 @@ async def feedback_page(request: web.Request) -> web.Response:
     rows = [
         (
             f,
-            draft(f, translate(lang, "feedback_note", email=f.email, symbol=f.notification_key))
+            draft(
+                f,
+                translate(lang, "feedback_note", email=f.email, symbol=reference(f.notification_key)),
+                threshold,
+            )
             if needs_fix(f, threshold)
             else None,
         )

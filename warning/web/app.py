@@ -31,6 +31,7 @@ from warning.web import (
     applications,
     auth,
     background_mail,
+    concern_pages,
     dashboard,
     digest,
     email_links,
@@ -40,6 +41,8 @@ from warning.web import (
     notification_pages,
     operations,
     reports,
+    responses_files,
+    responses_staff,
     review,
     signup,
     subscriptions_page,
@@ -66,6 +69,7 @@ from warning.web.security import (
     new_session,
 )
 from warning.web.templating import NAV_KEY, render
+from warning.web.uploads import csrf_from_stream, wants_stream
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +80,8 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     digest,
     applications,
     review,
+    responses_staff,
+    responses_files,
     analyst,
     analyst_evaluation,
     analyst_mappings,
@@ -90,6 +96,7 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     subscriptions_page,
     signup,
     exporter_pages,
+    concern_pages,
     auth,
 )
 
@@ -207,7 +214,10 @@ async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamR
     """Refuse any state-changing request without the session's CSRF token."""
     if request.method not in ("GET", "HEAD", "OPTIONS") and request.path not in CSRF_EXEMPT:
         submitted = request.headers.get(CSRF_HEADER)
-        if submitted is None and request.content_type in (
+        if submitted is None and wants_stream(request):
+            # A form with files (issue 19): only its first part, the token, is read here.
+            submitted = await csrf_from_stream(request, CSRF_FIELD)
+        elif submitted is None and request.content_type in (
             "application/x-www-form-urlencoded",
             "multipart/form-data",
         ):

@@ -7,11 +7,14 @@ import datetime as dt
 from aiohttp import web
 
 from warning.review.numbers import NO_LEVEL, members_label, sector_counts, week_numbers
+from warning.review.surfaces import received_summaries
 from warning.storage.overview import upcoming_deadlines
-from warning.types import LEVELS
+from warning.storage.response_queue import NOT_SENT, queue_rows
+from warning.types import LEVELS, RESPONSE_STATUSES
 from warning.web.charts import bar_chart
 from warning.web.i18n import LEVEL_NAMES, translate
 from warning.web.keys import RUNTIME, SECTORS
+from warning.web.responses_staff import status_names
 from warning.web.security import require_role
 from warning.web.templating import NavItem, language, render
 
@@ -46,6 +49,8 @@ async def dashboard(request: web.Request) -> web.Response:
     async with rt.db.begin() as conn:
         week = await week_numbers(conn, start, rt.config.zone.timezone)
         deadlines = await upcoming_deadlines(conn, today, today + DEADLINE_HORIZON, limit=50)
+        responses = await queue_rows(conn)
+        deadlines = await received_summaries(conn, deadlines)  # level badges as received
     sectors = await request.app[SECTORS].get()
     sector_names = {s.key: (s.name_zh if lang == "zh" else s.name_en) for s in sectors}
     by_level = week.by_level
@@ -63,4 +68,8 @@ async def dashboard(request: web.Request) -> web.Response:
         member_chart=bar_chart([(name, n, "bar-member") for name, n in members]),
         sector_rows=[(sector_names[k], n) for k, n in sector_counts(week.measures, sectors).most_common()],
         deadlines=deadlines,
+        status_names=status_names(lang),
+        response_counts={s: sum(1 for r in responses if r.status == s) for s in RESPONSE_STATUSES},
+        # Comments still to send, soonest enquiry-point date first (late ones included: they need a call).
+        response_next=[r for r in responses if r.status in NOT_SENT and r.enquiry_date is not None][:10],
     )

@@ -66,7 +66,7 @@ def _error_key(value: str | None) -> str | None:
 async def preview(request: web.Request) -> web.Response:
     rt = request.app[RUNTIME]
     week = _week(rt, request.query.get("week"))
-    report = await weekly_report(rt, week)
+    report = await weekly_report(rt, week, language(request))
     monday, _ = week_bounds(week)
     async with rt.db.begin() as conn:
         review = await get_review(conn, week)

@@ -15,18 +15,21 @@ from __future__ import annotations
 import base64
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from urllib.parse import quote
 
 from aiohttp import web
 
 from classifiers.nomenclature import load_nomenclature
 from notifications.links import NOTIFICATION_PAGE
+from warning.review.surfaces import received_alerts
 from warning.runtime import Runtime
 from warning.storage.deliveries import load_alerts
 from warning.storage.exporters import load_exporters
 from warning.storage.feedback import feedback_of, record_feedback
 from warning.storage.notifications import load_notifications
-from warning.storage.overview import AlertView, list_alerts, notification_detail
+from warning.storage.overview import AlertView, notification_detail
+from warning.storage.review_actions import ReviewState, load_state
 from warning.storage.schema import notifications
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions
 from warning.storage.translations import load_translations
@@ -45,7 +48,8 @@ from warning.web.i18n import LANG_COOKIE, LANGUAGES, translate
 from warning.web.keys import RUNTIME, SIGNER
 from warning.web.notification_pages import notification_id
 from warning.web.params import page_number, path_id
-from warning.web.security import LANG_KEY, current_exporter, require_exporter
+from warning.web.respond_box import respond_box
+from warning.web.security import LANG_KEY, current_exporter, exporter_login_url, require_exporter
 from warning.web.templating import NavItem, render, see_other
 
 routes = web.RouteTableDef()
@@ -77,7 +81,9 @@ def _claimed_language(token: str) -> str | None:
 def _refused(request: web.Request, token: str, exc: TokenError) -> web.Response:
     _use_language(request, _claimed_language(token))
     key = "xp_link_expired" if "expired" in str(exc) else "xp_link_invalid"
-    return render(request, "exporter_link_refused.html", status=403, message_key=key)
+    # Signing in instead brings the contact back to this page (without the refused token).
+    sign_in = "/exporter/login?next=" + quote(request.path, safe="")
+    return render(request, "exporter_link_refused.html", status=403, message_key=key, sign_in=sign_in)
 
 
 async def _contact(rt: Runtime, email: str) -> list[StoredSubscription]:
@@ -101,42 +107,63 @@ async def exporter_notification(request: web.Request) -> web.StreamResponse:
     else:
         email, lang = current_exporter(request), None
         if email is None:
-            raise web.HTTPSeeOther("/exporter/login")
+            raise web.HTTPSeeOther(exporter_login_url(request))
     subs = await _contact(rt, email)
     lang = _use_language(
         request, lang if isinstance(lang, str) else (subs[0].subscription.language if subs else None)
     )
     exporter_ids = {s.exporter_id for s in subs}
     async with rt.db.begin() as conn:
+        # As the contact receives them: held-back alerts are not theirs to see.
+        state = await load_state(conn)
         mine = [
             a
-            for a in await list_alerts(conn, notification_id=wanted, limit=10_000)
+            for a in await received_alerts(conn, state, notification_id=wanted, limit=10_000)
             if a.exporter_id in exporter_ids
         ]
         detail = await notification_detail(conn, wanted) if mine else None
         exporters = dict(await load_exporters(conn)) if mine else {}
         stored = (await load_translations(conn, [wanted])).get(wanted) if mine else None
+        # What the contact can do: raise a concern, ask for the full text (issue 19).
+        companies = {a.exporter_id for a in mine}
+        box = await respond_box(conn, wanted, _keep_token(token), companies, lang) if mine else None
     if detail is None:
         raise web.HTTPNotFound(reason=translate(lang, "xp_not_yours"))
     shown = shown_notification(detail.id, detail.notification, lang, stored)
     page = notification_page(
         detail, mine, exporters, load_nomenclature(), rt.config, rt.today(), lang, shown=shown
     )
+    note, note_office = _note(state, wanted, lang)
     return render(
         request,
         "exporter_notification.html",
         p=page,
+        note=note,
+        note_office=note_office,
         days=lambda left: days_text(lang, left),
         zone=rt.config.zone,
         signed_in=current_exporter(request) is not None,
+        box=box,
     )
+
+
+def _keep_token(token: str | None) -> Callable[[str], str]:
+    """Links of the page that keep the emailed link's token (a visitor without an account)."""
+    return lambda path: path + (f"?token={quote(token)}" if token else "")
+
+
+def _note(state: ReviewState, notification_id: int, lang: str) -> tuple[str, str]:
+    """The expert note in ``lang`` and its office, ("", "") if none."""
+    note = state.notes.get(notification_id)
+    return (note.note(lang), note.office or "") if note else ("", "")
 
 
 async def _alert_rows(rt: Runtime, subs: Sequence[StoredSubscription], lang: str) -> list[AlertRowView]:
     """Every alert emailed to these subscriptions, most urgent first."""
     async with rt.db.begin() as conn:
-        found: list[AlertView] = await list_alerts(
-            conn, subscription_ids=[s.id for s in subs], limit=1_000_000
+        state = await load_state(conn)
+        found: list[AlertView] = await received_alerts(
+            conn, state, subscription_ids=[s.id for s in subs], limit=1_000_000
         )
         ids = sorted({a.notification_id for a in found})
         notes: dict[int, Notification] = {}
@@ -153,6 +180,7 @@ async def _alert_rows(rt: Runtime, subs: Sequence[StoredSubscription], lang: str
             rt.config,
             lang,
             translated.get(a.notification_id, ("", ""))[0],
+            note=_note(state, a.notification_id, lang),
         )
         for a in found
     ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from classifiers.nomenclature import Nomenclature
@@ -22,7 +21,7 @@ from warning.config import Config
 from warning.members import display_name
 from warning.storage.overview import AlertView, NotificationDetail
 from warning.storage.search import NotificationSummary
-from warning.symbols import parse_symbol
+from warning.symbols import parse_symbol, reference
 from warning.translation.display import ShownNotification
 from warning.types import LEVELS, Exporter, Level, Notification
 from warning.web.i18n import translate
@@ -103,8 +102,6 @@ class NotificationPage:
     thread: tuple[ThreadDocument, ...]
     wto: tuple[WtoLinks, ...]
     sources: tuple[str, ...]
-    comment_mailto: str
-    full_text_mailto: str
 
 
 def _kind(symbol: str, lang: str) -> str:
@@ -126,7 +123,12 @@ def _thread(detail: NotificationDetail, lang: str) -> tuple[ThreadDocument, ...]
     rows = sorted([own, *others], key=lambda r: (r[2] or dt.date.min, r[1]))
     return tuple(
         ThreadDocument(
-            key, _kind(key, lang), day, title, wto_links(key) if key.startswith("G/") else None, current
+            reference(key),
+            _kind(key, lang),
+            day,
+            title,
+            wto_links(key) if key.startswith("G/") else None,
+            current,
         )
         for _, key, day, title, current in rows
     )
@@ -144,10 +146,6 @@ def _summary_title(s: NotificationSummary, lang: str) -> str:
         title=s.title,
     )
     return display_text(stand_in, "title", lang).text
-
-
-def _mailto(to: str, subject: str, body: str) -> str:
-    return f"mailto:{quote(to, safe='@')}?subject={quote(subject)}&body={quote(body)}"
 
 
 def _shown_text(n: Notification, field: str, lang: str, shown: ShownNotification | None) -> DisplayText:
@@ -173,9 +171,6 @@ def notification_page(
     ``shown``: its free text in ``lang`` from the translation layer (stored translations)."""
     n = detail.notification
     title = _shown_text(n, "title", lang, shown)
-    symbol = n.symbols[0].text if n.symbols else n.key
-    short = " ".join(title.text.split())[:120]
-    office = config.zone.trade_office_email
     concerns = tuple(
         Concern(
             a.exporter_name,
@@ -187,7 +182,7 @@ def notification_page(
     levels = [a.level for a in mine if a.level in LEVELS]
     return NotificationPage(
         id=detail.id,
-        symbols=tuple(s.text for s in n.symbols) or (n.key,),
+        symbols=tuple(s.text for s in n.symbols) or (reference(n.key),),
         member=member_line(n, lang),
         title=title,
         description=_shown_text(n, "description", lang, shown),
@@ -200,20 +195,6 @@ def notification_page(
         thread=_thread(detail, lang),
         wto=notification_wto_links(n),
         sources=source_links(n),
-        comment_mailto=_mailto(
-            office,
-            translate(lang, "xp_comment_subject", symbol=symbol),
-            translate(lang, "xp_comment_body", symbol=symbol, title=short),
-        )
-        if office
-        else "",
-        full_text_mailto=_mailto(
-            office,
-            translate(lang, "xp_text_subject", symbol=symbol),
-            translate(lang, "xp_text_body", symbol=symbol, title=short),
-        )
-        if office
-        else "",
     )
 
 
@@ -231,6 +212,11 @@ class AlertRowView:
     level: Level
     dates: Dates
     sent: str
+    #: The officials' expert note in the contact's language ("" if none), and their office.
+    note: str = ""
+    note_office: str = ""
+    #: Why an official set the level, in the contact's language ("" if they did not).
+    review_reason: str = ""
 
     @property
     def order(self) -> tuple[int, int, int]:
@@ -238,15 +224,23 @@ class AlertRowView:
 
 
 def alert_row(
-    alert: AlertView, n: Notification, today: dt.date, config: Config, lang: str, title: str = ""
+    alert: AlertView,
+    n: Notification,
+    today: dt.date,
+    config: Config,
+    lang: str,
+    title: str = "",
+    note: tuple[str, str] = ("", ""),
 ) -> AlertRowView:
-    """One alert on the alerts page; ``title``: its translation into ``lang``, if stored."""
+    """One alert on the alerts page; ``title``: its translation into ``lang``, if stored;
+    ``note``: the officials' expert note in ``lang`` and their office."""
+    review = next((r.text(lang) for r in alert.reasons if r.code == "review"), "")
     tz = ZoneInfo(config.zone.timezone)
     sent = alert.created_at if alert.created_at.tzinfo else alert.created_at.replace(tzinfo=dt.UTC)
     return AlertRowView(
         alert_id=alert.id,
         notification_id=alert.notification_id,
-        symbol=n.symbols[0].text if n.symbols else n.key,
+        symbol=n.symbols[0].text if n.symbols else reference(n.key),
         title=title or display_text(n, "title", lang).text,
         member=member_line(n, lang),
         market=notifying_member(n)[0],
@@ -254,6 +248,9 @@ def alert_row(
         level=alert.level if alert.level in LEVELS else "blue",
         dates=dates_of(n, today, config.warning.enquiry_point_days),
         sent=sent.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        note=note[0],
+        note_office=note[1],
+        review_reason=review,
     )
 
 

@@ -7,6 +7,9 @@ opening it shows one button, whose POST to ``/exporter/signin`` uses the link
 up and starts an exporter session (mail scanners that open links never use
 one). That session holds only the contact's email: it never reaches staff
 pages (no staff user), and a staff session never reaches these (no exporter email).
+A contact sent here from a page that needs signing in (``?next=/exporter/alerts``)
+is brought back to it: the path rides in the link's signed token, checked by
+:func:`warning.web.security.safe_next` when asked for and again when used.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from warning.web.auth import end_session
 from warning.web.background_mail import deliver_soon
 from warning.web.i18n import translate
 from warning.web.keys import LIMITS, RUNTIME, SIGNER
-from warning.web.security import SESSION_KEY, new_session
+from warning.web.security import SESSION_KEY, new_session, safe_next
 from warning.web.templating import NavItem, language, render, see_other
 
 log = logging.getLogger(__name__)
@@ -72,9 +75,20 @@ def signin_email(rt: Runtime, email: str, url: str) -> tuple[str, bytes]:
     return key, message
 
 
+#: Where a contact lands after signing in when no page was asked for.
+HOME = "/exporter"
+
+
+def _next(value: object) -> str:
+    """The page asked for, if it is a safe local path; else the contact's home page."""
+    target = safe_next(value if isinstance(value, str) else None)
+    return HOME if target == "/" else target
+
+
 @routes.get("/exporter/login")
 async def login_page(request: web.Request) -> web.Response:
-    return render(request, "exporter_login.html", sent=False, email="")
+    target = _next(request.query.get("next"))
+    return render(request, "exporter_login.html", sent=False, email="", next=target)
 
 
 @routes.post("/exporter/login")
@@ -83,8 +97,9 @@ async def send_link(request: web.Request) -> web.Response:
     rt = request.app[RUNTIME]
     form = await request.post()
     email = str(form.get("email", "")).strip().lower()
+    target = _next(form.get("next"))
     if "@" not in email or len(email) > 320:
-        return render(request, "exporter_login.html", status=400, sent=False, email=email)
+        return render(request, "exporter_login.html", status=400, sent=False, email=email, next=target)
     # Every request counts against the exporter budget (apart from staff sign-in), so
     # nobody can flood a contact with links; past it the page looks the same but
     # nothing is sent.
@@ -96,20 +111,24 @@ async def send_link(request: web.Request) -> web.Response:
     async with rt.db.begin() as conn:
         known = await load_subscriptions(conn, active_only=False, email=email) if allowed else []
         if known:
-            await _queue_link(request, conn, email, known[0].exporter_id)
+            await _queue_link(request, conn, email, known[0].exporter_id, target)
     if known:
         # Delivered in the background: the response takes as long for an unknown address.
         deliver_soon(request.app, "sign-in emails")
-    return render(request, "exporter_login.html", sent=True, email=email)
+    return render(request, "exporter_login.html", sent=True, email=email, next=target)
 
 
-async def _queue_link(request: web.Request, conn: AsyncConnection, email: str, exporter_id: int) -> None:
-    """Record a single-use sign-in link for ``email`` and queue the email carrying it."""
+async def _queue_link(
+    request: web.Request, conn: AsyncConnection, email: str, exporter_id: int, target: str
+) -> None:
+    """Record a single-use sign-in link for ``email`` and queue the email carrying it;
+    the link brings the contact to ``target`` (a path checked by :func:`_next`)."""
     rt = request.app[RUNTIME]
     expires = rt.now() + dt.timedelta(minutes=rt.config.web.exporter_link_minutes)
     nonce = secrets.token_urlsafe(16)
     await record_signin_link(conn, nonce, email, rt.now(), expires)
-    token = request.app[SIGNER].sign(LOGIN_PURPOSE, {"e": email, "n": nonce}, expires)
+    data = {"e": email, "n": nonce} | ({"x": target} if target != HOME else {})
+    token = request.app[SIGNER].sign(LOGIN_PURPOSE, data, expires)
     url = f"{rt.config.zone.base_url.rstrip('/')}/exporter/signin?token={quote(token)}"
     key, message = signin_email(rt, email, url)
     await enqueue(
@@ -125,8 +144,8 @@ async def _queue_link(request: web.Request, conn: AsyncConnection, email: str, e
     )
 
 
-def _link(request: web.Request, token: str) -> tuple[str, str]:
-    """The email and nonce of a sign-in link's token.
+def _link(request: web.Request, token: str) -> tuple[str, str, str]:
+    """The email, nonce and page to go to of a sign-in link's token.
 
     Raises:
         HTTPBadRequest: forged, malformed, expired, or made before links were single-use.
@@ -140,7 +159,7 @@ def _link(request: web.Request, token: str) -> tuple[str, str]:
     email, nonce = data.get("e"), data.get("n")
     if not isinstance(email, str) or not isinstance(nonce, str):
         raise web.HTTPBadRequest(reason=translate(language(request), "exporter_link_invalid"))
-    return email, nonce
+    return email, nonce, _next(data.get("x"))
 
 
 @routes.get("/exporter/signin")
@@ -148,7 +167,7 @@ async def signin_page(request: web.Request) -> web.Response:
     """An emailed link opened: one button to sign in; nothing is used up yet."""
     rt = request.app[RUNTIME]
     token = request.query.get("token", "")
-    email, nonce = _link(request, token)
+    email, nonce, _ = _link(request, token)
     async with rt.db.begin() as conn:
         usable = await signin_link_usable(conn, nonce, email, rt.now())
     if not usable:
@@ -161,7 +180,7 @@ async def signin(request: web.Request) -> web.Response:
     """Use up an emailed link and start an exporter session (a used link starts no other)."""
     rt = request.app[RUNTIME]
     form = await request.post()
-    email, nonce = _link(request, str(form.get("token", "")))
+    email, nonce, target = _link(request, str(form.get("token", "")))
     lifetime = dt.timedelta(hours=rt.config.web.session_hours)
     session = new_session(rt.now(), lifetime, exporter_email=email)
     assert session.session_id is not None
@@ -172,7 +191,7 @@ async def signin(request: web.Request) -> web.Response:
             conn, session.session_id, now=rt.now(), expires_at=session.expires_at, exporter_email=email
         )
     request[SESSION_KEY] = session
-    return see_other("/exporter")
+    return see_other(target)
 
 
 @routes.post("/exporter/logout")

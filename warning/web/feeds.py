@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from aiohttp import web
 from icalendar import Calendar, Event
 
-from warning.review.shaping import shape_views
-from warning.storage.overview import AlertView, exporter_name, list_alerts, upcoming_deadlines
-from warning.storage.review_actions import load_state
+from warning.review.surfaces import received_alerts
+from warning.storage.overview import AlertView, exporter_name, upcoming_deadlines
+from warning.storage.response_queue import NOT_SENT, QueueRow, queue_rows
+from warning.storage.review_actions import ReviewChange, load_state
 from warning.storage.search import NotificationSummary
+from warning.symbols import reference
 from warning.tokens import Signer, TokenError
 from warning.types import LEVEL_NAMES_ZH
 from warning.web.keys import RUNTIME, SIGNER
@@ -26,6 +29,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 #: The calendar covers deadlines from this long ago to this far ahead.
 CALENDAR_PAST = dt.timedelta(days=90)
 CALENDAR_AHEAD = dt.timedelta(days=365)
+WTO_SEARCH = "https://docs.wto.org/dol2fe/Pages/FE_Search/FE_S_S006.aspx?MetaCollection=WTO&SymbolList="
 
 
 def exporter_feed_token(signer: Signer, exporter_id: int, now: dt.datetime, days: int) -> str:
@@ -37,17 +41,37 @@ def exporter_feed_path(token: str) -> str:
     return f"/feeds/exporter/{token}.atom"
 
 
-def _entry_text(a: AlertView, language: str) -> tuple[str, str]:
+def _entry_text(a: AlertView, language: str, note: ReviewChange | None = None) -> tuple[str, str]:
     level = ""
     if a.level:
         level = f"[{LEVEL_NAMES_ZH[a.level]}] " if language == "zh" else f"[{a.level.upper()}] "
     reasons = "\n".join(r.text(language) for r in a.reasons)
     products = ", ".join(f"{m.hs_code} ({m.evidence})" for m in a.matches)
-    return level + a.notification_key, "\n".join(part for part in (reasons, products) if part)
+    expert = ""
+    if note is not None:
+        office = note.office or ""
+        head = f"专家解读（{office}）" if language == "zh" else f"Expert reading ({office})"
+        expert = f"{head}: {note.note(language)}"
+    title = level + reference(a.notification_key)
+    return title, "\n".join(part for part in (reasons, expert, products) if part)
 
 
-def atom_feed(name: str, alerts: list[AlertView], base_url: str, updated: dt.datetime) -> bytes:
-    """An Atom document of alerts; text is escaped by the XML serialiser."""
+def _entry_link(a: AlertView, base_url: str) -> str:
+    """The WTO's page of a notified measure; our own page of one the WTO has no symbol for."""
+    if a.notification_key.startswith("G/"):
+        return WTO_SEARCH + quote(a.notification_key, safe="")
+    return f"{base_url.rstrip('/')}/exporter/notifications/{a.notification_id}"
+
+
+def atom_feed(
+    name: str,
+    alerts: list[AlertView],
+    base_url: str,
+    updated: dt.datetime,
+    notes: Mapping[int, ReviewChange] | None = None,
+) -> bytes:
+    """An Atom document of alerts (as the officials' review shaped them, with
+    ``notes``: expert notes by notification id); text is escaped by the XML serialiser."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}title").text = f"TBT alerts: {name}"
@@ -56,13 +80,12 @@ def atom_feed(name: str, alerts: list[AlertView], base_url: str, updated: dt.dat
     ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = "tbtwarn"
     for a in alerts:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        title, summary = _entry_text(a, "en")
+        title, summary = _entry_text(a, "en", (notes or {}).get(a.notification_id))
         ET.SubElement(entry, f"{{{ATOM}}}title").text = title
         ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:tbtwarn:alert:{a.id}"
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = a.created_at.isoformat()
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary
-        wto = "https://docs.wto.org/dol2fe/Pages/FE_Search/FE_S_S006.aspx?MetaCollection=WTO&SymbolList="
-        ET.SubElement(entry, f"{{{ATOM}}}link", href=wto + quote(a.notification_key, safe=""))
+        ET.SubElement(entry, f"{{{ATOM}}}link", href=_entry_link(a, base_url))
     xml: bytes = ET.tostring(feed, encoding="utf-8")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + xml
 
@@ -82,19 +105,43 @@ async def exporter_feed(request: web.Request) -> web.Response:
         name = await exporter_name(conn, exporter_id)
         if name is None:
             raise web.HTTPNotFound(reason="this exporter is no longer registered")
-        found = await list_alerts(conn, exporter_id=exporter_id, limit=100)
-        # The officials' review: held-back alerts are not shown, levels they set are.
-        found = shape_views(found, await load_state(conn, sorted({a.notification_id for a in found})))
-    body = atom_feed(name, found, rt.config.zone.base_url, rt.now())
+        # The officials' review: held-back alerts are not shown, levels they set are, with their notes.
+        state = await load_state(conn)
+        found = await received_alerts(conn, state, exporter_id=exporter_id, limit=100)
+    body = atom_feed(name, found, rt.config.zone.base_url, rt.now(), state.notes)
     return web.Response(body=body, content_type="application/atom+xml", charset="utf-8")
 
 
-def deadline_calendar(rows: list[NotificationSummary], base_url: str, now: dt.datetime) -> bytes:
-    """An iCalendar of comment deadlines, one all-day event each."""
+def add_response_deadlines(cal: Calendar, rows: list[QueueRow], base_url: str, now: dt.datetime) -> None:
+    """One all-day event per response file whose comment is still to send: its
+    enquiry-point date, the last day to get the zone's comment to the enquiry point."""
+    for r in rows:
+        if r.enquiry_date is None:
+            continue
+        event = Event()
+        event.add("uid", f"response-{r.response_id}@tbtwarn")
+        event.add("dtstamp", now)
+        event.add("dtstart", r.enquiry_date)
+        event.add("dtend", r.enquiry_date + dt.timedelta(days=1))
+        event.add(
+            "summary", f"Zone comment to the enquiry point: {r.symbol} ({r.concerns} concerns, {r.status})"
+        )
+        event.add("description", r.title)
+        event.add("url", f"{base_url.rstrip('/')}/responses/{r.response_id}")
+        cal.add_component(event)
+
+
+def deadline_calendar(
+    rows: list[NotificationSummary], base_url: str, now: dt.datetime, responses: list[QueueRow] | None = None
+) -> bytes:
+    """An iCalendar of comment deadlines, one all-day event each, and of the
+    response files' enquiry-point dates (comments still to send)."""
+    responses = responses or []
     cal = Calendar()
     cal.add("prodid", "-//tbtwarn//comment deadlines//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "TBT comment deadlines")
+    add_response_deadlines(cal, responses, base_url, now)
     for row in rows:
         assert row.comment_deadline is not None
         event = Event()
@@ -102,7 +149,7 @@ def deadline_calendar(rows: list[NotificationSummary], base_url: str, now: dt.da
         event.add("dtstamp", now)
         event.add("dtstart", row.comment_deadline)
         event.add("dtend", row.comment_deadline + dt.timedelta(days=1))
-        event.add("summary", f"Comments due: {row.key} ({row.member_name})")
+        event.add("summary", f"Comments due: {reference(row.key)} ({row.member_name})")
         event.add("description", row.title)
         event.add("url", f"{base_url.rstrip('/')}/notifications/{row.id}")
         cal.add_component(event)
@@ -116,7 +163,8 @@ async def calendar(request: web.Request) -> web.Response:
     today = rt.today()
     async with rt.db.begin() as conn:
         rows = await upcoming_deadlines(conn, today - CALENDAR_PAST, today + CALENDAR_AHEAD, limit=5000)
-    body = deadline_calendar(rows, rt.config.zone.base_url, rt.now())
+        responses = await queue_rows(conn, statuses=NOT_SENT)
+    body = deadline_calendar(rows, rt.config.zone.base_url, rt.now(), responses)
     return web.Response(
         body=body,
         content_type="text/calendar",

@@ -15,6 +15,8 @@ from warning.web.i18n_analyst import ANALYST_TEXTS
 from warning.web.i18n_exporter import EXPORTER_TEXTS
 from warning.web.i18n_feedback import FEEDBACK_TEXTS
 from warning.web.i18n_mappings import MAPPING_TEXTS
+from warning.web.i18n_responses import RESPONSE_TEXTS
+from warning.web.i18n_responses_staff import RESPONSES_STAFF_TEXTS
 from warning.web.i18n_review import REVIEW_TEXTS
 from warning.web.i18n_security import SECURITY_TEXTS
 from warning.web.i18n_signup import SIGNUP_TEXTS
@@ -410,6 +412,8 @@ for _part in (
     ANALYST_TEXTS,
     REVIEW_TEXTS,
     STAFF_TEXTS,
+    RESPONSES_STAFF_TEXTS,
+    RESPONSE_TEXTS,
 ):
     for _lang, _texts in _part.items():
         CATALOGUE[_lang].update(_texts)

@@ -60,11 +60,11 @@ EXPORTER_TEXTS: dict[str, dict[str, str]] = {
         "xp_link_refused_title": "This link cannot be opened",
         "xp_link_expired": (
             "This link has expired. Open the notification from a newer email, "
-            "or sign in to see all your alerts."
+            "or sign in: you will come back to it."
         ),
         "xp_link_invalid": (
             "This link is not valid: it may have been cut or changed. "
-            "Copy the whole link from the email, or sign in to see all your alerts."
+            "Copy the whole link from the email, or sign in: you will come back to it."
         ),
         "xp_sign_in": "Sign in with your email address",
         "xp_not_yours": "This notification is not among the alerts sent to you.",
@@ -136,8 +136,8 @@ EXPORTER_TEXTS: dict[str, dict[str, str]] = {
         "xp_all_alerts": "全部预警",
         "xp_settings": "订阅设置",
         "xp_link_refused_title": "此链接无法打开",
-        "xp_link_expired": "此链接已过期。请从较新的邮件中打开该通报，或登录查看全部预警。",
-        "xp_link_invalid": "此链接无效，可能被截断或改动。请从邮件中复制完整链接，或登录查看全部预警。",
+        "xp_link_expired": "此链接已过期。请从较新的邮件中打开该通报，或登录后返回此通报。",
+        "xp_link_invalid": "此链接无效，可能被截断或改动。请从邮件中复制完整链接，或登录后返回此通报。",
         "xp_sign_in": "用电子邮箱登录",
         "xp_not_yours": "此通报不在发给贵企业的预警之列。",
         "xp_alerts_title": "我的预警",

@@ -15,8 +15,9 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "report_format": "Format",
         "report_make": "Make the report",
         "users_how": (
-            "Every change ends the account's sessions at once and is recorded below. "
-            "The last admin cannot be removed, disabled or demoted."
+            "Every change is recorded below; all but the email language end the account's sessions "
+            "at once. The last admin cannot be removed, disabled or demoted. Officials get their "
+            "weekly and monthly emails in their email language."
         ),
         "users_done": "Done: {what}.",
         "user_email": "Email",
@@ -29,6 +30,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "user_disable": "Disable",
         "user_remove": "Remove",
         "user_set_role": "Set role",
+        "user_language": "Email language",
+        "user_set_language": "Set language",
         "user_new_password": "New password (8+ characters)",
         "user_reset_password": "Reset password",
         "users_audit": "Changes to accounts and tokens",
@@ -61,7 +64,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "report_format": "格式",
         "report_make": "生成报告",
         "users_how": (
-            "每项修改都会立即结束该账户的所有会话，并记录在下方。最后一个管理员不能被删除、停用或降级。"
+            "每项修改都记录在下方；除邮件语言外，每项修改都会立即结束该账户的所有会话。"
+            "最后一个管理员不能被删除、停用或降级。主管部门人员按其邮件语言收到周报和月报。"
         ),
         "users_done": "已完成：{what}。",
         "user_email": "邮箱",
@@ -74,6 +78,8 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "user_disable": "停用",
         "user_remove": "删除",
         "user_set_role": "设置角色",
+        "user_language": "邮件语言",
+        "user_set_language": "设置语言",
         "user_new_password": "新密码（至少8个字符）",
         "user_reset_password": "重置密码",
         "users_audit": "账户和令牌的修改记录",

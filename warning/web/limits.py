@@ -1,9 +1,10 @@
-"""Sign-in limits, shared by every process, and the client's address they count by.
+"""Sign-in and sign-up limits, shared by every process, and the client's address they count by.
 
-Two separate budgets: staff sign-in (failed passwords, per account and per
-client address) and exporter sign-in links (every request, per contact email
-and per address), so a flood of link requests never locks staff out, nor the
-reverse. The counters live in the database (:mod:`warning.storage.rate_limits`):
+Three separate budgets: staff sign-in (failed passwords, per account and per
+client address), exporter sign-in links (every request, per contact email
+and per address) and sign-up requests (``/exporter/apply``, per applicant
+email and per address), so a flood of one never locks anyone out of another.
+The counters live in the database (:mod:`warning.storage.rate_limits`):
 ``serve --workers N`` and several machines behind one proxy share them.
 
 The client's address is the TCP peer's, unless the peer is one of
@@ -28,7 +29,7 @@ from warning.storage.rate_limits import clear_bucket, hit_counts, record_hits, t
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-BudgetName = Literal["staff", "exporter"]
+BudgetName = Literal["staff", "exporter", "signup"]
 
 
 def _address(text: str) -> IpAddress | None:
@@ -93,10 +94,11 @@ class Attempt:
 
 @dataclass(frozen=True)
 class SignInLimits:
-    """The two budgets and the trusted proxies, from ``[web]``."""
+    """The three budgets and the trusted proxies, from ``[web]``."""
 
     staff: Budget
     exporter: Budget
+    signup: Budget
     trusted: tuple[IpNetwork, ...]
 
     @classmethod
@@ -105,6 +107,12 @@ class SignInLimits:
         return cls(
             Budget("staff", web_config.login_failures_per_ip, web_config.login_failures_per_account, window),
             Budget("exporter", web_config.exporter_links_per_ip, web_config.exporter_links_per_email, window),
+            Budget(
+                "signup",
+                web_config.signup_per_ip,
+                web_config.signup_per_email,
+                dt.timedelta(minutes=web_config.signup_window_minutes),
+            ),
             tuple(ipaddress.ip_network(p, strict=False) for p in web_config.trusted_proxies),
         )
 
@@ -120,7 +128,7 @@ class SignInLimits:
         The rows are committed before counting, so concurrent attempts in other
         processes see each other: the budget is never exceeded.
         """
-        budget = self.staff if name == "staff" else self.exporter
+        budget = {"staff": self.staff, "exporter": self.exporter, "signup": self.signup}[name]
         by_address, by_account = budget.buckets(address, account)
         async with db.begin() as conn:
             ids = tuple(await record_hits(conn, (by_address, by_account), now, budget.window))

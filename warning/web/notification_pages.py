@@ -9,6 +9,7 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from warning.members import members
+from warning.review.surfaces import received_summaries, with_review_levels
 from warning.storage.search import search_notifications
 from warning.types import LEVELS
 from warning.web.filters import parse_filter
@@ -57,11 +58,11 @@ async def notification_list(request: web.Request) -> web.Response:
     async with read_connection(request, rt) as conn:
         sectors = await request.app[SECTORS].get(conn)
         parsed = parse_filter(request.query, sectors, today)
-        rows = await search_notifications(
-            conn, parsed.filter, limit=size + 1, offset=(parsed.page - 1) * size
-        )
+        wanted = await with_review_levels(conn, parsed.filter)
+        rows = await search_notifications(conn, wanted, limit=size + 1, offset=(parsed.page - 1) * size)
         lang = language(request)
-        rows = await in_language(conn, rows, lang)
+        # Level badges as exporters receive them (the officials' review applied).
+        rows = await in_language(conn, await received_summaries(conn, rows), lang)
     return render(
         request,
         "notifications.html",

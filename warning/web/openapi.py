@@ -77,8 +77,22 @@ _SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {"code": {"type": "string"}, "en": {"type": "string"}, "zh": {"type": "string"}},
     },
+    "ExpertNote": {
+        "type": "object",
+        "nullable": True,
+        "description": "the trade officials' expert reading (专家解读), marked with their office",
+        "properties": {
+            "zh": {"type": "string"},
+            "en": {"type": "string"},
+            "office": {"type": "string"},
+            "at": {"type": "string", "format": "date-time"},
+        },
+    },
     "Alert": {
         "type": "object",
+        "description": "an alert as the exporter receives it: the level an official set wins "
+        "(their reason in level_review and first in reasons); held-back alerts are left out "
+        "unless held=1",
         "properties": {
             "id": {"type": "integer"},
             "notification_id": {"type": "integer"},
@@ -90,6 +104,18 @@ _SCHEMAS: dict[str, Any] = {
             "matches": {"type": "array", "items": {"$ref": "#/components/schemas/ProductMatch"}},
             "created_at": {"type": "string", "format": "date-time"},
             "delivery": {"type": "string", "enum": ["pending", "sent", "failed"], "nullable": True},
+            "level_review": {"allOf": [{"$ref": "#/components/schemas/Reason"}], "nullable": True},
+            "expert_note": {"$ref": "#/components/schemas/ExpertNote"},
+            "held_back": {
+                "type": "object",
+                "nullable": True,
+                "description": "with held=1 only: who held the alert back from the exporter, and why",
+                "properties": {
+                    "reason": {"type": "string"},
+                    "by": {"type": "string"},
+                    "at": {"type": "string", "format": "date-time"},
+                },
+            },
         },
     },
     "Notification": {
@@ -99,13 +125,24 @@ _SCHEMAS: dict[str, Any] = {
             "id": {"type": "integer"},
             "symbols": {"type": "array", "items": {"type": "string"}},
             "base_symbol": {"type": "string", "nullable": True},
-            "level": {"type": "string", "enum": list(LEVELS), "nullable": True},
+            "level": {
+                "type": "string",
+                "enum": list(LEVELS),
+                "nullable": True,
+                "description": "the gravest level its alerts are received at (officials' review applied)",
+            },
+            "expert_note": {"$ref": "#/components/schemas/ExpertNote"},
             "thread": {"type": "array", "items": {"$ref": "#/components/schemas/NotificationSummary"}},
             "matches": {"type": "array", "items": {"$ref": "#/components/schemas/ProductMatch"}},
             "alerts": {"type": "array", "items": {"$ref": "#/components/schemas/Alert"}},
         },
     },
 }
+
+
+_HELD = _query(
+    "held", "1: alerts held back by the officials' review listed too (marked held_back)", {"type": "string"}
+)
 
 
 def _page_of(item: str) -> dict[str, Any]:
@@ -167,7 +204,8 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "summary": "one notification with its thread, product matches and alerts",
                     "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                        _HELD,
                     ],
                     "responses": {
                         "200": {
@@ -193,6 +231,7 @@ def openapi_document() -> dict[str, Any]:
                             {"type": "string", "format": "date-time"},
                         ),
                         _query("page", "page number from 1", {"type": "integer", "minimum": 1}),
+                        _HELD,
                     ],
                     "responses": {"200": _page_of("Alert"), **_STANDARD_ERRORS},
                 }

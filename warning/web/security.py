@@ -167,6 +167,14 @@ def login_url(request: web.Request) -> str:
     return "/login?next=" + quote(request.path_qs, safe="")
 
 
+def exporter_login_url(request: web.Request) -> str:
+    """The exporter sign-in page, asked to come back to this page afterwards (a GET's
+    path: a form posted without a session is not replayed)."""
+    if request.method not in ("GET", "HEAD"):
+        return "/exporter/login"
+    return "/exporter/login?next=" + quote(request.path_qs, safe="")
+
+
 USER_KEY: Final = web.RequestKey[StaffUser | None]("tbtwarn.user")
 SESSION_KEY: Final = web.RequestKey[Session]("tbtwarn.session")
 LANG_KEY: Final = web.RequestKey[str]("tbtwarn.lang")
@@ -211,14 +219,15 @@ def current_exporter(request: web.Request) -> str | None:
 def require_exporter(handler: Handler) -> Handler:
     """Decorate a handler so only a signed-in exporter contact reaches it.
 
-    Anyone else (anonymous or staff) is sent to ``/exporter/login``: staff
-    sessions never carry an exporter identity. Marked ``exporter_only`` for tests.
+    Anyone else (anonymous or staff) is sent to ``/exporter/login``, which brings
+    them back here once signed in (``next=``): staff sessions never carry an
+    exporter identity. Marked ``exporter_only`` for tests.
     """
 
     @functools.wraps(handler)
     async def guarded(request: web.Request) -> web.StreamResponse:
         if current_exporter(request) is None:
-            raise web.HTTPSeeOther("/exporter/login")
+            raise web.HTTPSeeOther(exporter_login_url(request))
         return await handler(request)
 
     guarded.exporter_only = True  # type: ignore[attr-defined]

@@ -3,8 +3,10 @@
 Anyone may apply. The answer to a complete application is the same page
 whether the company or the email is known or not (no account enumeration);
 a filled honeypot field gets that page too and stores nothing. Requests are
-counted per client address and per email in the database
-(``signup_attempts``), so every worker shares the limits. The verification
+counted per client address (read as for sign-in: ``X-Forwarded-For`` only from
+``[web] trusted_proxies``) and per email by the shared limiter of
+:mod:`warning.web.limits`, in a budget of their own ("signup"), so every worker
+shares the limits. The verification
 link opens a page with a button (a mail scanner opening links confirms
 nothing); the POST uses the link up.
 """
@@ -20,7 +22,6 @@ from warning.runtime import Runtime
 from warning.signup.applications import (
     check_edit_link,
     check_verify_link,
-    rate_limited,
     resubmit,
     submit,
     verify,
@@ -30,7 +31,7 @@ from warning.signup.pickers import product_index, search_markets
 from warning.storage.applications import events_of
 from warning.web.background_mail import deliver_soon
 from warning.web.i18n import translate
-from warning.web.keys import RUNTIME, SIGNER
+from warning.web.keys import LIMITS, RUNTIME, SIGNER
 from warning.web.signup_form import FIGURE_ROWS, ApplyForm, Pickers, application_of, form_of, read_apply_form
 from warning.web.templating import NavItem, language, render
 
@@ -85,15 +86,15 @@ async def apply(request: web.Request) -> web.Response:
         status = 400 if submitting else 200
         return render(request, "exporter_apply.html", status=status, form=form, edit_token="", notes=[])
     email = form.values["email"]
-    async with rt.db.begin() as conn:
-        limited = await rate_limited(conn, rt, request.remote or "unknown", email)
-    if limited:
-        log.warning("sign-up for %s from %s refused: too many requests", email, request.remote)
+    limits = request.app[LIMITS]
+    ip = limits.address_of(request)
+    if not (await limits.attempt(rt.db, "signup", ip, email, rt.now())).allowed:
+        log.warning("sign-up for %s from %s refused: too many requests", email, ip)
         return _message(
             request, translate(lang, "apply_title"), translate(lang, "apply_limited"), "apply-limited", 429
         )
     if post.get("website"):  # the honeypot: only robots fill a field nobody sees
-        log.info("sign-up from %s dropped: honeypot filled", request.remote)
+        log.info("sign-up from %s dropped: honeypot filled", ip)
     else:
         await submit(rt, request.app[SIGNER], application_of(form))
         deliver_soon(request.app, "sign-up emails")

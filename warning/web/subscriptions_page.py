@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from notifications.subscriptions import changed_subscription
+from warning.review.surfaces import warning_shaper
 from warning.runtime import Runtime
 from warning.signup.choices import ChoiceError
 from warning.signup.preview import Preview, preview
@@ -134,5 +135,6 @@ async def save_subscription(request: web.Request) -> web.Response:
                 {s.key: s for s in sectors},
                 rt.today(),
                 rt.config.classifier.alert_threshold,
+                await warning_shaper(conn),  # levels as the exporter receives them
             )
     return await _render(request, subs, {stored.id: draft})

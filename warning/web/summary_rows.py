@@ -14,6 +14,7 @@ from typing import Protocol
 
 from markupsafe import Markup, escape
 
+from warning.symbols import reference
 from warning.web.i18n import LEVEL_NAMES, translate
 
 
@@ -59,7 +60,7 @@ def summary_rows(rows: Iterable[SummaryRow], today: dt.date, lang: str) -> Marku
         )
         distributed = r.distribution_date.isoformat() if r.distribution_date else ""
         out.append(
-            f'<tr>\n  <td><a href="/notifications/{int(r.id)}">{escape(r.key)}</a></td>\n'
+            f'<tr>\n  <td><a href="/notifications/{int(r.id)}">{escape(reference(r.key))}</a></td>\n'
             f"  <td>{escape(r.member_name)}</td>\n"
             f'  <td class="title">{escape(r.title)}</td>\n'
             f"  <td>{distributed}</td>\n"

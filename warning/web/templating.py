@@ -9,6 +9,7 @@ from typing import Any, Final
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from warning.symbols import reference
 from warning.types import Role
 from warning.web.i18n import LEVEL_NAMES, translate
 from warning.web.security import LANG_KEY, SESSION_KEY, Session, current_user
@@ -41,6 +42,7 @@ def environment() -> Environment:
     env.filters["isodate"] = lambda d: d.isoformat() if d else ""
     env.filters["isoweek"] = lambda d: "{}-W{:02d}".format(*d.isocalendar()[:2]) if d else ""
     env.globals["summary_rows"] = summary_rows
+    env.filters["reference"] = reference  # a stored key as people read it
     env.filters["isotime"] = lambda t: t.strftime("%Y-%m-%d %H:%M") + " UTC" if t else ""
     return env
 

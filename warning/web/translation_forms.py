@@ -17,8 +17,10 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from classifiers.nomenclature import load_nomenclature
+from warning.review.surfaces import staff_alerts
 from warning.runtime import Runtime
 from warning.storage.overview import notification_detail
+from warning.storage.responses import latest_stc_marks, response_file_for
 from warning.storage.review_actions import load_changes, state_of
 from warning.storage.search import NotificationSummary
 from warning.storage.translations import load_translations, review_translation, source_hash
@@ -127,6 +129,12 @@ async def page_context(rt: Runtime, conn: AsyncConnection, notification_id: int,
         "translation_errors": [],
         "review_changes": changes,
         "review_note": state_of(changes).notes.get(detail.id),
+        # Issue 19: the STC mark and the response file, if any.
+        "stc": (await latest_stc_marks(conn, [detail.id])).get(detail.id),
+        "response_file": (file := await response_file_for(conn, detail.id)),
+        "response_status": translate(lang, f"rq_status_{file.status}") if file else "",
+        # Levels and alerts as exporters receive them; held-back ones marked.
+        "review": await staff_alerts(conn, detail),
         **structured_parts(n, lang),
     }
 

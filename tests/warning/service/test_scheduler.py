@@ -92,11 +92,19 @@ def test_job_specs_from_config(write_config: WriteConfig) -> None:
         )
     )
     specs = {s.id: s for s in job_specs(config)}
-    assert set(specs) == {"collect:a", "dispatch", "daily-digest", "weekly-digest", "monthly-report"}
+    assert set(specs) == {
+        "collect:a",
+        "dispatch",
+        "daily-digest",
+        "weekly-digest",
+        "monthly-report",
+        "response-reminders",
+    }
     assert specs["collect:a"].trigger == Every(5)
     assert specs["daily-digest"].trigger == Cron("30 7 * * *", SHANGHAI)
     assert specs["weekly-digest"].trigger == Cron("0 9 * * MON", SHANGHAI)
     assert specs["monthly-report"].trigger == Cron("0 9 1 * *", SHANGHAI)
+    assert specs["response-reminders"].trigger == Cron("0 8 * * *", SHANGHAI)
 
 
 @pytest.mark.parametrize(
@@ -108,6 +116,7 @@ def test_job_specs_from_config(write_config: WriteConfig) -> None:
         ),
         ('[schedule]\nweekly_digest = "every monday"', "schedule.weekly_digest: Value error, not a cron"),
         ('[schedule]\nmonthly_report = "monthly"', "schedule.monthly_report: Value error, not a cron"),
+        ('[schedule]\nresponse_reminders = "daily"', "schedule.response_reminders: Value error, not a cron"),
         (
             '[schedule]\ntimezone = "Asia/Jinan"',
             "schedule.timezone: Value error, unknown time zone",
@@ -133,6 +142,7 @@ async def test_daemon_plan_runs_a_missed_digest_once(runtime: Runtime, clock: Fi
         "daily-digest": None,
         "weekly-digest": None,
         "monthly-report": None,
+        "response-reminders": None,
     }
     async with runtime.db.begin() as conn:
         for job_id in first:

@@ -1,0 +1,125 @@
+"""Issue 20: heading-level product words, English compounds read from their head, lists
+not taken for modifiers, product words above the title, ICS codes as a prior."""
+
+from __future__ import annotations
+
+import csv
+import re
+from importlib import resources
+
+import pytest
+
+from classifiers.ensemble import DEFAULT_CALIBRATION, Ensemble, combine
+from classifiers.glossary import load_glossary
+from classifiers.nomenclature import load_nomenclature
+from classifiers.prepared import without_exclusions
+from classifiers.zh_segment import segment
+from tests.classifiers.helpers import note
+from warning.types import ProductMatch
+
+
+@pytest.fixture(scope="module")
+def ensemble() -> Ensemble:
+    return Ensemble(load_nomenclature())
+
+
+def _terms(text: str) -> list[tuple[str, tuple[str, ...], float]]:
+    return [(h.term, h.entry.hs, h.weight) for h in load_glossary().find_en(text)]
+
+
+def test_an_english_compound_is_read_from_its_head() -> None:
+    # "fresh chilli" and "chilli pepper" are both terms: the head noun decides.
+    assert _terms("Fresh chilli peppers") == [("chilli pepper", ("070960",), 1.0)]
+
+
+def test_items_of_a_list_are_not_modifiers_of_each_other() -> None:
+    found = _terms("Cosmetics, soap and toothbrushes")
+    assert [t for t, _, _ in found] == ["cosmetic", "soap", "toothbrush"]
+    assert all(weight == 1.0 for *_, weight in found)
+    # Without punctuation the first noun still modifies the second ("car tyre").
+    assert [w for *_, w in _terms("car tyres")] == [0.5, 1.0]
+
+
+def test_a_chapter_title_is_found_across_its_punctuation() -> None:
+    found = _terms("Articles of apparel and clothing accessories, not knitted or crocheted")
+    assert ("62",) in [hs for _, hs, _ in found]
+
+
+@pytest.mark.parametrize(
+    ("products", "heading"),
+    [
+        ("亚磷酸三甲酯", "2920"),
+        ("叉车", "8427"),
+        ("燃气灶", "7321"),
+        ("瓷砖", "6907"),
+        ("婴儿车", "8715"),
+        ("Fresh chilli peppers", "0709"),
+    ],
+)
+def test_heading_words_rank_their_heading_first(ensemble: Ensemble, products: str, heading: str) -> None:
+    assert ensemble.classify(note(products))[0].hs_code[:4] == heading
+
+
+def test_the_products_line_outweighs_the_title(ensemble: Ensemble) -> None:
+    ranked = ensemble.classify(note("Seeders, planters and transplanters", title="Cassava seed"))
+    assert ranked[0].hs_code[:2] == "84"
+
+
+def test_an_ics_code_alone_is_a_prior_not_an_alert() -> None:
+    alone = combine([ProductMatch("8413", 4, 1.0, "ics", "ICS 23.100")], DEFAULT_CALIBRATION)
+    backed = combine(
+        [ProductMatch("8413", 4, 1.0, "ics", "ICS 23.100"), ProductMatch("8413", 4, 0.3, "text", "pump")],
+        DEFAULT_CALIBRATION,
+    )
+    assert alone[0].score < backed[0].score
+    assert alone[0].score < 0.7
+
+
+_SYMBOL = re.compile(r"G/(TBT|SPS)/N/", re.IGNORECASE)
+
+
+def test_heading_glossary_lines_carry_their_hs_source_and_no_symbol() -> None:
+    text = resources.files("classifiers").joinpath("data/glossary_headings.csv").read_text("utf-8")
+    nomenclature = load_nomenclature()
+    rows = list(csv.DictReader(text.splitlines()))
+    assert len(rows) > 600
+    for row in rows:
+        codes = [c.strip() for c in row["hs"].split(";")]
+        assert row["source"].startswith("HS 2022 "), row
+        # The source quotes the nomenclature's text of one of the line's codes.
+        assert any(row["source"].startswith(f"HS 2022 {c} ") for c in codes), row
+        quoted = row["source"].split(" ", 3)[3].split(" | ")[0]
+        descriptions = [entry.description for c in codes if (entry := nomenclature.get(c)) is not None]
+        assert any(d.startswith(quoted[:30]) for d in descriptions), row
+        assert not _SYMBOL.search(row["en"] + row["zh"]), row
+
+
+def test_products_a_line_excludes_are_no_evidence(ensemble: Ensemble) -> None:
+    ranked = ensemble.classify(
+        note("Non-alcoholic beverages (excl. water, fruit or vegetable juices, milk and beer)")
+    )
+    chapters = {m.hs_code[:2] for m in ranked if m.score >= 0.5}
+    assert chapters == {"22"}
+    zh = ensemble.classify(note("针织衫(不包括婴儿服装)"))
+    assert zh[0].hs_code[:4] == "6110" and all(m.hs_code[:4] != "6111" for m in zh if m.score >= 0.5)
+    assert without_exclusions("(exceptional) 除湿机外壳") == "(exceptional) 除湿机外壳"
+
+
+def test_the_best_chapter_a_product_word_names_is_lifted() -> None:
+    word = ProductMatch("9503", 4, 0.9, "glossary", "word “toy”")
+    [alone] = combine([word], DEFAULT_CALIBRATION)
+    # A lone glossary word at 0.9 raw is calibrated below 0.7; as the best chapter it alerts.
+    assert DEFAULT_CALIBRATION["glossary"](0.9) < 0.7 <= alone.score
+    # The same word for a runner-up chapter is not lifted.
+    ranked = combine([ProductMatch("4011", 4, 1.0, "glossary", "word “tyre”"), word], DEFAULT_CALIBRATION)
+    assert [m.hs_code for m in ranked][:2] == ["4011", "9503"] and ranked[1].score < 0.7
+
+
+def test_items_listed_with_a_modifier_are_modifiers_and_de_marks_the_modifier() -> None:
+    glossary = load_glossary()
+    text = "新型橡胶充气轮胎,用于公共汽车和卡车"
+    weights = {h.term: h.weight for h in glossary.find_zh(text, segment(text))}
+    assert weights["轮胎"] == 1.0 and weights["卡车"] < 1.0 and weights["公共汽车"] < 1.0
+    text = "可更换过滤器的面罩"
+    weights = {h.term: h.weight for h in glossary.find_zh(text, segment(text))}
+    assert weights["面罩"] == 1.0 and weights["过滤器"] < 1.0
