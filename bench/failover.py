@@ -1,6 +1,6 @@
 """Failover of ``tbtwarn run`` instances on one PostgreSQL database (issue 21).
 
-Usage: .venv/bin/python bench/failover.py [--instances 2] [--notifications 300] [--exporters 300]
+Usage: .venv/bin/python bench/failover.py [--instances 2] [--notifications 600] [--exporters 2000]
        [--time-scale 0.1] [--lease-seconds 10] [--pg-url postgresql+asyncpg://...]
 (the URL defaults to ``$TBTWARN_TEST_PG_URL``; its role needs CREATEDB: the run gets a fresh database.)
 
@@ -242,8 +242,8 @@ def report(args: argparse.Namespace, figures: dict[str, float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--instances", type=int, default=2)
-    parser.add_argument("--notifications", type=int, default=300)
-    parser.add_argument("--exporters", type=int, default=300)
+    parser.add_argument("--notifications", type=int, default=600)
+    parser.add_argument("--exporters", type=int, default=2000)  # enough for a red alert to copy
     parser.add_argument("--time-scale", type=float, default=0.1)
     parser.add_argument("--lease-seconds", type=float, default=10.0)
     parser.add_argument("--pg-url", default=os.environ.get("TBTWARN_TEST_PG_URL", ""))
