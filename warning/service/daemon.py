@@ -73,6 +73,8 @@ class Daemon:
         #: Steps that write shared state (classification, alerts, mail) run one at a time.
         self.lock = asyncio.Lock()
         self.running: set[asyncio.Task[None]] = set()
+        #: Set while serving: :meth:`_check_again` adds one-off checks to it.
+        self.scheduler: AsyncIOScheduler | None = None
         self.stop_requested = asyncio.Event()
         schedule = rt.config.schedule
         #: This instance's name in the leases it holds.
@@ -101,8 +103,8 @@ class Daemon:
     async def fire(self, spec: JobSpec) -> None:
         """What APScheduler calls: run the job in a task of our own, so that
         stopping the scheduler never cancels a job half-way."""
-        if self.stop_requested.is_set():
-            return
+        if self.stop_requested.is_set() or any(t.get_name() == spec.id for t in self.running):
+            return  # a run of this job is under way here (a check met its own run)
         task = asyncio.create_task(self.execute_leased(spec), name=spec.id)
         self.running.add(task)
         task.add_done_callback(self.running.discard)
@@ -118,6 +120,7 @@ class Daemon:
                 spec.id,
                 extra={"event": "job_skipped", "job": spec.id, "reason": "held"},
             )
+            self._check_again(spec)
             return
         try:
             if await self._ran_elsewhere(spec):
@@ -131,6 +134,18 @@ class Daemon:
         finally:
             await self.leases.release(name)
 
+    def _check_again(self, spec: JobSpec) -> None:
+        """A cron job another instance holds: look again once its lease could
+        have lapsed. If the holder finished, the time is covered and the check
+        skips; if it died half-way, this instance makes the run up (once: under
+        the lease, after reading ``job_runs``)."""
+        if not isinstance(spec.trigger, Cron) or self.scheduler is None or self.stop_requested.is_set():
+            return
+        when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.leases.seconds)
+        self.scheduler.add_job(
+            self.fire, "date", run_date=when, args=[spec], id=f"{spec.id}:check", replace_existing=True
+        )
+
     async def _ran_elsewhere(self, spec: JobSpec) -> bool:
         """A cron job whose latest scheduled time is already covered in ``job_runs``
         (by another instance: this one's runs are never fired twice)."""
@@ -141,10 +156,16 @@ class Daemon:
                 run = (await list_job_runs(conn)).get(spec.id)
         except (SQLAlchemyError, OSError):
             return False  # execute() reports the database
-        # The scheduler may fire a hair before the clock seam reaches the
-        # scheduled time: one second, and 50 ms of real time when scaled.
-        slack = dt.timedelta(seconds=1 + 0.05 / self.time_scale)
-        return run is not None and missed_run(spec.trigger, run.covered_until, self.rt.now() + slack) is None
+        return (
+            run is not None
+            and missed_run(spec.trigger, run.covered_until, self.rt.now() + self.slack) is None
+        )
+
+    @property
+    def slack(self) -> dt.timedelta:
+        """The scheduler may fire a hair before the clock seam reaches the
+        scheduled time: one second, and 50 ms of real time when scaled."""
+        return dt.timedelta(seconds=1 + 0.05 / self.time_scale)
 
     async def _step(self, spec: JobSpec, func: JobFunc, exclusive: bool) -> tuple[str, str | None]:
         try:
@@ -170,9 +191,10 @@ class Daemon:
     async def execute(self, spec: JobSpec) -> None:
         """Run one job and its follow-ups, recording start and end in ``job_runs``."""
         log.info("job %s started", spec.id, extra={"event": "job_start", "job": spec.id})
+        started = self.rt.now()
         try:
             async with self.rt.db.begin() as conn:
-                await record_start(conn, spec.id, self.rt.now())
+                await record_start(conn, spec.id, started)
         except (SQLAlchemyError, OSError) as exc:
             log.error(
                 "job %s not started: database: %s", spec.id, exc, extra={"event": "job_error", "job": spec.id}
@@ -190,7 +212,9 @@ class Daemon:
         error_text = "; ".join(errors) or None
         try:
             async with self.rt.db.begin() as conn:
-                await record_finish(conn, spec.id, self.rt.now(), error_text)
+                # A cron run that started a hair early covers the time it was fired for.
+                covers = started + self.slack if isinstance(spec.trigger, Cron) else started
+                await record_finish(conn, spec.id, self.rt.now(), error_text, covers)
         except (SQLAlchemyError, OSError) as exc:
             log.error("job %s: cannot record its end: %s", spec.id, exc, extra={"job": spec.id})
         log.info(
@@ -286,7 +310,7 @@ class Daemon:
         try:
             await web.TCPSite(runner, host, port).start()
             bound = runner.addresses[0][1] if runner.addresses else port
-            scheduler = self._scheduler(plan)
+            scheduler = self.scheduler = self._scheduler(plan)
             scheduler.start()
             log.info(
                 "tbtwarn running on http://%s:%s/ with %d jobs (instance %s)",

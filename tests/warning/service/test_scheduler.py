@@ -9,6 +9,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from tests.conftest import WriteConfig
@@ -18,6 +19,7 @@ from warning.exceptions import ConfigError, SourceError
 from warning.runtime import Runtime
 from warning.service.daemon import Daemon
 from warning.service.jobs import JobContext
+from warning.service.leases import job_lease
 from warning.service.scheduler import (
     Cron,
     Every,
@@ -27,7 +29,8 @@ from warning.service.scheduler import (
     job_specs,
     missed_run,
 )
-from warning.storage.job_runs import list_job_runs, record_start, register_job
+from warning.storage.job_runs import list_job_runs, record_finish, record_start, register_job
+from warning.storage.leases import release, try_acquire
 
 SHANGHAI = "Asia/Shanghai"
 DAILY = Cron("0 8 * * *", SHANGHAI)  # 00:00 UTC
@@ -147,6 +150,7 @@ async def test_daemon_plan_runs_a_missed_digest_once(runtime: Runtime, clock: Fi
     async with runtime.db.begin() as conn:
         for job_id in first:
             await record_start(conn, job_id, clock.now())
+            await record_finish(conn, job_id, clock.now(), None, clock.now())
     # The machine sleeps two days; on start the daily digest is due (once),
     # the weekly one is not (no Monday 09:00 passed).
     clock.advance(dt.timedelta(days=2))
@@ -156,6 +160,88 @@ async def test_daemon_plan_runs_a_missed_digest_once(runtime: Runtime, clock: Fi
     async with runtime.db.begin() as conn:
         runs = await list_job_runs(conn)
     assert runs["daily-digest"].covered_until == NOW and runs["daily-digest"].runs == 1
+
+
+async def test_a_run_that_died_half_way_is_made_up_at_the_next_start(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    """A digest killed after it started (SIGKILL, a machine lost) never
+    recorded its end: its time stays uncovered and the next start runs it."""
+    daemon = Daemon(runtime)
+    await daemon.plan()
+    yesterday = clock.now() - dt.timedelta(days=1)
+    async with runtime.db.begin() as conn:
+        await record_start(conn, "daily-digest", yesterday)
+        await record_finish(conn, "daily-digest", yesterday, None, yesterday)
+        await record_start(conn, "daily-digest", clock.now())  # today's run: no end
+    assert (await daemon.plan())["daily-digest"] == clock.now()
+    async with runtime.db.begin() as conn:
+        await record_finish(conn, "daily-digest", clock.now(), None, clock.now())
+    assert (await daemon.plan())["daily-digest"] is None
+
+
+async def _held_by_another(runtime: Runtime, job_id: str) -> None:
+    async with runtime.db.begin() as conn:
+        assert await try_acquire(conn, job_lease(job_id), "other-instance", 60.0)
+
+
+async def test_a_cron_job_whose_holder_died_half_way_is_made_up_by_another_instance(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    """Another instance holds today's digest: this one skips it and looks
+    again once the lease could lapse. The holder died before the end: the
+    check runs the digest here, once."""
+    runs: list[dt.datetime] = []
+
+    async def digest(rt: Runtime, ctx: JobContext) -> str:
+        runs.append(rt.now())
+        return "done"
+
+    spec = JobSpec("daily-digest", DAILY, digest)
+    async with runtime.db.begin() as conn:
+        await register_job(conn, "daily-digest", clock.now() - dt.timedelta(days=1))
+    await _held_by_another(runtime, "daily-digest")
+    daemon = Daemon(runtime, specs=[spec])
+    daemon.scheduler = AsyncIOScheduler()
+    daemon.scheduler.start(paused=True)
+    try:
+        await daemon.fire(spec)
+        assert runs == []
+        check = daemon.scheduler.get_job("daily-digest:check")
+        assert check is not None, "a second look is planned"
+        wait = (check.next_run_time - dt.datetime.now(dt.UTC)).total_seconds()
+        assert 0 < wait <= daemon.leases.seconds
+        # The holder dies without recording an end: its lease goes.
+        async with runtime.db.begin() as conn:
+            await release(conn, [job_lease("daily-digest")], "other-instance")
+        await daemon.fire(spec)  # what the check does
+        await daemon.fire(spec)  # a second check finds the time covered
+        assert runs == [NOW]
+    finally:
+        daemon.scheduler.shutdown(wait=False)
+
+
+async def test_a_cron_job_its_holder_finished_is_not_run_again_by_the_check(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    runs: list[dt.datetime] = []
+
+    async def digest(rt: Runtime, ctx: JobContext) -> str:
+        runs.append(rt.now())
+        return "done"
+
+    spec = JobSpec("daily-digest", DAILY, digest)
+    async with runtime.db.begin() as conn:
+        await register_job(conn, "daily-digest", clock.now() - dt.timedelta(days=1))
+    await _held_by_another(runtime, "daily-digest")
+    daemon = Daemon(runtime, specs=[spec])
+    # The holder finished the run it started at today's time, and let go.
+    async with runtime.db.begin() as conn:
+        await record_start(conn, "daily-digest", utc(24, 0))
+        await record_finish(conn, "daily-digest", clock.now(), None, utc(24, 0))
+        await release(conn, [job_lease("daily-digest")], "other-instance")
+    await daemon.fire(spec)
+    assert runs == []
 
 
 def test_config_example_files_load(tmp_path: Path) -> None:
@@ -196,7 +282,8 @@ async def test_daemon_runs_a_missed_job_once_and_finishes_it_on_stop(
     assert runs == [NOW]
     async with runtime.db.begin() as conn:
         record = (await list_job_runs(conn))["daily-digest"]
-    assert (record.runs, record.last_error, record.covered_until) == (1, None, NOW)
+    # It covers the time it was fired for, a hair of slack included.
+    assert (record.runs, record.last_error, record.covered_until) == (1, None, NOW + daemon.slack)
     assert record.last_success_at == NOW
 
 
