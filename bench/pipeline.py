@@ -65,7 +65,14 @@ from warning.clock import FixedClock  # noqa: E402
 from warning.config import load_config  # noqa: E402
 from warning.register import read_exporters  # noqa: E402
 from warning.runtime import Runtime  # noqa: E402
-from warning.service.jobs import JobContext, collect_job, daily_digest_job, dispatch_job, process_job  # noqa: E402
+from warning.service.jobs import (  # noqa: E402
+    JobContext,
+    collect_job,
+    daily_digest_job,
+    deliver_job,
+    dispatch_job,
+    process_job,
+)
 from warning.storage.exporters import load_exporters, save_exporter  # noqa: E402
 from warning.storage.exposure import save_exposure  # noqa: E402
 from warning.storage.schema import alerts, notifications, outbox, subscriptions  # noqa: E402
@@ -161,6 +168,11 @@ def _setup(folder: Path, count: int, eping_port: int, smtp_port: int, digest: st
         f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\nrate_per_second = 0\n' + digest,
         encoding="utf-8",
     )
+
+
+async def _daily(rt: Runtime, ctx: JobContext) -> str:
+    """The daily digest job as the daemon runs it: composing, then delivery."""
+    return f"{await daily_digest_job(rt, ctx)}; {await deliver_job(rt, ctx)}"
 
 
 async def _timed(figures: dict[str, float], label: str, job: Callable[[], Awaitable[Any]]) -> None:
@@ -295,7 +307,7 @@ async def _child(variant: str, folder: Path, exporters: int) -> dict[str, float]
         await _cycle(rt, ctx, figures, "year")
         composing: dict[str, float] = {}
         _time_composing(composing)
-        await _timed(figures, "daily", lambda: daily_digest_job(rt, ctx))
+        await _timed(figures, "daily", lambda: _daily(rt, ctx))
         figures["daily_compose_s"] = composing.get("composing_s", 0.0)
         figures["year_s"] = time.perf_counter() - started
         async with rt.db.begin() as conn:

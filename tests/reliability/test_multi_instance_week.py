@@ -21,12 +21,11 @@ At the end:
   one weekly, one monthly report; one email per contact per daily digest run, one
   weekly digest per weekly contact, one officials' digest and report each.
 
-Neither kill hits a digest job before its emails are committed: a digest job
-killed between recording its start and committing its emails is not made up
-until its next time (its alerts then go in the next digest; none are lost), a
-limit stated in README's "Several instances" section. The first kill spares an
-instance holding a digest job's lease; the second falls while a daily digest
-is sent, so that day's digests are in the outbox already.
+The first kill spares an instance holding a digest job's lease; the second
+falls while a daily digest is sent, after its emails were composed and
+committed: the run counts as done (seven runs, not eight) and the outbox
+recovers the emails. (A run killed while composing is made up: see
+tests/warning/service/test_scheduler.py.)
 """
 
 from __future__ import annotations

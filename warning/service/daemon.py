@@ -41,7 +41,7 @@ from warning.service.scheduler import (
     missed_run,
 )
 from warning.storage.database import sqlite_file
-from warning.storage.job_runs import list_job_runs, record_finish, record_start, register_job
+from warning.storage.job_runs import list_job_runs, record_covered, record_finish, record_start, register_job
 from warning.storage.leases import clear_leases
 from warning.tokens import SECRET_ENV
 
@@ -167,26 +167,27 @@ class Daemon:
         scheduled time: one second, and 50 ms of real time when scaled."""
         return dt.timedelta(seconds=1 + 0.05 / self.time_scale)
 
-    async def _step(self, spec: JobSpec, func: JobFunc, exclusive: bool) -> tuple[str, str | None]:
+    async def _step(self, spec: JobSpec, func: JobFunc, exclusive: bool) -> tuple[str, str | None, bool]:
+        """One step: (summary, error, whether it ran to its end, well or not)."""
         try:
             if exclusive:
                 async with self.lock, self.leases.waiting(SHARED_STATE, self.stop_requested) as held:
                     if not held:
-                        return "", "stopping: not started"
-                    return await func(self.rt, self.ctx), None
-            return await func(self.rt, self.ctx), None
+                        return "", "stopping: not started", False
+                    return await func(self.rt, self.ctx), None, True
+            return await func(self.rt, self.ctx), None, True
         except JobInterrupted as exc:
-            return "", str(exc)
+            return "", str(exc), False
         except SourceError as exc:
             # A source that is down, slow or sends garbage is expected (its state
             # records why): one line a cycle, not a traceback; those are for bugs.
             log.warning("job %s: %s", spec.id, exc, extra={"event": "job_error", "job": spec.id})
-            return "", f"{type(exc).__name__}: {exc}"
+            return "", f"{type(exc).__name__}: {exc}", True
         except Exception as exc:
             # A job boundary: one failing job is recorded and logged, and the
             # daemon goes on with the others.
             log.exception("job %s failed", spec.id, extra={"event": "job_error", "job": spec.id})
-            return "", f"{type(exc).__name__}: {exc}"
+            return "", f"{type(exc).__name__}: {exc}", True
 
     async def execute(self, spec: JobSpec) -> None:
         """Run one job and its follow-ups, recording start and end in ``job_runs``."""
@@ -205,16 +206,16 @@ class Daemon:
         for func, exclusive in [(spec.run, spec.exclusive), *((f, True) for f in spec.follow_up)]:
             if summaries and self.stop_requested.is_set():
                 break
-            summary, error = await self._step(spec, func, exclusive)
+            summary, error, ended = await self._step(spec, func, exclusive)
+            if not summaries and ended:
+                await self._covered(spec, started)
             summaries.append(summary)
             if error:
                 errors.append(error)
         error_text = "; ".join(errors) or None
         try:
             async with self.rt.db.begin() as conn:
-                # A cron run that started a hair early covers the time it was fired for.
-                covers = started + self.slack if isinstance(spec.trigger, Cron) else started
-                await record_finish(conn, spec.id, self.rt.now(), error_text, covers)
+                await record_finish(conn, spec.id, self.rt.now(), error_text)
         except (SQLAlchemyError, OSError) as exc:
             log.error("job %s: cannot record its end: %s", spec.id, exc, extra={"job": spec.id})
         log.info(
@@ -224,6 +225,18 @@ class Daemon:
             f" (errors: {error_text})" if error_text else "",
             extra={"event": "job_finish", "job": spec.id, "error": error_text},
         )
+
+    async def _covered(self, spec: JobSpec, started: dt.datetime) -> None:
+        """The job's own step ran to its end (its follow-ups, such as sending,
+        are the outbox's to finish): the scheduled time it was fired for is
+        taken care of. A run killed before this point is made up."""
+        # A cron run that started a hair early covers the time it was fired for.
+        covers = started + self.slack if isinstance(spec.trigger, Cron) else started
+        try:
+            async with self.rt.db.begin() as conn:
+                await record_covered(conn, spec.id, covers)
+        except (SQLAlchemyError, OSError) as exc:
+            log.error("job %s: cannot record its run: %s", spec.id, exc, extra={"job": spec.id})
 
     def _scheduler(self, plan: dict[str, dt.datetime | None]) -> AsyncIOScheduler:
         scheduler = AsyncIOScheduler(

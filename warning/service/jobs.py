@@ -152,7 +152,7 @@ async def process_job(rt: Runtime, ctx: JobContext) -> str:
     return f"classified {classified.classified}, {pairs} matching pairs; {translated.line()}"
 
 
-async def _deliver(rt: Runtime, ctx: JobContext, queued: int) -> str:
+async def _deliver(rt: Runtime, ctx: JobContext, queued: int | None) -> str:
     async with rt.db.begin() as conn:
         # Ids only: the messages themselves can be hundreds of megabytes.
         pending = len(await pending_ids(conn))
@@ -176,7 +176,8 @@ async def _deliver(rt: Runtime, ctx: JobContext, queued: int) -> str:
             "; ".join(outcome.errors[:3]),
             extra={"event": "delivery_failed", "failed": outcome.failed, "deferred": outcome.deferred},
         )
-    return f"{queued} queued, {outcome.sent} sent, {outcome.failed} failed, {outcome.deferred} deferred"
+    sent = f"{outcome.sent} sent, {outcome.failed} failed, {outcome.deferred} deferred"
+    return sent if queued is None else f"{queued} queued, {sent}"
 
 
 async def dispatch_job(rt: Runtime, ctx: JobContext) -> str:
@@ -187,11 +188,18 @@ async def dispatch_job(rt: Runtime, ctx: JobContext) -> str:
     return await _deliver(rt, ctx, queued)
 
 
+async def deliver_job(rt: Runtime, ctx: JobContext) -> str:
+    """Delivery of what the outbox holds: the follow-up of the scheduled
+    composing jobs below, which the daemon records as run once their emails
+    are composed (a kill while sending is the outbox's to recover; a kill
+    while composing leaves the run to be made up)."""
+    return await _deliver(rt, ctx, None)
+
+
 async def daily_digest_job(rt: Runtime, ctx: JobContext) -> str:
-    """The daily digests of the ``daily`` contacts, then delivery."""
+    """The daily digests of the ``daily`` contacts (delivery follows: :func:`deliver_job`)."""
     _step("compose")
-    queued = await compose_digests(rt, ("daily",))
-    return await _deliver(rt, ctx, queued)
+    return f"{await compose_digests(rt, ('daily',))} queued"
 
 
 async def weekly_digest_job(rt: Runtime, ctx: JobContext) -> str:
@@ -203,18 +211,18 @@ async def weekly_digest_job(rt: Runtime, ctx: JobContext) -> str:
     if not rt.config.digest.review_required:
         queued += await compose_weekly_digests(rt)
     # With a review, `digest approve` (CLI or web) queues the exporters' digests.
-    return await _deliver(rt, ctx, queued)
+    return f"{queued} queued"
 
 
 async def monthly_report_job(rt: Runtime, ctx: JobContext) -> str:
     """The officials' report of the month just ended (issue 18)."""
     month = previous_month(rt.today())
     _step("compose", month=month)
-    return await _deliver(rt, ctx, await compose_monthly_report(rt, month))
+    return f"{await compose_monthly_report(rt, month)} queued"
 
 
 async def response_reminders_job(rt: Runtime, ctx: JobContext) -> str:
     """Reminders of response deadlines (10, 5 and 2 days before the enquiry-point
-    date; issue 19), each once, then delivery."""
+    date; issue 19), each once (delivery follows)."""
     _step("compose")
-    return await _deliver(rt, ctx, await compose_reminders(rt))
+    return f"{await compose_reminders(rt)} queued"

@@ -165,12 +165,18 @@ def job_specs(config: Config) -> list[JobSpec]:
     tz = config.schedule_timezone
     specs += [
         JobSpec("dispatch", Every(config.schedule.dispatch_minutes), jobs.dispatch_job),
-        JobSpec("daily-digest", Cron(config.schedule.daily_digest, tz), jobs.daily_digest_job),
-        JobSpec("weekly-digest", Cron(config.schedule.weekly_digest, tz), jobs.weekly_digest_job),
-        JobSpec("monthly-report", Cron(config.schedule.monthly_report, tz), jobs.monthly_report_job),
-        JobSpec(
-            "response-reminders", Cron(config.schedule.response_reminders, tz), jobs.response_reminders_job
-        ),
+    ]
+    # Scheduled composing, then delivery as a follow-up: the run counts as done
+    # once its emails are composed (see Daemon.execute).
+    send = (jobs.deliver_job,)
+    specs += [
+        JobSpec(job_id, Cron(cron, tz), compose, follow_up=send)
+        for job_id, cron, compose in (
+            ("daily-digest", config.schedule.daily_digest, jobs.daily_digest_job),
+            ("weekly-digest", config.schedule.weekly_digest, jobs.weekly_digest_job),
+            ("monthly-report", config.schedule.monthly_report, jobs.monthly_report_job),
+            ("response-reminders", config.schedule.response_reminders, jobs.response_reminders_job),
+        )
     ]
     return specs
 

@@ -56,9 +56,10 @@ async def register_job(conn: AsyncConnection, job_id: str, now: dt.datetime) -> 
 
 
 async def record_start(conn: AsyncConnection, job_id: str, now: dt.datetime) -> None:
-    """A run starts. What it covers is recorded when it ends (:func:`record_finish`):
-    a run that dies half-way (SIGKILL, a machine lost) leaves its scheduled time
-    uncovered, so the next start, or another instance, makes it up."""
+    """A run starts. What it covers is recorded once its own step has ended
+    (:func:`record_covered`): a run that dies before (SIGKILL, a machine lost)
+    leaves its scheduled time uncovered, so the next start, or another
+    instance, makes it up."""
     await conn.execute(
         sa.update(job_runs)
         .where(job_runs.c.job_id == job_id)
@@ -66,13 +67,18 @@ async def record_start(conn: AsyncConnection, job_id: str, now: dt.datetime) -> 
     )
 
 
-async def record_finish(
-    conn: AsyncConnection, job_id: str, now: dt.datetime, error: str | None, covered_until: dt.datetime
-) -> None:
-    """A run ended, well (``error`` None) or not: every scheduled time up to
-    ``covered_until`` (its start) is taken care of (a failed run is retried at
-    its next time, as before)."""
-    values: dict[str, object] = {"covered_until": covered_until, "last_finished_at": now, "last_error": error}
+async def record_covered(conn: AsyncConnection, job_id: str, covered_until: dt.datetime) -> None:
+    """Every scheduled time up to ``covered_until`` (the run's start) is taken
+    care of: the run's own step ended, well or not (a failed run is retried at
+    its next time)."""
+    await conn.execute(
+        sa.update(job_runs).where(job_runs.c.job_id == job_id).values(covered_until=covered_until)
+    )
+
+
+async def record_finish(conn: AsyncConnection, job_id: str, now: dt.datetime, error: str | None) -> None:
+    """A run ended, well (``error`` None) or not."""
+    values: dict[str, object] = {"last_finished_at": now, "last_error": error}
     if error is None:
         values["last_success_at"] = now
     await conn.execute(sa.update(job_runs).where(job_runs.c.job_id == job_id).values(values))

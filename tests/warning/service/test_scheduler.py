@@ -29,7 +29,7 @@ from warning.service.scheduler import (
     job_specs,
     missed_run,
 )
-from warning.storage.job_runs import list_job_runs, record_finish, record_start, register_job
+from warning.storage.job_runs import list_job_runs, record_covered, record_finish, record_start, register_job
 from warning.storage.leases import release, try_acquire
 
 SHANGHAI = "Asia/Shanghai"
@@ -150,7 +150,7 @@ async def test_daemon_plan_runs_a_missed_digest_once(runtime: Runtime, clock: Fi
     async with runtime.db.begin() as conn:
         for job_id in first:
             await record_start(conn, job_id, clock.now())
-            await record_finish(conn, job_id, clock.now(), None, clock.now())
+            await record_covered(conn, job_id, clock.now())
     # The machine sleeps two days; on start the daily digest is due (once),
     # the weekly one is not (no Monday 09:00 passed).
     clock.advance(dt.timedelta(days=2))
@@ -165,18 +165,18 @@ async def test_daemon_plan_runs_a_missed_digest_once(runtime: Runtime, clock: Fi
 async def test_a_run_that_died_half_way_is_made_up_at_the_next_start(
     runtime: Runtime, clock: FixedClock
 ) -> None:
-    """A digest killed after it started (SIGKILL, a machine lost) never
-    recorded its end: its time stays uncovered and the next start runs it."""
+    """A digest killed while composing (SIGKILL, a machine lost) never
+    recorded its run: its time stays uncovered and the next start runs it."""
     daemon = Daemon(runtime)
     await daemon.plan()
     yesterday = clock.now() - dt.timedelta(days=1)
     async with runtime.db.begin() as conn:
         await record_start(conn, "daily-digest", yesterday)
-        await record_finish(conn, "daily-digest", yesterday, None, yesterday)
+        await record_covered(conn, "daily-digest", yesterday)
         await record_start(conn, "daily-digest", clock.now())  # today's run: no end
     assert (await daemon.plan())["daily-digest"] == clock.now()
     async with runtime.db.begin() as conn:
-        await record_finish(conn, "daily-digest", clock.now(), None, clock.now())
+        await record_covered(conn, "daily-digest", clock.now())
     assert (await daemon.plan())["daily-digest"] is None
 
 
@@ -238,7 +238,8 @@ async def test_a_cron_job_its_holder_finished_is_not_run_again_by_the_check(
     # The holder finished the run it started at today's time, and let go.
     async with runtime.db.begin() as conn:
         await record_start(conn, "daily-digest", utc(24, 0))
-        await record_finish(conn, "daily-digest", clock.now(), None, utc(24, 0))
+        await record_covered(conn, "daily-digest", utc(24, 0))
+        await record_finish(conn, "daily-digest", clock.now(), None)
         await release(conn, [job_lease("daily-digest")], "other-instance")
     await daemon.fire(spec)
     assert runs == []
