@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from tests.warning.responses.helpers import SYMBOL, measure_with_concern
+from tests.responses.queue_helpers import SYMBOL, measure_with_concern
 from tests.web.conftest import SECRET, SignIn
 from warning.runtime import Runtime
 from warning.storage.outbox import list_messages

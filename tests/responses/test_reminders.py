@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import WriteConfig
-from tests.warning.responses.helpers import CONFIG_EXTRA, measure_with_concern
+from tests.responses.queue_helpers import CONFIG_EXTRA, measure_with_concern
 from warning.clock import FixedClock
 from warning.config import load_config
 from warning.responses.reminders import THRESHOLDS, compose_reminders, threshold_due

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from notifications.deliver import deliver_pending
 from tests.conftest import WriteConfig
-from tests.warning.responses.helpers import CONFIG_EXTRA, SYMBOL, measure_with_concern
+from tests.responses.queue_helpers import CONFIG_EXTRA, SYMBOL, measure_with_concern
 from warning.clock import FixedClock
 from warning.config import load_config
 from warning.exceptions import ResponseTransitionError
