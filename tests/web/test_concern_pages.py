@@ -5,7 +5,7 @@ the form in the contact's language, files judged by content, errors naming the f
 from __future__ import annotations
 
 import re
-from html import unescape
+from html import escape, unescape
 
 import aiohttp
 import sqlalchemy as sa
@@ -15,10 +15,14 @@ from tests.web.conftest import SECRET, SignIn, email_of
 from tests.web.demo_run import PAGE_LINK, Client, Email
 from warning.runtime import Runtime
 from warning.storage.concerns import load_concerns
+from warning.storage.notifications import load_notifications
 from warning.storage.outbox import list_messages
 from warning.storage.response_tables import response_files
+from warning.storage.schema import notifications
+from warning.storage.translations import save_translations, source_hash
 from warning.storage.users import add_user
 from warning.tokens import Signer
+from warning.types import Translation
 from warning.web.app import create_app
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
@@ -202,3 +206,32 @@ async def test_a_file_over_the_limit_is_refused_unread(demo_emails: list[Email],
     assert "文件大文件.pdf超过1 KB：请发送较小的文件。" in html
     async with demo_rt.db.begin() as conn:
         assert (await conn.execute(sa.select(sa.func.count()).select_from(response_files))).scalar() == 0
+
+
+async def test_my_concerns_shows_the_title_in_the_contacts_language_where_translated(
+    demo_emails: list[Email], demo_client: Client, demo_rt: Runtime
+) -> None:
+    action, csrf, html = await _open_form(demo_client, _link(demo_emails, "luyuan"))
+    company = re.search(r'name="company" value="(\d+)"', html)
+    assert company is not None
+    form = _form(csrf, {**GOOD, "company": company.group(1)}, [])
+    response = await demo_client.post(action, data=form, allow_redirects=False)
+    assert response.status == 303, await response.text()
+    async with demo_rt.db.begin() as conn:
+        (stored,) = await load_concerns(conn)
+        nid = stored.concern.notification_id
+        ((_, note),) = await load_notifications(conn, notifications.c.id == nid)
+        row = Translation(
+            nid,
+            "title",
+            "zh",
+            "化妆品中铅汞砷含量测定方法",
+            "en",
+            source_hash(note.title),
+            "machine",
+            "libretranslate",
+            demo_rt.now(),
+        )
+        await save_translations(conn, [row])
+    mine = await (await demo_client.get(response.headers["Location"])).text()
+    assert "化妆品中铅汞砷含量测定方法" in mine and escape(note.title) not in mine

@@ -12,7 +12,7 @@ their ids). Attachments are never served here: only staff open them
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from aiohttp import web
@@ -36,6 +36,7 @@ from warning.storage.responses import latest_stc_marks, list_response_files
 from warning.storage.schema import notifications
 from warning.storage.subscriptions import StoredSubscription
 from warning.tokens import TokenError
+from warning.translation.display import titles_for
 from warning.types import Language
 from warning.web.background_mail import deliver_soon
 from warning.web.concern_view import concern_form_view, concern_rows, offered_markets
@@ -266,6 +267,9 @@ async def my_concerns(request: web.Request) -> web.StreamResponse:
         files = await list_response_files(conn, notification_ids=wanted)
         notes = dict(await load_notifications(conn, notifications.c.id.in_(sorted(wanted)))) if wanted else {}
         marks = await latest_stc_marks(conn, wanted)
+        # Titles in the contact's language where a translation is stored (as the alerts page).
+        translated = await titles_for(conn, {i: n.title for i, n in notes.items()}, who.lang)
+    notes = {i: replace(n, title=translated[i][0]) if i in translated else n for i, n in notes.items()}
     companies = {s.exporter_id: s.subscription.exporter for s in who.subscriptions}
     rows = concern_rows(
         files, concerns, requests, notes, marks, companies, rt.today(), who.lang, rt.config.zone.timezone
