@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from warning.storage.response_tables import concern_attachments, full_text_requests, response_concerns
 from warning.storage.responses import add_event
 from warning.storage.schema import exposure
+from warning.storage.sql import insert_returning_id
 from warning.types import (
     ConcernAttachment,
     ConcernInput,
@@ -31,27 +32,26 @@ from warning.types import (
 
 async def insert_concern(conn: AsyncConnection, response_id: int, c: ConcernInput, now: dt.datetime) -> int:
     """Store a submitted concern and its event; its id."""
-    result = await conn.execute(
-        sa.insert(response_concerns)
-        .values(
-            response_id=response_id,
-            notification_id=c.notification_id,
-            exporter_id=c.exporter_id,
-            contact_email=c.contact_email,
-            hs_codes=list(c.hs_codes),
-            markets=list(c.markets),
-            cost_usd=c.cost_usd,
-            lost_sales_usd=c.lost_sales_usd,
-            months_to_comply=c.months_to_comply,
-            export_value_usd=c.export_value_usd,
-            requested_change=c.requested_change,
-            effect_note=c.effect_note,
-            language=c.language,
-            created_at=now,
-        )
-        .returning(response_concerns.c.id)
+    concern_id = await insert_returning_id(
+        conn,
+        response_concerns,
+        {
+            "response_id": response_id,
+            "notification_id": c.notification_id,
+            "exporter_id": c.exporter_id,
+            "contact_email": c.contact_email,
+            "hs_codes": list(c.hs_codes),
+            "markets": list(c.markets),
+            "cost_usd": c.cost_usd,
+            "lost_sales_usd": c.lost_sales_usd,
+            "months_to_comply": c.months_to_comply,
+            "export_value_usd": c.export_value_usd,
+            "requested_change": c.requested_change,
+            "effect_note": c.effect_note,
+            "language": c.language,
+            "created_at": now,
+        },
     )
-    concern_id = int(result.scalar_one())
     await add_event(
         conn,
         response_id=response_id,
@@ -75,19 +75,19 @@ async def insert_attachment(
     now: dt.datetime,
 ) -> int:
     """Record a file (already written under the attachments folder) of a concern; its id."""
-    result = await conn.execute(
-        sa.insert(concern_attachments)
-        .values(
-            concern_id=concern_id,
-            filename=filename,
-            content_type=content_type,
-            size=size,
-            sha256=sha256,
-            created_at=now,
-        )
-        .returning(concern_attachments.c.id)
+    new_id = await insert_returning_id(
+        conn,
+        concern_attachments,
+        {
+            "concern_id": concern_id,
+            "filename": filename,
+            "content_type": content_type,
+            "size": size,
+            "sha256": sha256,
+            "created_at": now,
+        },
     )
-    return int(result.scalar_one())
+    return new_id
 
 
 def _attachment(r: Any) -> ConcernAttachment:

@@ -25,6 +25,7 @@ from warning.storage.response_tables import (
     response_files,
     stc_marks,
 )
+from warning.storage.sql import insert_returning_id
 from warning.types import (
     CommentDraft,
     ResponseDocument,
@@ -62,20 +63,20 @@ async def add_event(
     now: dt.datetime,
 ) -> int:
     """Append one line to the history; its id."""
-    result = await conn.execute(
-        sa.insert(response_events)
-        .values(
-            response_id=response_id,
-            notification_id=notification_id,
-            actor=actor,
-            action=action,
-            before=before,
-            after=after,
-            created_at=now,
-        )
-        .returning(response_events.c.id)
+    new_id = await insert_returning_id(
+        conn,
+        response_events,
+        {
+            "response_id": response_id,
+            "notification_id": notification_id,
+            "actor": actor,
+            "action": action,
+            "before": before,
+            "after": after,
+            "created_at": now,
+        },
     )
-    return int(result.scalar_one())
+    return new_id
 
 
 async def list_events(
@@ -134,9 +135,7 @@ async def ensure_response_file(
         "created_at": now,
         "updated_at": now,
     }
-    new_id = (
-        await conn.execute(sa.insert(response_files).values(values).returning(response_files.c.id))
-    ).scalar_one()
+    new_id = await insert_returning_id(conn, response_files, values)
     await add_event(
         conn,
         response_id=new_id,
@@ -146,7 +145,7 @@ async def ensure_response_file(
         after="open",
         now=now,
     )
-    made = await get_response_file(conn, int(new_id))
+    made = await get_response_file(conn, new_id)
     assert made is not None
     return made, True
 
@@ -269,17 +268,17 @@ async def add_draft(
         sa.select(sa.func.max(comment_drafts.c.version)).where(comment_drafts.c.response_id == file.id)
     )
     version = int(latest.scalar() or 0) + 1
-    result = await conn.execute(
-        sa.insert(comment_drafts)
-        .values(
-            response_id=file.id,
-            version=version,
-            text_zh=text_zh,
-            text_en=text_en,
-            author=author,
-            created_at=now,
-        )
-        .returning(comment_drafts.c.id)
+    new_id = await insert_returning_id(
+        conn,
+        comment_drafts,
+        {
+            "response_id": file.id,
+            "version": version,
+            "text_zh": text_zh,
+            "text_en": text_en,
+            "author": author,
+            "created_at": now,
+        },
     )
     await add_event(
         conn,
@@ -291,7 +290,7 @@ async def add_draft(
         after=f"version {version}",
         now=now,
     )
-    return CommentDraft(int(result.scalar_one()), file.id, version, text_zh, text_en, author, now)
+    return CommentDraft(new_id, file.id, version, text_zh, text_en, author, now)
 
 
 async def load_drafts(conn: AsyncConnection, response_id: int) -> list[CommentDraft]:
@@ -318,16 +317,16 @@ async def add_stc_mark(
 ) -> StcMark:
     """Mark a measure as raised as a specific trade concern (the latest mark counts); writes the event."""
     previous = await latest_stc_marks(conn, [notification_id])
-    result = await conn.execute(
-        sa.insert(stc_marks)
-        .values(
-            notification_id=notification_id,
-            stc_number=stc_number,
-            url=url,
-            marked_by=marked_by,
-            created_at=now,
-        )
-        .returning(stc_marks.c.id)
+    new_id = await insert_returning_id(
+        conn,
+        stc_marks,
+        {
+            "notification_id": notification_id,
+            "stc_number": stc_number,
+            "url": url,
+            "marked_by": marked_by,
+            "created_at": now,
+        },
     )
     file = await response_file_for(conn, notification_id)
     before = previous.get(notification_id)
@@ -341,7 +340,7 @@ async def add_stc_mark(
         after=f"{stc_number} {url}".strip(),
         now=now,
     )
-    return StcMark(int(result.scalar_one()), notification_id, stc_number, url, marked_by, now)
+    return StcMark(new_id, notification_id, stc_number, url, marked_by, now)
 
 
 async def latest_stc_marks(conn: AsyncConnection, notification_ids: Iterable[int]) -> dict[int, StcMark]:
@@ -374,21 +373,20 @@ async def add_document(
     now: dt.datetime,
 ) -> int:
     """Record a document kept in the file (stored like attachments: by sha256); writes the event."""
-    result = await conn.execute(
-        sa.insert(response_documents)
-        .values(
-            response_id=file.id,
-            kind=kind,
-            filename=filename,
-            content_type=content_type,
-            size=size,
-            sha256=sha256,
-            author=author,
-            created_at=now,
-        )
-        .returning(response_documents.c.id)
+    doc_id = await insert_returning_id(
+        conn,
+        response_documents,
+        {
+            "response_id": file.id,
+            "kind": kind,
+            "filename": filename,
+            "content_type": content_type,
+            "size": size,
+            "sha256": sha256,
+            "author": author,
+            "created_at": now,
+        },
     )
-    doc_id = int(result.scalar_one())
     await add_event(
         conn,
         response_id=file.id,
