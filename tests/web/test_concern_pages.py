@@ -4,7 +4,10 @@ the form in the contact's language, files judged by content, errors naming the f
 
 from __future__ import annotations
 
+import email
 import re
+from email import policy
+from email.message import EmailMessage
 from html import escape, unescape
 
 import aiohttp
@@ -235,3 +238,22 @@ async def test_my_concerns_shows_the_title_in_the_contacts_language_where_transl
         await save_translations(conn, [row])
     mine = await (await demo_client.get(response.headers["Location"])).text()
     assert "化妆品中铅汞砷含量测定方法" in mine and escape(note.title) not in mine
+
+
+async def test_the_receipt_email_links_to_my_concerns_in_its_html_part(
+    demo_emails: list[Email], demo_client: Client, demo_rt: Runtime
+) -> None:
+    action, csrf, html = await _open_form(demo_client, _link(demo_emails, "luyuan"))
+    company = re.search(r'name="company" value="(\d+)"', html)
+    assert company is not None
+    form = _form(csrf, {**GOOD, "company": company.group(1)}, [])
+    assert (await demo_client.post(action, data=form, allow_redirects=False)).status == 303
+    async with demo_rt.db.begin() as conn:
+        (receipt,) = [m for m in await list_messages(conn, bodies=True) if m.kind == "concern-receipt"]
+    parsed = email.message_from_bytes(receipt.message, policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    part = parsed.get_body(("html",))
+    assert part is not None
+    body = part.get_content()
+    link = re.search(r'<a href="(https?://[^"]+)">', body)
+    assert link is not None and "/exporter/concerns" in unescape(link.group(1))

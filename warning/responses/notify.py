@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -29,6 +30,7 @@ from warning.storage.outbox import NewMessage, enqueue_many
 from warning.storage.responses import get_response_file, status_entries
 from warning.storage.schema import notifications
 from warning.storage.subscriptions import load_subscriptions
+from warning.symbols import reference
 from warning.tokens import service_signer
 from warning.types import ResponseStatus
 
@@ -110,11 +112,27 @@ async def _measure(conn: AsyncConnection, notification_id: int, language: str) -
         return str(notification_id), ""
     n = found[0][1]
     title = " ".join(display_text(n, "title", language).text.split())
-    return (n.symbols[0].text if n.symbols else n.key), (title[:100] + "…" if len(title) > 100 else title)
+    return (n.symbols[0].text if n.symbols else reference(n.key)), (
+        title[:100] + "…" if len(title) > 100 else title
+    )
+
+
+#: The links these emails carry (the contact's signed "my concerns" page).
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def _linked(text: str) -> str:
+    """Escaped text with its web addresses as links (the HTML part's only markup)."""
+    out, last = [], 0
+    for m in _URL.finditer(text):
+        url = m.group(0)
+        out += [html.escape(text[last : m.start()]), f'<a href="{html.escape(url)}">{html.escape(url)}</a>']
+        last = m.end()
+    return "".join([*out, html.escape(text[last:])])
 
 
 def _html(text: str) -> str:
-    paragraphs = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in text.split("\n\n"))
+    paragraphs = "".join(f"<p>{_linked(p).replace(chr(10), '<br>')}</p>" for p in text.split("\n\n"))
     return f'<!doctype html><html><body style="font-family:sans-serif">{paragraphs}</body></html>'
 
 
