@@ -123,6 +123,15 @@ async def test_stc_mark_and_closing_check_their_input(zone_client: Client, web_r
     assert closed.status == 200 and "已由商会统一提交" in await closed.text()
     again = await client.post(f"/responses/{response_id}/close", data={"csrf_token": csrf, "reason": "x"})
     assert again.status == 409
+    # A closed file can be reopened: it is back in the queue as open.
+    assert 'id="rq-reopen-button"' in await (await client.get(f"/responses/{response_id}")).text()
+    reopened = await client.post(f"/responses/{response_id}/reopen", data={"csrf_token": csrf})
+    assert reopened.status == 200 and 'id="rq-reopen-button"' not in await reopened.text()
+    async with web_rt.db.begin() as conn:
+        file = await get_response_file(conn, response_id)
+    assert file is not None and file.status == "open"
+    twice = await client.post(f"/responses/{response_id}/reopen", data={"csrf_token": csrf})
+    assert twice.status == 409
 
 
 async def test_dashboard_and_calendar_show_the_response_deadlines(

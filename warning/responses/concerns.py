@@ -5,7 +5,7 @@ collecting every bad field as a :class:`~warning.exceptions.ConcernInputError`
 (``params["field"]`` names it, ``key`` the message), so the page can say them
 all at once in the reader's language. :func:`submit_concern` stores it: the
 measure's response file (created ``open`` if needed, with its enquiry-point
-date), the concern, its files (already checked by
+date; reopened if it was closed), the concern, its files (already checked by
 :func:`warning.responses.attachments.check_file`) and the receipt email, in the
 caller's transaction. Who may raise a concern for which company and measure is
 the caller's check (:func:`companies_alerted`).
@@ -25,6 +25,7 @@ from warning.config import Config
 from warning.exceptions import AttachmentError, ConcernInputError
 from warning.responses.attachments import CheckedFile, store
 from warning.responses.figures import enquiry_point_date
+from warning.responses.lifecycle import reopen_for_concern
 from warning.responses.notify import queue_concern_receipt
 from warning.storage.concerns import add_full_text_request, insert_attachment, insert_concern, load_concerns
 from warning.storage.notifications import load_notifications
@@ -190,6 +191,7 @@ async def submit_concern(
         )
     enquiry = await _enquiry_date(conn, concern.notification_id, config)
     file, _ = await ensure_response_file(conn, concern.notification_id, enquiry, now)
+    file = await reopen_for_concern(conn, file, company, now=now, config=config)
     concern_id = await insert_concern(conn, file.id, concern, now)
     for f in files:
         digest = store(config.responses.attachments_dir, f.data)
