@@ -30,6 +30,7 @@ from warning.responses.notify import queue_concern_receipt
 from warning.storage.concerns import add_full_text_request, insert_attachment, insert_concern, load_concerns
 from warning.storage.notifications import load_notifications
 from warning.storage.responses import ensure_response_file
+from warning.storage.review_actions import load_state
 from warning.storage.schema import alerts, notifications
 from warning.types import ConcernInput, FullTextRequest, Language, ResponseConcern
 
@@ -150,13 +151,17 @@ def concern_from_form(
 async def companies_alerted(
     conn: AsyncConnection, notification_id: int, exporter_ids: Sequence[int]
 ) -> list[int]:
-    """Which of these companies the notification alerted (the ones whose contact may raise a concern)."""
+    """Which of these companies received the notification's alert (the ones whose
+    contact may raise a concern): an alert the officials held back was never
+    received, so its company has no form for it (nor does a typed URL give one)."""
     if not exporter_ids:
         return []
     query = sa.select(alerts.c.exporter_id).where(
         alerts.c.notification_id == notification_id, alerts.c.exporter_id.in_(list(exporter_ids))
     )
-    return sorted({int(r) for r in (await conn.execute(query)).scalars()})
+    found = {int(r) for r in (await conn.execute(query)).scalars()}
+    state = await load_state(conn, [notification_id])
+    return sorted(e for e in found if state.suppressed(notification_id, e) is None)
 
 
 async def _enquiry_date(conn: AsyncConnection, notification_id: int, config: Config) -> dt.date | None:
