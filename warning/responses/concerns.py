@@ -196,7 +196,7 @@ async def submit_concern(
         )
     enquiry = await _enquiry_date(conn, concern.notification_id, config)
     file, _ = await ensure_response_file(conn, concern.notification_id, enquiry, now)
-    file = await reopen_for_concern(conn, file, company, now=now, config=config)
+    file = await reopen_for_concern(conn, file, f"concern from {company}", now=now, config=config)
     concern_id = await insert_concern(conn, file.id, concern, now)
     for f in files:
         digest = store(config.responses.attachments_dir, f.data)
@@ -242,6 +242,11 @@ async def request_full_text(
     """
     enquiry = await _enquiry_date(conn, notification_id, config)
     file, _ = await ensure_response_file(conn, notification_id, enquiry, now)
-    return await add_full_text_request(
+    request, created = await add_full_text_request(
         conn, file, exporter_id=exporter_id, contact_email=contact_email, language=language, now=now
     )
+    if created:  # staff send it from the file: a closed one is back in their queue
+        await reopen_for_concern(
+            conn, file, f"full-text request from {contact_email}", now=now, config=config
+        )
+    return request, created

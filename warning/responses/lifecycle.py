@@ -97,8 +97,9 @@ async def transition(
 async def reopen_for_concern(
     conn: AsyncConnection, file: ResponseFile, company: str, *, now: dt.datetime, config: Config
 ) -> ResponseFile:
-    """A company raised a concern on ``file``: reopen it when it was closed (the
-    staff queue shows open files; the other companies hear it reopened)."""
+    """A company raised a concern on ``file`` (or asked for the full text):
+    reopen it when it was closed, so it is back in the staff's queue (the other
+    companies hear it reopened). ``company`` names who, in the history."""
     if file.status != "closed":
         return file
-    return await transition(conn, file.id, "open", actor=f"concern from {company}", now=now, config=config)
+    return await transition(conn, file.id, "open", actor=company, now=now, config=config)
