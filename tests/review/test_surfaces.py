@@ -229,7 +229,11 @@ async def test_exporter_pages_follow_the_review_in_the_contacts_language(zone: Z
 
 async def test_atom_feed_follows_the_review_with_the_note(zone: Zone) -> None:
     token = exporter_feed_token(Signer(SECRET), zone.maker, zone.rt.now(), 30)
+    # In the maker's language (Chinese) unless another is asked for.
     feed = await (await zone.client.get(exporter_feed_path(token))).text()
+    assert BOTH in feed and COSMETICS not in feed
+    assert "[红色]" in feed and RAISED in feed and f"专家解读（{OFFICE}）：{NOTE_ZH}" in feed
+    feed = await (await zone.client.get(exporter_feed_path(token) + "?lang=en")).text()
     assert BOTH in feed and COSMETICS not in feed
     assert "[RED]" in feed and RAISED in feed and f"Expert reading ({OFFICE}): {NOTE_EN}" in feed
 
