@@ -60,6 +60,30 @@ def test_heading_words_rank_their_heading_first(ensemble: Ensemble, products: st
     assert ensemble.classify(note(products))[0].hs_code[:4] == heading
 
 
+@pytest.mark.parametrize(
+    ("products", "heading"),
+    [
+        ("菜籽油", "1514"),
+        ("金枪鱼罐头", "1604"),
+        ("猫粮和狗粮", "2309"),
+        ("烫发剂", "3305"),
+        ("熔喷布", "5603"),
+        ("马桶和洗脸盆", "6910"),
+        ("豆浆机", "8509"),
+        ("保温杯", "9617"),
+        ("割草机", "8433"),
+        ("铅笔", "9609"),
+    ],
+)
+def test_a_chinese_products_line_naming_a_heading_word_maps_to_that_heading(
+    ensemble: Ensemble, products: str, heading: str
+) -> None:
+    # Grown from the HS 2022 headings (glossary_headings.csv), not from any notification.
+    ranked = ensemble.classify(note(products, language="zh"))
+    assert ranked[0].hs_code[:4] == heading
+    assert ranked[0].score >= 0.7
+
+
 def test_the_products_line_outweighs_the_title(ensemble: Ensemble) -> None:
     ranked = ensemble.classify(note("Seeders, planters and transplanters", title="Cassava seed"))
     assert ranked[0].hs_code[:2] == "84"
