@@ -147,3 +147,16 @@ def test_items_listed_with_a_modifier_are_modifiers_and_de_marks_the_modifier() 
     text = "可更换过滤器的面罩"
     weights = {h.term: h.weight for h in glossary.find_zh(text, segment(text))}
     assert weights["面罩"] == 1.0 and weights["过滤器"] < 1.0
+
+
+def test_a_chapter_only_the_text_model_half_matches_ranks_below_one_an_ics_code_names() -> None:
+    # Both runner-ups are calibrated about as likely on their own; the text model half-matches
+    # the words of many headings, so its lone chapter yields the place in the top three.
+    evidence = [
+        ProductMatch("3304", 4, 1.0, "glossary", "word “cosmetic”"),
+        ProductMatch("3304", 4, 0.2, "text", "words cosmetic"),
+        ProductMatch("8516", 4, 0.28, "text", "words electric"),
+        ProductMatch("3401", 4, 0.9, "ics", "ICS 71.100.40"),
+    ]
+    ranked = [m.hs_code for m in combine(evidence, DEFAULT_CALIBRATION)]
+    assert ranked == ["3304", "3401", "8516"]
