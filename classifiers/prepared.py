@@ -24,9 +24,29 @@ _EXCLUSIONS = re.compile(
 )
 
 
+# What a measure limits IN a product is no product of its own: "玩具中铅和镉的限量",
+# "食品中农药最大残留限量", "污染物限量：铅、镉、汞", "maximum residue limits for
+# acetamiprid in fruit", "lead content of paints". The substances are cut, the product kept.
+_ZH_SEP = r"[^，,。;；:：()（）\n]"
+_LIMIT_WORDS = r"(?:最大)?(?:残留)?(?:限量|含量|迁移量|释放量|限值|残留量|残留)"
+# "乳含量超过50%的食品" defines the product by what it contains: that is kept.
+_MEASURED = r"超过|不超过|不低于|低于|高于|大于|小于|以上|以下|为|在|[≥≤><%\d]"
+_LIMITED = re.compile(
+    rf"(?P<zh>中(?:的)?)(?:(?!中){_ZH_SEP}){{1,24}}?(?=(?:的)?{_LIMIT_WORDS}(?!{_MEASURED}))"
+    rf"|(?P<list>限量[:：]){_ZH_SEP}{{1,40}}"
+    r"|(?P<en>\b(?:(?:maximum\s)?(?:residue\s)?limits?|levels?|migration|release|residues?|concentrations?)"
+    r"\s(?:of|for)\s)[a-z0-9 ,()-]{1,60}?(?=\s(?:in|on|from)\b)",
+    re.IGNORECASE,
+)
+
+
+def _kept(match: re.Match[str]) -> str:
+    return (match["zh"] or match["list"] or match["en"] or "") + " "
+
+
 def without_exclusions(text: str) -> str:
-    """``text`` without the spans that name what it excludes."""
-    return _EXCLUSIONS.sub(" ", text) if text else text
+    """``text`` without the spans that name what it excludes, or what it limits in a product."""
+    return _LIMITED.sub(_kept, _EXCLUSIONS.sub(" ", text)) if text else text
 
 
 @dataclass(frozen=True)

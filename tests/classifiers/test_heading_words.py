@@ -160,3 +160,18 @@ def test_a_chapter_only_the_text_model_half_matches_ranks_below_one_an_ics_code_
     ]
     ranked = [m.hs_code for m in combine(evidence, DEFAULT_CALIBRATION)]
     assert ranked == ["3304", "3401", "8516"]
+
+
+def test_what_a_measure_limits_in_a_product_is_no_product(ensemble: Ensemble) -> None:
+    assert without_exclusions("玩具中铅和镉的限量") == "玩具中 的限量"
+    assert without_exclusions("食品中污染物限量:铅、镉、汞、砷") == "食品中 限量: "
+    assert without_exclusions("Maximum residue limits for acetamiprid in fruit") == (
+        "Maximum residue limits for   in fruit"
+    )
+    # A product defined by what it contains keeps its words.
+    assert without_exclusions("乳含量超过50%的食品") == "乳含量超过50%的食品"
+    for title in ("玩具中铅和镉的限量", "食品中污染物限量:铅、镉、汞、砷"):
+        ranked = ensemble.classify(note("", title=title, language="zh"))
+        alerting = {m.hs_code[:2] for m in ranked if m.score >= 0.7}
+        assert "78" not in alerting and "81" not in alerting
+    assert ensemble.classify(note("", title="玩具中铅和镉的限量", language="zh"))[0].hs_code[:2] == "95"
