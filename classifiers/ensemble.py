@@ -162,17 +162,24 @@ def combine(
         if per.keys() == {"ics"}:
             chapter_score[chapter] *= ICS_ALONE
     top_chapter = max(chapter_score.values(), default=0.0)
+    text_only = {ch for ch, per in chapter_by_method.items() if per.keys() == {"text"}}
+    if named:
+        # Where the products line names a product, the best chapter is one some other method
+        # supports: a chapter the text model alone half-matches more strongly ("卷烟": 2402,
+        # not the smoking pipes of 9614 that "cigarette" half-matches) ranks behind it.
+        top_chapter = max((s for ch, s in chapter_score.items() if ch not in text_only), default=top_chapter)
     lifted = 1.0 - (1.0 - top_chapter) * TOP_DOUBT
     ranked: list[tuple[float, int, str, str]] = []
     for chapter, raw_score in chapter_score.items():
         # A chapter far behind the best one is rarely a second right answer, unless named.
         if chapter in named:
             power = NAMED_POWER
-        elif chapter_by_method[chapter].keys() == {"text"}:
+        elif chapter in text_only:
             power = TEXT_ONLY_POWER
         else:
             power = RUNNER_UP_POWER
-        score = raw_score * (raw_score / top_chapter) ** power if top_chapter else 0.0
+        low, high = sorted((raw_score, top_chapter))
+        score = low * (low / high) ** power if high else 0.0
         if raw_score == top_chapter and NAMING_METHODS & chapter_by_method[chapter].keys():
             score = lifted
         codes = finer.get(chapter) or [(chapter, score)]

@@ -25,7 +25,7 @@ from warning.types import Notification, ProductMatch
 _RAW_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 _PUNCT = frozenset(",;:()/")
 _RAW_WORD_OR_PUNCT = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*|[,;:()/]")
-_MAX_ZH = 8
+_MAX_ZH = 60
 # The weight of a field: the products line names what is regulated.
 FIELD_WEIGHTS = (("products", 1.0), ("title", 0.8), ("description", 0.4))
 #: The title's and description's weights when the products line names a product itself.
@@ -114,7 +114,7 @@ class Glossary:
         hits = [Hit(m[0], self.zh[m[0]], m.start(), m.end(), 1.0) for m in self.zh_pattern.finditer(text)]
         tokens = list(tokens)
         if not any(len(t) == 1 and t in self.zh for t in tokens):
-            return _mark_modifiers(hits, text, ("用", "于"), before=("的",))
+            return _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用")
         covered = {pos for h in hits for pos in range(h.start, h.end)}
         position = 0
         for token in tokens:
@@ -126,7 +126,7 @@ class Glossary:
             if entry is not None and start not in covered:
                 hits.append(Hit(token, entry, start, start + 1, 1.0))
         hits.sort(key=lambda h: h.start)
-        return _mark_modifiers(hits, text, ("用", "于"), before=("的",))
+        return _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用")
 
 
 def narrows(new: GlossaryEntry, old: GlossaryEntry) -> bool:
@@ -171,6 +171,7 @@ def _mark_modifiers(
     linkers: tuple[str, ...],
     breaks: AbstractSet[int] = frozenset(),
     before: tuple[str, ...] = (),
+    used_for: str = "",
 ) -> list[Hit]:
     """Weaken modifiers: in "car tyre" / "汽车轮胎" the head is the last noun.
 
@@ -178,7 +179,9 @@ def _mark_modifiers(
     parts them (``breaks``: the units a comma or semicolon comes before: "seeders,
     planters" is a list); a hit after a linker (English "tyres for cars", Chinese
     "轮胎，用于汽车") is the modifier, and so is each item listed with it; a hit before a
-    ``before`` linker ("过滤器的面罩": the filter of the mask) is the modifier.
+    ``before`` linker ("过滤器的面罩": the filter of the mask) is the modifier, and so is a
+    hit directly followed by ``used_for`` that is not "用于" ("汽车用充气轮胎": tyres for
+    cars; "食品用塑料器具").
     """
     out = []
     linked = False
@@ -188,7 +191,10 @@ def _mark_modifiers(
         if following is not None and following.start - hit.end <= 0 and following.start not in breaks:
             weight *= 0.5
         gap = units[hit.end : following.start] if following is not None else ()
-        if 0 < len(gap) <= 2 and any(w in before for w in gap):
+        used = bool(used_for) and units[hit.end : hit.end + 1] == used_for
+        if (0 < len(gap) <= 2 and any(w in before for w in gap)) or (
+            used and units[hit.end + 1 : hit.end + 2] != "于"
+        ):
             weight *= 0.6
         previous = hits[index - 1] if index > 0 else None
         now_linked = False

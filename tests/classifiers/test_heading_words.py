@@ -175,3 +175,29 @@ def test_what_a_measure_limits_in_a_product_is_no_product(ensemble: Ensemble) ->
         alerting = {m.hs_code[:2] for m in ranked if m.score >= 0.7}
         assert "78" not in alerting and "81" not in alerting
     assert ensemble.classify(note("", title="玩具中铅和镉的限量", language="zh"))[0].hs_code[:2] == "95"
+
+
+@pytest.mark.parametrize(
+    ("products", "chapter"),
+    [
+        # A product word outranks a chapter the text model alone half-matches ("cigarette": pipes).
+        ("卷烟", "24"),
+        ("卫生陶瓷", "69"),
+        # "X用Y": Y for X; the head is Y.
+        ("汽车用充气轮胎", "40"),
+        # A whole Chinese chapter title is one term, not its first word.
+        ("针织或钩编的服装及衣着附件", "61"),
+        ("非针织或非钩编的服装及衣着附件", "62"),
+    ],
+)
+def test_the_chinese_products_line_decides_the_first_chapter(
+    ensemble: Ensemble, products: str, chapter: str
+) -> None:
+    assert ensemble.classify(note(products, language="zh"))[0].hs_code[:2] == chapter
+
+
+def test_what_a_line_names_as_other_than_its_products_is_no_evidence(ensemble: Ensemble) -> None:
+    assert without_exclusions("铁路或轨道车辆以外的车辆及其零件") == " 车辆及其零件"
+    ranked = ensemble.classify(note("铁路或轨道车辆以外的车辆及其零件和附件", language="zh"))
+    assert ranked[0].hs_code[:2] == "87"
+    assert all(m.hs_code[:2] != "86" for m in ranked if m.score >= 0.5)
