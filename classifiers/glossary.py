@@ -114,7 +114,7 @@ class Glossary:
         hits = [Hit(m[0], self.zh[m[0]], m.start(), m.end(), 1.0) for m in self.zh_pattern.finditer(text)]
         tokens = list(tokens)
         if not any(len(t) == 1 and t in self.zh for t in tokens):
-            return _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用")
+            return _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用", near=2)
         covered = {pos for h in hits for pos in range(h.start, h.end)}
         position = 0
         for token in tokens:
@@ -126,7 +126,7 @@ class Glossary:
             if entry is not None and start not in covered:
                 hits.append(Hit(token, entry, start, start + 1, 1.0))
         hits.sort(key=lambda h: h.start)
-        return _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用")
+        return _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用", near=2)
 
 
 def narrows(new: GlossaryEntry, old: GlossaryEntry) -> bool:
@@ -163,6 +163,8 @@ def trie_pattern(terms: Iterable[str]) -> re.Pattern[str]:
 #: Words joining the items of a list: an item joined to a modifier is a modifier too
 #: ("tyres for buses and lorries", "用于公共汽车和卡车").
 _COORDINATORS = frozenset(["and", "or", "和", "及", "与", "或", "、", ",", "，"])
+#: Characters that part a Chinese compound into items or phrases rather than join it.
+_NOT_COMPOUND = frozenset("和及与或的用于等其、以为中")
 
 
 def _mark_modifiers(
@@ -172,6 +174,7 @@ def _mark_modifiers(
     breaks: AbstractSet[int] = frozenset(),
     before: tuple[str, ...] = (),
     used_for: str = "",
+    near: int = 0,
 ) -> list[Hit]:
     """Weaken modifiers: in "car tyre" / "汽车轮胎" the head is the last noun.
 
@@ -181,7 +184,8 @@ def _mark_modifiers(
     "轮胎，用于汽车") is the modifier, and so is each item listed with it; a hit before a
     ``before`` linker ("过滤器的面罩": the filter of the mask) is the modifier, and so is a
     hit directly followed by ``used_for`` that is not "用于" ("汽车用充气轮胎": tyres for
-    cars; "食品用塑料器具").
+    cars; "食品用塑料器具"). In Chinese a compound's modifier need not touch its head: up to
+    ``near`` characters that join no list ("汽车安全座椅": the car's safety seat) may part them.
     """
     out = []
     linked = False
@@ -190,6 +194,10 @@ def _mark_modifiers(
         following = hits[index + 1] if index + 1 < len(hits) else None
         if following is not None and following.start - hit.end <= 0 and following.start not in breaks:
             weight *= 0.5
+        elif near and following is not None and following.start - hit.end <= near:
+            joined = units[hit.end : following.start]
+            if all("\u4e00" <= ch <= "\u9fff" and ch not in _NOT_COMPOUND for ch in joined):
+                weight *= 0.5
         gap = units[hit.end : following.start] if following is not None else ()
         used = bool(used_for) and units[hit.end : hit.end + 1] == used_for
         if (0 < len(gap) <= 2 and any(w in before for w in gap)) or (

@@ -201,3 +201,25 @@ def test_what_a_line_names_as_other_than_its_products_is_no_evidence(ensemble: E
     ranked = ensemble.classify(note("铁路或轨道车辆以外的车辆及其零件和附件", language="zh"))
     assert ranked[0].hs_code[:2] == "87"
     assert all(m.hs_code[:2] != "86" for m in ranked if m.score >= 0.5)
+
+
+def test_the_heading_a_product_word_names_leads_its_chapter() -> None:
+    evidence = [
+        ProductMatch("9102", 4, 1.0, "glossary", "word “手表”"),
+        ProductMatch("9114", 4, 0.6, "text", "words watch, part"),
+        ProductMatch("9103", 4, 0.55, "text", "words watch"),
+    ]
+    ranked = combine(evidence, DEFAULT_CALIBRATION)
+    assert ranked[0].hs_code == "9102"
+    assert ranked[0].score >= 0.7
+
+
+def test_a_chinese_compound_s_modifier_need_not_touch_its_head(ensemble: Ensemble) -> None:
+    glossary = load_glossary()
+    text = "儿童汽车安全座椅"
+    weights = {h.term: h.weight for h in glossary.find_zh(text, segment(text))}
+    assert weights["汽车"] < 1.0
+    # Items of a list stay items.
+    text = "汽车和座椅"
+    weights = {h.term: h.weight for h in glossary.find_zh(text, segment(text))}
+    assert weights["汽车"] == 1.0
