@@ -15,13 +15,16 @@ _FIELDS = ("products", "title", "description")
 # Products name what is regulated; the description mostly says how.
 _REPEAT = {"products": 3, "title": 2, "description": 1}
 # What a products line says it does NOT cover: "(excl. water, fruit juices and beer)",
-# "(other than ...)", "(不包括...)", "除...外", "铁路或轨道车辆以外的车辆". Products named there
-# are no evidence.
+# "(other than ...)", "(不包括...)", "除...外", "铁路或轨道车辆以外的车辆", "没有...的",
+# "without ...". Products named there are no evidence.
 _EXCLUSIONS = re.compile(
     r"[(（]\s*(?:(?:excl|excluding|other than|not including|except)\b\.?|不包括|不含)[^()（）]*[)）]"
     r"|[(（][^()（）]{1,40}除外[)）]"
     r"|(?:不包括|除了?)[^,，;；。()（）]{1,40}?(?:以外|之外)"
-    r"|(?:^|(?<=[,，;；。:：(（\s]))[^,，;；。()（）:：\s]{1,20}?(?:以外|之外)的",
+    r"|(?:^|(?<=[,，;；。:：(（\s]))[^,，;；。()（）:：\s]{1,20}?(?:以外|之外)的"
+    # "没有机械部件和可更换过滤器的面罩": the mask has no mechanical parts.
+    r"|(?:没有|不带|不含|不具有)[^,，;；。()（）:：\s]{1,16}?的"
+    r"|(?<!or )\bwithout\s[a-z][a-z -]{0,40}?(?=[,;.)]|\sand\b|\sor\b|$)",
     re.IGNORECASE,
 )
 

@@ -223,3 +223,10 @@ def test_a_chinese_compound_s_modifier_need_not_touch_its_head(ensemble: Ensembl
     text = "汽车和座椅"
     weights = {h.term: h.weight for h in glossary.find_zh(text, segment(text))}
     assert weights["汽车"] == 1.0
+
+
+def test_what_a_product_is_without_is_no_evidence() -> None:
+    assert without_exclusions("没有机械部件和可更换过滤器的面罩") == " 面罩"
+    assert without_exclusions("Half masks without valves, for protection") == "Half masks  , for protection"
+    assert without_exclusions("Garments with or without hoods") == "Garments with or without hoods"
+    assert without_exclusions("无线耳机") == "无线耳机"
