@@ -36,8 +36,12 @@ browser:
 		apt-get update && apt-get install -y chromium fonts-noto-cjk; \
 	fi
 
+# The suite runs in PYTEST_WORKERS processes (pytest-xdist; 0 runs it in this
+# one): every test has its own folder and, on PostgreSQL, its own database, so
+# they share nothing. Work stealing keeps both busy past the long tests.
+PYTEST_WORKERS ?= 2
 pytest: $(STAMP) browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist worksteal
 
 test: lint typecheck pytest
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,6 +38,8 @@ Progress = Callable[[int, int], None]
 class ClassifyOutcome:
     classified: int
     with_matches: int
+    #: The service stopped before every pending notification was classified.
+    stopped: bool = False
 
 
 def learner_from(ensemble: Ensemble, examples: list[LabelledExample]) -> ExampleLearner | None:
@@ -98,23 +101,33 @@ async def classify_pending(
     everything: bool = False,
     classifier: Classifier | None = None,
     progress: Progress | None = None,
+    stopping: asyncio.Event | None = None,
 ) -> ClassifyOutcome:
-    """Classify notifications whose matches are missing or stale (or all of them)."""
+    """Classify notifications whose matches are missing or stale (or all of them).
+
+    Each batch is committed on its own, so a stop or a crash keeps what was
+    done; once ``stopping`` is set (the service stops) no new batch starts
+    and the rest is classified by the next run (``stopped`` says so).
+    """
     chosen: Classifier = classifier or await build_classifier(rt)
     async with rt.db.begin() as conn:
-        # Ids first, then the notifications a batch at a time: memory stays
-        # flat however many are pending (a reclassification of everything).
         todo = await notification_ids(conn, None if everything else needs_classification())
-        with_matches = 0
-        for start in range(0, len(todo), BATCH):
+    done = with_matches = 0
+    # Ids first, then the notifications a batch at a time: memory stays
+    # flat however many are pending (a reclassification of everything).
+    for start in range(0, len(todo), BATCH):
+        if stopping is not None and stopping.is_set():
+            return ClassifyOutcome(done, with_matches, stopped=True)
+        async with rt.db.begin() as conn:
             chunk = await load_notifications(conn, notifications.c.id.in_(todo[start : start + BATCH]))
             if isinstance(chosen, Ensemble):
                 results = chosen.classify_many([n for _, n in chunk])
             else:
                 results = [chosen.classify(n) for _, n in chunk]
             classified = [(nid, matches) for (nid, _), matches in zip(chunk, results, strict=True)]
-            with_matches += sum(bool(matches) for _, matches in classified)
             await replace_many_matches(conn, classified)
-            if progress is not None:
-                progress(start + len(chunk), len(todo))
+        with_matches += sum(bool(matches) for _, matches in classified)
+        done = min(start + BATCH, len(todo))
+        if progress is not None:
+            progress(done, len(todo))
     return ClassifyOutcome(len(todo), with_matches)

@@ -11,55 +11,57 @@ import datetime as dt
 import ipaddress
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, Literal
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from warning.config_fields import DATABASE_DRIVERS, Strict, check_database_url, check_timezone
+from warning.config_mail import DeliveryConfig, DigestConfig, SmtpConfig
+from warning.config_sources import (
+    CollectConfig,
+    EpingSourceConfig,
+    FederalRegisterSourceConfig,
+    FileSourceConfig,
+    RssSourceConfig,
+    SourceConfig,
+)
 from warning.exceptions import ConfigError
+
+#: The sections (those of [[sources]] and [collect] from warning.config_sources, the
+#: mail ones from warning.config_mail) and the loaders.
+__all__ = [
+    "DATABASE_DRIVERS",
+    "DEFAULT_DATABASE_URL",
+    "ClassifierConfig",
+    "CollectConfig",
+    "Config",
+    "DeliveryConfig",
+    "DemoConfig",
+    "DigestConfig",
+    "EpingSourceConfig",
+    "FederalRegisterSourceConfig",
+    "FileSourceConfig",
+    "LoggingConfig",
+    "ResponsesConfig",
+    "RssSourceConfig",
+    "ScheduleConfig",
+    "SectorConfig",
+    "SmtpConfig",
+    "SourceConfig",
+    "Strict",
+    "TranslationConfig",
+    "WarningConfig",
+    "WebConfig",
+    "ZoneConfig",
+    "load_config",
+    "parse_config",
+]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/tbtwarn.db"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-#: The database drivers the service runs on (SQLAlchemy's async dialects).
-DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
-
-
-def _check_database_url(url: str) -> str:
-    scheme = url.partition("://")[0]
-    if scheme not in DATABASE_DRIVERS:
-        raise ValueError(
-            f"unsupported database {scheme or url!r}: use sqlite+aiosqlite:///PATH "
-            "or postgresql+asyncpg://USER:PASSWORD@HOST/NAME"
-        )
-    return url
-
-
-def _check_http_url(url: str) -> str:
-    """An ``http(s)://host/...`` URL; anything else (``file://``, a bare path)
-    would let a config read local files or fail at the first fetch."""
-    scheme, sep, rest = url.partition("://")
-    if scheme.lower() not in ("http", "https") or not sep or not rest.split("/", 1)[0]:
-        raise ValueError(
-            'must be an http:// or https:// URL with a host (for a local file use kind = "file")'
-        )
-    return url
-
-
-def _check_timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)") from None
-    return name
-
-
-class ZoneConfig(_Strict):
+class ZoneConfig(Strict):
     """The free-trade zone this service runs for."""
 
     name: str = "Free Trade Zone"
@@ -82,188 +84,10 @@ class ZoneConfig(_Strict):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, name: str) -> str:
-        return _check_timezone(name)
+        return check_timezone(name)
 
 
-class FileSourceConfig(_Strict):
-    """A ``file`` source: a JSONL/JSON/CSV/XLSX file of notifications."""
-
-    name: str
-    kind: Literal["file"]
-    path: Path
-    format: Literal["auto", "jsonl", "json", "csv", "xlsx"] = "auto"
-    #: A larger file is refused (the fetch fails, naming this key).
-    max_bytes: int = Field(default=20_000_000, ge=1024)
-    #: An xlsx file whose content takes more than this once unzipped is refused
-    #: before it is read (a zip bomb: 2 MB of file, 2 GB of whitespace).
-    max_unpacked_bytes: int = Field(default=100_000_000, ge=1024)
-    #: Minutes between collections when running as a daemon.
-    interval_minutes: int = Field(default=60, ge=1)
-    enabled: bool = True
-
-
-class EpingSourceConfig(_Strict):
-    """An ``eping`` source: the WTO ePing notifications search API."""
-
-    name: str
-    kind: Literal["eping"]
-    url: str = "https://api.wto.org/eping/notifications/search"
-    #: Environment variable holding the ``Ocp-Apim-Subscription-Key``.
-    api_key_env: str | None = None
-    #: Days a first run reaches back (later runs resume from the latest date seen).
-    backfill_days: int = Field(default=90, ge=1, le=3650)
-    page_size: int = Field(default=100, ge=1, le=500)
-    #: ``domainIds`` filter (e.g. ``[1]`` TBT, ``[2]`` SPS as the API numbers them).
-    domain_ids: list[int] = Field(default_factory=list)
-    #: ``countryIds`` filter (``C840`` USA, ``U918`` EU...).
-    country_ids: list[str] = Field(default_factory=list)
-    #: ``hs`` filter: HS prefixes.
-    hs: list[str] = Field(default_factory=list)
-    interval_minutes: int = Field(default=60, ge=1)
-    enabled: bool = True
-
-    @field_validator("url")
-    @classmethod
-    def _http(cls, url: str) -> str:
-        return _check_http_url(url)
-
-
-class RssSourceConfig(_Strict):
-    """An ``rss`` source: an RSS 2.0 or Atom feed."""
-
-    name: str
-    kind: Literal["rss"]
-    url: str
-    #: Member code for items whose symbol does not say (e.g. ``EU`` for EU TRIS).
-    member: str | None = None
-    #: Area for items without a symbol.
-    area: Literal["TBT", "SPS"] = "TBT"
-    #: Language of the feed's text.
-    language: str = "en"
-    interval_minutes: int = Field(default=60, ge=1)
-    enabled: bool = True
-
-    @field_validator("url")
-    @classmethod
-    def _http(cls, url: str) -> str:
-        return _check_http_url(url)
-
-
-class FederalRegisterSourceConfig(_Strict):
-    """A ``federal_register`` source: US proposed rules (early signals)."""
-
-    name: str
-    kind: Literal["federal_register"]
-    url: str = "https://www.federalregister.gov/api/v1/documents.json"
-    #: Agency slugs (``consumer-product-safety-commission``...).
-    agencies: list[str] = Field(default_factory=list)
-    #: Full-text search terms; each is one query.
-    terms: list[str] = Field(default_factory=list)
-    backfill_days: int = Field(default=90, ge=1, le=3650)
-    page_size: int = Field(default=100, ge=1, le=1000)
-    interval_minutes: int = Field(default=60, ge=1)
-    enabled: bool = True
-
-    @field_validator("url")
-    @classmethod
-    def _http(cls, url: str) -> str:
-        return _check_http_url(url)
-
-
-#: Collector configurations, a union discriminated by ``kind``.
-SourceConfig = Annotated[
-    FileSourceConfig | EpingSourceConfig | RssSourceConfig | FederalRegisterSourceConfig,
-    Field(discriminator="kind"),
-]
-
-
-class CollectConfig(_Strict):
-    """How collectors use the network (shared by every HTTP source)."""
-
-    #: Requests in flight at once, over all hosts.
-    max_concurrency: int = Field(default=16, ge=1, le=256)
-    #: Requests in flight at once to one host (politeness).
-    per_host_concurrency: int = Field(default=4, ge=1, le=64)
-    connect_timeout_seconds: float = Field(default=10.0, gt=0)
-    #: Whole request, body included.
-    total_timeout_seconds: float = Field(default=60.0, gt=0)
-    #: A larger body is cut off and the fetch fails.
-    max_response_bytes: int = Field(default=20_000_000, ge=1024)
-    #: Retries after the first attempt, on timeouts, 429 and 5xx only.
-    retries: int = Field(default=3, ge=0, le=10)
-    #: Backoff before retry n is ``base * 2**n`` plus up to ``base`` of jitter.
-    backoff_base_seconds: float = Field(default=1.0, ge=0)
-    #: Longest wait before a retry, ``Retry-After`` included.
-    backoff_max_seconds: float = Field(default=120.0, ge=0)
-
-
-class DeliveryConfig(_Strict):
-    """How emails leave the outbox."""
-
-    #: ``outbox`` writes .eml files into ``outbox_dir``; ``smtp`` sends through ``[smtp]``.
-    transport: Literal["outbox", "smtp"] = "outbox"
-    outbox_dir: Path = Path("var/outbox")
-    sender: str = "TBT Early Warning <tbt-warning@localhost>"
-
-
-class SmtpConfig(_Strict):
-    """The SMTP relay used by ``transport = "smtp"`` (one connection reused for a run)."""
-
-    host: str = "127.0.0.1"
-    port: int = Field(default=25, ge=1, le=65535)
-    #: ``none`` (plain), ``starttls`` (upgrade after connecting) or ``tls`` (implicit TLS).
-    security: Literal["none", "starttls", "tls"] = "none"
-    #: CA bundle to verify the relay's certificate (an internal CA); default: the system's.
-    ca_file: Path | None = None
-    username: str | None = None
-    #: Name of the environment variable holding the password (never the password).
-    password_env: str | None = None
-    #: Envelope sender (MAIL FROM); empty: the address of ``[delivery] sender``.
-    sender: str = ""
-    #: Messages per second at most (per connection); 0 means no limit.
-    rate_per_second: float = Field(default=10.0, ge=0)
-    #: Connections used side by side (each reused for the whole run).
-    connections: int = Field(default=4, ge=1, le=32)
-    #: Messages claimed per transaction (the next batch is claimed, and the
-    #: finished ones marked, while the connections send). A crash leaves about
-    #: two batches plus one message per connection undecided (settled by
-    #: ``received_log`` or ``on_uncertain``); larger batches cost fewer transactions.
-    batch_size: int = Field(default=10, ge=1, le=1000)
-    timeout_seconds: float = Field(default=30.0, gt=0)
-    #: Attempts per message for temporary failures (4xx, connection errors).
-    retries: int = Field(default=3, ge=1)
-    #: First back-off delay; doubles at each retry.
-    backoff_seconds: float = Field(default=2.0, ge=0)
-    #: A message claimed by a run that died is decided again after this long.
-    lease_seconds: int = Field(default=600, ge=1)
-    #: A file where the receiving server logs ``message-id=<...>`` of what it accepted
-    #: (Postfix's mail log does); used to settle messages a crash left undecided.
-    received_log: Path | None = None
-    #: What to do with an undecided message the log cannot settle: ``resend``
-    #: (at least once; the stable Message-ID lets mail clients drop a copy) or ``hold``.
-    on_uncertain: Literal["resend", "hold"] = "resend"
-
-
-class DigestConfig(_Strict):
-    """Digests: who reviews and receives the weekly digest, how long links work."""
-
-    #: Exporters' weekly digests wait until an official approves the week's digest.
-    review_required: bool = False
-    #: Trade officials who receive the weekly digest.
-    officials: list[str] = Field(default_factory=list)
-    #: Days that feedback links in emails stay valid (unsubscribe links: a year).
-    link_valid_days: int = Field(default=90, ge=1)
-    #: Alerts shown in full in one exporter's email, the most urgent first; the
-    #: rest are listed one line each (0: all in full). A catch-up digest of a
-    #: hundred alerts is unreadable, and mail clients clip long messages
-    #: (Gmail at 102 KB), hiding what comes last.
-    full_items: int = Field(default=20, ge=0)
-    #: Alerts listed one line each after those in full; any more are counted,
-    #: with a link to the contact's alerts page (all are on it).
-    brief_items: int = Field(default=80, ge=0)
-
-
-class SectorConfig(_Strict):
+class SectorConfig(Strict):
     """One of the zone's own sectors (the default is the 21 HS sections)."""
 
     key: str
@@ -280,7 +104,7 @@ class SectorConfig(_Strict):
         return prefixes
 
 
-class ClassifierConfig(_Strict):
+class ClassifierConfig(Strict):
     """How notifications are mapped to HS products."""
 
     #: Product matches scoring below this are kept and shown, but raise no alert.
@@ -291,7 +115,7 @@ class ClassifierConfig(_Strict):
     examples: list[Path] = Field(default_factory=list)
 
 
-class WarningConfig(_Strict):
+class WarningConfig(Strict):
     """How warning levels are computed (see README, "Warning levels")."""
 
     #: Days the national enquiry point needs before the WTO comment deadline.
@@ -330,7 +154,7 @@ class WarningConfig(_Strict):
         return self
 
 
-class ResponsesConfig(_Strict):
+class ResponsesConfig(Strict):
     """Companies' concerns about measures and their attachments (issue 19)."""
 
     #: Largest attached file accepted, in bytes.
@@ -341,7 +165,7 @@ class ResponsesConfig(_Strict):
     attachments_dir: Path = Path("var/attachments")
 
 
-class WebConfig(_Strict):
+class WebConfig(Strict):
     """The web app (``tbtwarn serve``)."""
 
     #: Mark the session cookie ``Secure``; unset means "when ``zone.base_url`` is https".
@@ -386,7 +210,7 @@ class WebConfig(_Strict):
         return values
 
 
-class TranslationConfig(_Strict):
+class TranslationConfig(Strict):
     """Machine translation of notifications' free text (see README, "Translation")."""
 
     #: ``none`` (free text stays in its language), ``libretranslate`` or ``openai``
@@ -422,7 +246,7 @@ class TranslationConfig(_Strict):
         return self
 
 
-class ScheduleConfig(_Strict):
+class ScheduleConfig(Strict):
     """When the daemon (``tbtwarn run``) runs its jobs; cron fields are
     minute hour day month day-of-week, read in ``timezone``."""
 
@@ -453,7 +277,7 @@ class ScheduleConfig(_Strict):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, name: str) -> str:
-        return _check_timezone(name) if name else name
+        return check_timezone(name) if name else name
 
     @field_validator("daily_digest", "weekly_digest", "monthly_report", "response_reminders")
     @classmethod
@@ -465,7 +289,7 @@ class ScheduleConfig(_Strict):
         return expr
 
 
-class LoggingConfig(_Strict):
+class LoggingConfig(Strict):
     """Log output of the daemon and commands (standard error)."""
 
     #: ``text`` for people, ``json`` for one JSON object a line (journald, Loki...).
@@ -473,7 +297,7 @@ class LoggingConfig(_Strict):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
-class DemoConfig(_Strict):
+class DemoConfig(Strict):
     """A demonstration run at a fixed moment (never in a production config)."""
 
     #: The moment every command starts at (the clock then runs at normal speed),
@@ -489,7 +313,7 @@ class DemoConfig(_Strict):
         return value
 
 
-class Config(_Strict):
+class Config(Strict):
     """The whole configuration."""
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -516,7 +340,7 @@ class Config(_Strict):
     @field_validator("database_url")
     @classmethod
     def _database(cls, url: str) -> str:
-        return _check_database_url(url)
+        return check_database_url(url)
 
     @field_validator("sources")
     @classmethod

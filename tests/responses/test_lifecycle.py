@@ -315,3 +315,61 @@ async def test_too_many_files_are_refused(runtime: Runtime) -> None:
     assert isinstance(caught.value, ConcernInputError)
     async with runtime.db.begin() as conn:
         assert await list_response_files(conn) == []
+
+
+async def test_a_concern_on_a_closed_file_reopens_it(runtime: Runtime) -> None:
+    notification_id, ids, response_id = await _raise(runtime)
+    cfg, now = runtime.config, runtime.now()
+    async with runtime.db.begin() as conn:
+        await transition(conn, response_id, "closed", actor="o@zone", now=now, config=cfg, reason="no case")
+    async with runtime.db.begin() as conn:
+        stored = await submit_concern(
+            conn,
+            _concern(
+                notification_id,
+                ids[TYRES.name],
+                contact_email="sales@tyre.example.com",
+                hs_codes=("4011",),
+                language="en",
+                requested_change="Accept the ECE R30 test reports",
+            ),
+            [],
+            company=TYRES.name,
+            now=now,
+            config=cfg,
+        )
+        file = await get_response_file(conn, response_id)
+        events = await list_events(conn, response_id=response_id)
+    # The same file, back in the queue as open, saying who reopened it.
+    assert stored.response_id == response_id
+    assert file is not None and file.status == "open"
+    assert ("status", "concern from Quancheng Tyre Co.", "closed", "open") in [
+        (e.action, e.actor, e.before, e.after) for e in events
+    ]
+    mail = await _outbox(runtime)
+    # The company that raised the first concern hears the file reopened; the
+    # one whose concern reopened it gets its receipt, not a status email.
+    assert ("response-status", "boss@luyuan.example.com", "G/TBT/N/KEN/1500：档案已重新开启") in mail
+    assert [m[0] for m in mail if m[1] == "sales@tyre.example.com"] == ["concern-receipt"]
+
+
+async def test_a_full_text_request_on_a_closed_file_reopens_it(runtime: Runtime) -> None:
+    notification_id, ids, response_id = await _raise(runtime)
+    cfg, now = runtime.config, runtime.now()
+    async with runtime.db.begin() as conn:
+        await transition(conn, response_id, "closed", actor="o@zone", now=now, config=cfg, reason="no case")
+        await request_full_text(
+            conn,
+            notification_id,
+            exporter_id=ids[TYRES.name],
+            contact_email="sales@tyre.example.com",
+            language="en",
+            now=now,
+            config=cfg,
+        )
+        file = await get_response_file(conn, response_id)
+        events = await list_events(conn, response_id=response_id)
+    assert file is not None and file.status == "open"
+    assert ("full-text request from sales@tyre.example.com", "closed", "open") in [
+        (e.actor, e.before, e.after) for e in events
+    ]

@@ -25,8 +25,8 @@ from tests.review.fixtures import (
     populate,
     write_review_config,
 )
-from tests.web.conftest import SECRET, WEB_NOW
-from tests.web.test_browser import browser, shot, sign_in, watch_console
+from tests.web.conftest import SECRET, WEB_NOW, browser
+from tests.web.test_browser import shot, sign_in, watch_console
 from warning.clock import FixedClock
 from warning.config import load_config
 from warning.runtime import Runtime

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from playwright.async_api import Browser, async_playwright
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.conftest import SAMPLE, save_demo_exporters
@@ -43,6 +44,20 @@ SECRET = b"web-tests-secret-0123456789abcdef"
 ROLES: tuple[Role, ...] = ("official", "analyst", "admin")
 HOSTILE_TITLE = "<script>document.title='pwned'</script> Toys & <b>bold</b>"
 HOSTILE_KEY = "G/TBT/N/USA/9999"
+
+#: Debian's chromium, never a downloaded one, with the flags the brief gives.
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CHROMIUM_PRESENT = CHROMIUM.exists()
 
 
 def email_of(role: str) -> str:
@@ -226,3 +241,15 @@ def sign_in(web_rt: Runtime) -> SignIn:
 
 
 SignInFn = Callable[..., object]
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's chromium for one test (closed after it)."""
+    assert CHROMIUM_PRESENT, "chromium is missing: run `make browser` (apt-get install chromium)"
+    async with async_playwright() as pw:
+        launched = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield launched
+        finally:
+            await launched.close()

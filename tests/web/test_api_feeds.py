@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from tests.web.conftest import HOSTILE_KEY, SECRET, SignIn
 from warning.runtime import Runtime
 from warning.storage.schema import alerts, exporters
 from warning.tokens import Signer
-from warning.web.feeds import ATOM, exporter_feed_path, exporter_feed_token
+from warning.web.feeds import ATOM, XML_LANG, exporter_feed_path, exporter_feed_token
 from warning.web.filters import FILTER_PARAMS, LIST_PARAMS
 
 Client = TestClient[web.Request, web.Application]
@@ -83,7 +84,7 @@ async def _exporter_with_alerts(rt: Runtime) -> tuple[int, str, int]:
 async def test_exporter_atom_feed_with_a_signed_token(client: Client, web_rt: Runtime) -> None:
     exporter_id, name, count = await _exporter_with_alerts(web_rt)
     token = exporter_feed_token(Signer(SECRET), exporter_id, web_rt.now(), days=30)
-    response = await client.get(exporter_feed_path(token))
+    response = await client.get(exporter_feed_path(token) + "?lang=en")
     assert response.status == 200
     assert response.content_type == "application/atom+xml"
     feed = ET.fromstring(await response.read())
@@ -91,6 +92,33 @@ async def test_exporter_atom_feed_with_a_signed_token(client: Client, web_rt: Ru
     entries = feed.findall(f"{{{ATOM}}}entry")
     assert len(entries) == min(count, 100)
     assert all(e.findtext(f"{{{ATOM}}}id", "").startswith("urn:tbtwarn:alert:") for e in entries)
+
+
+async def test_the_feed_is_in_the_exporters_language_or_the_one_asked(
+    client: Client, web_rt: Runtime
+) -> None:
+    exporter_id, name, _ = await _exporter_with_alerts(web_rt)
+    token = exporter_feed_token(Signer(SECRET), exporter_id, web_rt.now(), days=30)
+    for language in ("zh", "en"):
+        async with web_rt.db.begin() as conn:
+            await conn.execute(
+                sa.update(exporters).where(exporters.c.id == exporter_id).values(language=language)
+            )
+        feed = ET.fromstring(await (await client.get(exporter_feed_path(token))).read())
+        entries = feed.findall(f"{{{ATOM}}}entry")
+        assert entries
+        titles = [e.findtext(f"{{{ATOM}}}title", "") for e in entries]
+        summaries = " ".join(e.findtext(f"{{{ATOM}}}summary", "") for e in entries)
+        if language == "zh":
+            assert feed.findtext(f"{{{ATOM}}}title") == f"TBT预警：{name}"
+            assert feed.get(XML_LANG) == "zh-CN"
+            assert all(re.match(r"\[(红|橙|黄|蓝)色", t) for t in titles if t.startswith("["))
+            assert re.search(r"[\u4e00-\u9fff]", summaries)
+        else:
+            assert feed.findtext(f"{{{ATOM}}}title") == f"TBT alerts: {name}"
+            assert all(re.match(r"\[(RED|ORANGE|YELLOW|BLUE)\]", t) for t in titles if t.startswith("["))
+    asked = ET.fromstring(await (await client.get(exporter_feed_path(token) + "?lang=zh")).read())
+    assert asked.findtext(f"{{{ATOM}}}title") == f"TBT预警：{name}"
 
 
 async def test_feed_refuses_forged_expired_and_foreign_tokens(client: Client, web_rt: Runtime) -> None:

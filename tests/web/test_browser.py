@@ -13,38 +13,20 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
+from playwright.async_api import Browser, ConsoleMessage, Page
 
-from tests.web.conftest import HOSTILE_KEY, HOSTILE_TITLE, PASSWORD, email_of
+from tests.web.conftest import (
+    HOSTILE_KEY,
+    HOSTILE_TITLE,
+    PASSWORD,
+    email_of,
+)
 from tests.web.test_roles import GUARDED
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-CHROMIUM_PRESENT = CHROMIUM.exists()
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 if os.environ.get("TBTWARN_SKIP_BROWSER") == "1":
     pytestmark = pytest.mark.skip(reason="TBTWARN_SKIP_BROWSER=1")
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    assert CHROMIUM_PRESENT, "chromium is missing: run `make browser` (apt-get install chromium)"
-    async with async_playwright() as pw:
-        launched = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ import os
 import pytest
 from playwright.async_api import Browser, async_playwright
 
-from tests.web.test_browser import ARGS, CHROMIUM, CHROMIUM_PRESENT, shot, sign_in, watch_console
+from tests.web.conftest import ARGS, CHROMIUM, CHROMIUM_PRESENT
 from tests.web.test_browser import base_url as base_url  # the server fixture
+from tests.web.test_browser import shot, sign_in, watch_console
 from tests.web.test_feedback_fix import not_relevant
 from warning.runtime import Runtime
 from warning.storage.rules import load_rules

@@ -12,12 +12,12 @@ from playwright.async_api import Browser, Page
 
 from tests.web.demo_run import PAGE_LINK, Email
 from tests.web.test_browser import shot, watch_console
-from tests.web.test_browser_exporter import chromium_browser, demo_base_url, overflow, phone
+from tests.web.test_browser_exporter import demo_base_url, overflow, phone
 from warning.runtime import Runtime
 from warning.storage.concerns import load_concerns
 from warning.storage.outbox import list_messages
 
-__all__ = ["chromium_browser", "demo_base_url"]  # the fixtures, imported
+__all__ = ["demo_base_url"]  # the fixture, imported
 
 if os.environ.get("TBTWARN_SKIP_BROWSER") == "1":
     pytestmark = pytest.mark.skip(reason="TBTWARN_SKIP_BROWSER=1")
@@ -39,9 +39,9 @@ async def _attach(page: Page, name: str, data: bytes) -> None:
 
 
 async def test_a_chinese_contact_raises_a_concern_with_a_file_on_a_phone(
-    chromium_browser: Browser, demo_base_url: str, demo_emails: list[Email], demo_rt: Runtime
+    browser: Browser, demo_base_url: str, demo_emails: list[Email], demo_rt: Runtime
 ) -> None:
-    context = await phone(chromium_browser)
+    context = await phone(browser)
     page = await context.new_page()
     problems = watch_console(page)
     await page.goto(demo_base_url + _link(demo_emails, "luyuan"))
@@ -83,10 +83,10 @@ async def test_a_chinese_contact_raises_a_concern_with_a_file_on_a_phone(
 
 @pytest.mark.parametrize("width", [390, 1280])
 async def test_the_form_fits_in_both_languages(
-    chromium_browser: Browser, demo_base_url: str, demo_emails: list[Email], width: int
+    browser: Browser, demo_base_url: str, demo_emails: list[Email], width: int
 ) -> None:
     for who, lang in (("luyuan", "zh"), ("harbour-med", "en")):
-        context = await chromium_browser.new_context(viewport={"width": width, "height": 900})
+        context = await browser.new_context(viewport={"width": width, "height": 900})
         page = await context.new_page()
         problems = watch_console(page)
         await page.goto(demo_base_url + _link(demo_emails, who))

@@ -14,11 +14,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestServer
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page
 
 from tests.web.conftest import SECRET, SignIn
 from tests.web.demo_run import PAGE_LINK, Email
-from tests.web.test_browser import ARGS, CHROMIUM, shot, watch_console
+from tests.web.test_browser import shot, watch_console
 from warning.runtime import Runtime
 from warning.tokens import Signer
 from warning.web.app import create_app
@@ -29,18 +29,6 @@ if os.environ.get("TBTWARN_SKIP_BROWSER") == "1":
 
 #: An ordinary phone's CSS viewport.
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-async def chromium_browser() -> AsyncIterator[Browser]:
-    """Debian's chromium, as the house ``browser`` fixture launches it."""
-    assert CHROMIUM.exists(), "chromium is missing: run `make browser`"
-    async with async_playwright() as pw:
-        launched = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 @pytest.fixture
@@ -64,13 +52,13 @@ async def overflow(page: Page) -> int:
 
 
 async def test_an_email_link_opens_the_notification_page_on_a_phone(
-    chromium_browser: Browser,
+    browser: Browser,
     demo_base_url: str,
     demo_emails: list[Email],
 ) -> None:
     for who, lang in (("luyuan", "zh"), ("harbour-med", "en")):
         mail = next(m for m in demo_emails if who in m.to)
-        context = await phone(chromium_browser)  # a fresh browser: no account, no cookie
+        context = await phone(browser)  # a fresh browser: no account, no cookie
         page = await context.new_page()
         problems = watch_console(page)
         response = await page.goto(demo_base_url + PAGE_LINK.findall(mail.text)[0])
@@ -90,7 +78,7 @@ async def test_an_email_link_opens_the_notification_page_on_a_phone(
         assert problems == [], problems
         await context.close()
     # The demo's red alert: comments due at the enquiry point in 6 days.
-    context = await phone(chromium_browser)
+    context = await phone(browser)
     page = await context.new_page()
     mail = next(m for m in demo_emails if "luyuan" in m.to)
     await page.goto(demo_base_url + PAGE_LINK.findall(mail.text)[0])
@@ -98,14 +86,12 @@ async def test_an_email_link_opens_the_notification_page_on_a_phone(
     await context.close()
 
 
-async def test_the_alerts_page_fits_a_phone(
-    chromium_browser: Browser, demo_base_url: str, demo_rt: Runtime
-) -> None:
+async def test_the_alerts_page_fits_a_phone(browser: Browser, demo_base_url: str, demo_rt: Runtime) -> None:
     for email, lang in (
         ("export@luyuan-cosmetics.example.com", "zh"),
         ("regulatory@harbour-med.example.com", "en"),
     ):
-        context = await phone(chromium_browser)
+        context = await phone(browser)
         session = await SignIn(demo_rt).stored(
             new_session(demo_rt.now(), dt.timedelta(hours=1), exporter_email=email)
         )

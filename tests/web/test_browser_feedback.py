@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from playwright.async_api import async_playwright
 
 from notifications.links import Links
-from tests.web.conftest import SECRET
-from tests.web.test_browser import ARGS, CHROMIUM, CHROMIUM_PRESENT, shot, watch_console
+from tests.web.conftest import ARGS, CHROMIUM, CHROMIUM_PRESENT, SECRET
 from tests.web.test_browser import base_url as base_url  # the server fixture
+from tests.web.test_browser import shot, watch_console
 from warning.runtime import Runtime
 from warning.storage.schema import alerts, feedback
 from warning.tokens import Signer

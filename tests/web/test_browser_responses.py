@@ -21,11 +21,11 @@ import docx
 import pytest
 from aiohttp.test_utils import TestServer
 from openpyxl import load_workbook
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
 from tests.web.conftest import PASSWORD, SECRET, email_of
 from tests.web.demo_run import PAGE_LINK, Email
-from tests.web.test_browser import ARGS, CHROMIUM, shot, watch_console
+from tests.web.test_browser import shot, watch_console
 from warning.runtime import Runtime
 from warning.storage.outbox import list_messages
 from warning.storage.users import add_user
@@ -45,17 +45,6 @@ PDF = (
 )
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-async def chromium_browser() -> AsyncIterator[Browser]:
-    assert CHROMIUM.exists(), "chromium is missing: run `make browser`"
-    async with async_playwright() as pw:
-        launched = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 @pytest.fixture
@@ -146,12 +135,12 @@ async def _official_approves(browser: Browser, base_url: str, response_id: int) 
 
 
 async def test_a_concern_becomes_the_zones_comment_at_the_enquiry_point(
-    chromium_browser: Browser, zone_url: str, demo_rt: Runtime, demo_emails: list[Email]
+    browser: Browser, zone_url: str, demo_rt: Runtime, demo_emails: list[Email]
 ) -> None:
     mail = next(m for m in demo_emails if CONTACT in m.to)
-    await _contact_raises_a_concern(chromium_browser, zone_url, PAGE_LINK.findall(mail.text)[0])
-    response_id = await _analyst_drafts(chromium_browser, zone_url)
-    await _official_approves(chromium_browser, zone_url, response_id)
+    await _contact_raises_a_concern(browser, zone_url, PAGE_LINK.findall(mail.text)[0])
+    response_id = await _analyst_drafts(browser, zone_url)
+    await _official_approves(browser, zone_url, response_id)
     async with demo_rt.db.begin() as conn:
         messages = await list_messages(conn, bodies=True)
     enquiry = demo_rt.config.zone.enquiry_point_email
@@ -187,12 +176,12 @@ async def test_a_concern_becomes_the_zones_comment_at_the_enquiry_point(
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 async def test_screenshots_of_the_staff_pages(
-    chromium_browser: Browser, zone_url: str, demo_rt: Runtime, demo_emails: list[Email], lang: str
+    browser: Browser, zone_url: str, demo_rt: Runtime, demo_emails: list[Email], lang: str
 ) -> None:
     mail = next(m for m in demo_emails if CONTACT in m.to)
-    await _contact_raises_a_concern(chromium_browser, zone_url, PAGE_LINK.findall(mail.text)[0])
+    await _contact_raises_a_concern(browser, zone_url, PAGE_LINK.findall(mail.text)[0])
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        page = await staff_page(chromium_browser, zone_url, "official", lang, viewport)
+        page = await staff_page(browser, zone_url, "official", lang, viewport)
         problems = watch_console(page)
         await page.goto(f"{zone_url}/responses")
         await shot(page, f"responses-queue-{lang}-{name}")

@@ -15,9 +15,9 @@ import pytest
 import sqlalchemy as sa
 from playwright.async_api import Browser, async_playwright
 
-from tests.web.conftest import email_of
-from tests.web.test_browser import ARGS, CHROMIUM, CHROMIUM_PRESENT, shot, sign_in, watch_console
+from tests.web.conftest import ARGS, CHROMIUM, CHROMIUM_PRESENT, email_of
 from tests.web.test_browser import base_url as base_url  # the server fixture
+from tests.web.test_browser import shot, sign_in, watch_console
 from tests.web.test_digest_analyst import WEEK, _add_target
 from tests.web.test_mapping_editor import FRESH_ICS, TARGET_KEY, add_ics_target
 from warning.runtime import Runtime
@@ -70,7 +70,12 @@ async def analyst_changes_an_ics_row(browser: Browser, base_url: str, rt: Runtim
     row = page.locator("#match-changes tr", has_text=TARGET_KEY)
     assert "4202" in await row.locator(".gained").inner_text()
     assert "VIII" in await row.locator(".gained-sectors").inner_text()
-    assert await page.locator("#evaluation-change tr", has_text="sector_f1").count() == 1
+    assert (
+        await page.locator(
+            "#evaluation-change tr", has_text="Sectors: precision and recall together (F1)"
+        ).count()
+        == 1
+    )
     await shot(page, "analyst-ics-preview")
     await page.click("#mapping-save")
     await page.wait_for_url("**/analyst/mappings?saved=*")

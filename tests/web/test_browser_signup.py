@@ -12,12 +12,12 @@ import pytest
 from playwright.async_api import Browser, Page
 
 from tests.signup.helpers import CODE, link_in, mails
-from tests.web.test_browser import base_url, browser, shot, sign_in, watch_console
+from tests.web.test_browser import base_url, shot, sign_in, watch_console
 from warning.pipeline import run_once
 from warning.runtime import Runtime
 from warning.storage.outbox import list_messages
 
-__all__ = ["base_url", "browser"]  # fixtures used by name
+__all__ = ["base_url"]  # fixtures used by name
 EMAIL = "lin@minjiang.example.cn"
 
 if os.environ.get("TBTWARN_SKIP_BROWSER") == "1":

@@ -12,7 +12,6 @@ import pytest
 from playwright.async_api import Browser
 
 from tests.web.test_browser import base_url as base_url  # the server fixture
-from tests.web.test_browser import browser as browser  # the chromium fixture
 from tests.web.test_browser import shot, sign_in, watch_console
 from tests.web.translation_helpers import english_notification, next_digest_of_new_contact
 from warning.runtime import Runtime

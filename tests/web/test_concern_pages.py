@@ -21,6 +21,7 @@ from warning.storage.concerns import load_concerns
 from warning.storage.notifications import load_notifications
 from warning.storage.outbox import list_messages
 from warning.storage.response_tables import response_files
+from warning.storage.review_actions import record_change
 from warning.storage.schema import notifications
 from warning.storage.translations import save_translations, source_hash
 from warning.storage.users import add_user
@@ -257,3 +258,24 @@ async def test_the_receipt_email_links_to_my_concerns_in_its_html_part(
     body = part.get_content()
     link = re.search(r'<a href="(https?://[^"]+)">', body)
     assert link is not None and "/exporter/concerns" in unescape(link.group(1))
+
+
+async def test_no_concern_form_for_an_alert_the_officials_held_back(
+    demo_emails: list[Email], demo_client: Client, demo_rt: Runtime
+) -> None:
+    luyuan = _link(demo_emails, "luyuan")
+    measure, token = luyuan.split("?", 1)[0], luyuan.split("?token=", 1)[1]
+    assert (await demo_client.get(f"{measure}/concern?token={token}")).status == 200
+    notification_id = int(measure.rstrip("/").rsplit("/", 1)[1])
+    async with demo_rt.db.begin() as conn:
+        await record_change(
+            conn,
+            notification_id=notification_id,
+            exporter_id=None,
+            action="suppress",
+            reason="not this zone's trade",
+            by_email=email_of("official"),
+            now=demo_rt.now(),
+        )
+    # The URL typed again: the alert was held back, so there is no form to raise a concern.
+    assert (await demo_client.get(f"{measure}/concern?token={token}")).status == 404

@@ -100,6 +100,10 @@ async def test_rule_preview_then_save_makes_the_notification_match(
     preview = await client.post("/analyst/rules/preview", data=form)
     html = await preview.text()
     assert preview.status == 200 and 'id="evaluation-change"' in html
+    # The figures in words with two decimals, as on the evaluation page.
+    table = html.split('id="evaluation-change"', 1)[1].split("</table>", 1)[0]
+    assert "Right chapter in the top three" in table and "chapter_top3" not in table
+    assert re.search(r"<td>[01]\.\d\d</td>", table) and not re.search(r"\d\.\d{3}", table)
     row = re.search(
         rf'href="/notifications/{target}">G/TBT/N/AUS/4242</a>.*?class="gained">([^<]*)<', html, re.S
     )

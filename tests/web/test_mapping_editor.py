@@ -69,7 +69,8 @@ async def test_ics_row_preview_then_save_makes_the_notification_match(
     assert taken.status == 400 and "exists already" in await taken.text()
     preview = await client.post("/analyst/mappings/ics/preview", data=form)
     html = await preview.text()
-    assert preview.status == 200 and 'id="evaluation-change"' in html and "sector_f1" in html
+    assert preview.status == 200 and 'id="evaluation-change"' in html
+    assert "Sectors: precision and recall together (F1)" in html and "sector_f1" not in html
     assert "4202" in _row(html, target, "gained")
     assert "VIII" in _row(html, target, "gained-sectors")  # HS 42 is in section VIII
     async with web_rt.db.begin() as conn:

@@ -5,6 +5,7 @@ the STC mark, closing, and the zip of the whole file."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import zipfile
@@ -18,10 +19,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from tests.responses.queue_helpers import SYMBOL, measure_with_concern
 from tests.web.conftest import SECRET, SignIn
 from warning.runtime import Runtime
-from warning.storage.outbox import list_messages
+from warning.storage.outbox import list_messages, mark_failed, requeue
 from warning.storage.responses import get_response_file
 from warning.tokens import Signer
 from warning.web.app import create_app
+from warning.web.background_mail import TASKS
 
 Client = TestClient[web.Request, web.Application]
 ENQUIRY = "tbt-enquiry@example.gov.cn"
@@ -81,6 +83,18 @@ async def test_from_the_queue_to_the_enquiry_point(zone_client: Client, web_rt: 
     assert [m.recipient for m in comments] == [ENQUIRY]
     page = await (await client.get(f"/responses/{response_id}")).text()
     assert "rq-approve" not in page and "rq-answer" in page
+    # "Sent" is the file's status; the page says what became of the email itself.
+    await asyncio.gather(*client.app[TASKS])  # the delivery the approval started
+    page = await (await client.get(f"/responses/{response_id}")).text()
+    assert f"delivered {web_rt.now():%Y-%m-%d %H:%M} UTC" in page and "NOT delivered" not in page
+    async with web_rt.db.begin() as conn:
+        await mark_failed(conn, comments[0].id, "550 5.1.1 mailbox unknown", permanent=True)
+    page = await (await client.get(f"/responses/{response_id}")).text()
+    assert "NOT delivered: refused after 1 attempts (550 5.1.1 mailbox unknown)" in page
+    async with web_rt.db.begin() as conn:
+        await requeue(conn, comments[0].id, "requeued by the administrator")
+    page = await (await client.get(f"/responses/{response_id}")).text()
+    assert "not yet delivered (1 attempts; last error: requeued by the administrator)" in page
     # The whole file as a zip.
     archive = zipfile.ZipFile(
         io.BytesIO(await (await client.get(f"/responses/{response_id}/export.zip")).read())
@@ -123,6 +137,15 @@ async def test_stc_mark_and_closing_check_their_input(zone_client: Client, web_r
     assert closed.status == 200 and "已由商会统一提交" in await closed.text()
     again = await client.post(f"/responses/{response_id}/close", data={"csrf_token": csrf, "reason": "x"})
     assert again.status == 409
+    # A closed file can be reopened: it is back in the queue as open.
+    assert 'id="rq-reopen-button"' in await (await client.get(f"/responses/{response_id}")).text()
+    reopened = await client.post(f"/responses/{response_id}/reopen", data={"csrf_token": csrf})
+    assert reopened.status == 200 and 'id="rq-reopen-button"' not in await reopened.text()
+    async with web_rt.db.begin() as conn:
+        file = await get_response_file(conn, response_id)
+    assert file is not None and file.status == "open"
+    twice = await client.post(f"/responses/{response_id}/reopen", data={"csrf_token": csrf})
+    assert twice.status == 409
 
 
 async def test_dashboard_and_calendar_show_the_response_deadlines(

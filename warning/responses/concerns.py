@@ -5,7 +5,7 @@ collecting every bad field as a :class:`~warning.exceptions.ConcernInputError`
 (``params["field"]`` names it, ``key`` the message), so the page can say them
 all at once in the reader's language. :func:`submit_concern` stores it: the
 measure's response file (created ``open`` if needed, with its enquiry-point
-date), the concern, its files (already checked by
+date; reopened if it was closed), the concern, its files (already checked by
 :func:`warning.responses.attachments.check_file`) and the receipt email, in the
 caller's transaction. Who may raise a concern for which company and measure is
 the caller's check (:func:`companies_alerted`).
@@ -25,10 +25,12 @@ from warning.config import Config
 from warning.exceptions import AttachmentError, ConcernInputError
 from warning.responses.attachments import CheckedFile, store
 from warning.responses.figures import enquiry_point_date
+from warning.responses.lifecycle import reopen_for_concern
 from warning.responses.notify import queue_concern_receipt
 from warning.storage.concerns import add_full_text_request, insert_attachment, insert_concern, load_concerns
 from warning.storage.notifications import load_notifications
 from warning.storage.responses import ensure_response_file
+from warning.storage.review_actions import load_state
 from warning.storage.schema import alerts, notifications
 from warning.types import ConcernInput, FullTextRequest, Language, ResponseConcern
 
@@ -149,13 +151,17 @@ def concern_from_form(
 async def companies_alerted(
     conn: AsyncConnection, notification_id: int, exporter_ids: Sequence[int]
 ) -> list[int]:
-    """Which of these companies the notification alerted (the ones whose contact may raise a concern)."""
+    """Which of these companies received the notification's alert (the ones whose
+    contact may raise a concern): an alert the officials held back was never
+    received, so its company has no form for it (nor does a typed URL give one)."""
     if not exporter_ids:
         return []
     query = sa.select(alerts.c.exporter_id).where(
         alerts.c.notification_id == notification_id, alerts.c.exporter_id.in_(list(exporter_ids))
     )
-    return sorted({int(r) for r in (await conn.execute(query)).scalars()})
+    found = {int(r) for r in (await conn.execute(query)).scalars()}
+    state = await load_state(conn, [notification_id])
+    return sorted(e for e in found if state.suppressed(notification_id, e) is None)
 
 
 async def _enquiry_date(conn: AsyncConnection, notification_id: int, config: Config) -> dt.date | None:
@@ -190,6 +196,7 @@ async def submit_concern(
         )
     enquiry = await _enquiry_date(conn, concern.notification_id, config)
     file, _ = await ensure_response_file(conn, concern.notification_id, enquiry, now)
+    file = await reopen_for_concern(conn, file, f"concern from {company}", now=now, config=config)
     concern_id = await insert_concern(conn, file.id, concern, now)
     for f in files:
         digest = store(config.responses.attachments_dir, f.data)
@@ -235,6 +242,11 @@ async def request_full_text(
     """
     enquiry = await _enquiry_date(conn, notification_id, config)
     file, _ = await ensure_response_file(conn, notification_id, enquiry, now)
-    return await add_full_text_request(
+    request, created = await add_full_text_request(
         conn, file, exporter_id=exporter_id, contact_email=contact_email, language=language, now=now
     )
+    if created:  # staff send it from the file: a closed one is back in their queue
+        await reopen_for_concern(
+            conn, file, f"full-text request from {contact_email}", now=now, config=config
+        )
+    return request, created

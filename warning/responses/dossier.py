@@ -23,7 +23,7 @@ from warning.storage.responses import (
     load_documents,
     load_drafts,
 )
-from warning.storage.schema import exporters, notifications
+from warning.storage.schema import exporters, notifications, outbox
 from warning.types import (
     CommentDraft,
     FullTextRequest,
@@ -40,6 +40,20 @@ class Company:
     id: int
     name: str
     credit_code: str
+
+
+@dataclass(frozen=True)
+class EnquiryMail:
+    """An email of this file to the enquiry point, as the outbox holds it: whether
+    it really left (``sent``), waits (``pending``, ``sending``) or failed for good."""
+
+    kind: str
+    subject: str
+    status: str
+    attempts: int
+    last_error: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,8 @@ class Dossier:
     documents: tuple[ResponseDocument, ...]
     events: tuple[ResponseEvent, ...]
     stc: StcMark | None
+    #: The comment and full-text emails to the enquiry point, oldest first.
+    mail: tuple[EnquiryMail, ...] = ()
 
     @property
     def latest(self) -> CommentDraft | None:
@@ -218,4 +234,32 @@ async def load_dossier(conn: AsyncConnection, response_id: int) -> Dossier | Non
         tuple(await load_documents(conn, response_id)),
         tuple(await list_events(conn, response_id=response_id)),
         stc,
+        await enquiry_mail(conn, response_id),
+    )
+
+
+#: The outbox keys of a file's emails to the enquiry point begin so
+#: (``warning.responses.sending``: ``response-comment:<file>:v<version>``).
+ENQUIRY_KINDS = ("response-comment", "response-fulltext")
+
+
+async def enquiry_mail(conn: AsyncConnection, response_id: int) -> tuple[EnquiryMail, ...]:
+    """What became of the file's emails to the enquiry point (from the outbox)."""
+    keys = [outbox.c.idempotency_key.like(f"{kind}:{response_id}:%") for kind in ENQUIRY_KINDS]
+    query = (
+        sa.select(
+            outbox.c.kind,
+            outbox.c.subject,
+            outbox.c.status,
+            outbox.c.attempts,
+            outbox.c.last_error,
+            outbox.c.created_at,
+            outbox.c.sent_at,
+        )
+        .where(sa.or_(*keys))
+        .order_by(outbox.c.id)
+    )
+    return tuple(
+        EnquiryMail(r.kind, r.subject, r.status, r.attempts, r.last_error or "", r.created_at, r.sent_at)
+        for r in await conn.execute(query)
     )

@@ -2,7 +2,9 @@
 
 ``open -> drafting -> approved -> sent -> answered``; ``closed`` (with a reason)
 from any state before ``answered``; an approved comment may go back to
-``drafting`` (an official asks for changes). Anything else is refused with a
+``drafting`` (an official asks for changes); a closed file is reopened
+(``open``) by staff, or by a company's new concern (:func:`reopen_for_concern`),
+which would otherwise sit in a file nobody looks at. Anything else is refused with a
 :class:`~warning.exceptions.ResponseTransitionError` naming both states, and
 nothing is written. A legal change writes the file's new status, its event and
 the companies' status emails (:func:`warning.responses.notify.queue_status_emails`)
@@ -28,7 +30,7 @@ TRANSITIONS: dict[ResponseStatus, tuple[ResponseStatus, ...]] = {
     "approved": ("sent", "drafting", "closed"),
     "sent": ("answered", "closed"),
     "answered": (),
-    "closed": (),
+    "closed": ("open",),
 }
 
 
@@ -90,3 +92,14 @@ async def transition(
     changed = await get_response_file(conn, response_id)
     assert changed is not None
     return changed
+
+
+async def reopen_for_concern(
+    conn: AsyncConnection, file: ResponseFile, company: str, *, now: dt.datetime, config: Config
+) -> ResponseFile:
+    """A company raised a concern on ``file`` (or asked for the full text):
+    reopen it when it was closed, so it is back in the staff's queue (the other
+    companies hear it reopened). ``company`` names who, in the history."""
+    if file.status != "closed":
+        return file
+    return await transition(conn, file.id, "open", actor=company, now=now, config=config)

@@ -144,7 +144,11 @@ async def process_job(rt: Runtime, ctx: JobContext) -> str:
     translate what is new (an engine that fails only leaves text untranslated
     until a later run: it never fails the job)."""
     _step("classify")
-    classified = await classify_pending(rt)
+    classified = await classify_pending(rt, stopping=ctx.stopping)
+    if classified.stopped:
+        # The alerts and translations follow from a whole classification:
+        # the next run (after the restart) does all three.
+        return f"classified {classified.classified}; stopped with the rest for the next run"
     _step("alert")
     pairs = await create_alerts(rt)
     _step("translate")

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from warning.storage.schema import ics_overrides, mapping_versions, sector_overrides
+from warning.storage.mapping_tables import ics_overrides, mapping_versions, sector_overrides
 from warning.types import IcsRow, MappingAction, MappingKind, MappingVersion, Sector
 
 

@@ -197,6 +197,13 @@ async def exporter_name(conn: AsyncConnection, exporter_id: int) -> str | None:
     return str(found) if found is not None else None
 
 
+async def exporter_language(conn: AsyncConnection, exporter_id: int) -> str:
+    """The register's language of the exporter ("zh" or "en"; "en" when unknown)."""
+    query = sa.select(exporters.c.language).where(exporters.c.id == exporter_id)
+    found = (await conn.execute(query)).scalar_one_or_none()
+    return "zh" if found == "zh" else "en"
+
+
 async def exporter_id_by_name(conn: AsyncConnection, name: str) -> int | None:
     found = (
         await conn.execute(sa.select(exporters.c.id).where(exporters.c.name == name))

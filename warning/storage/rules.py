@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.exceptions import TbtError
-from warning.storage.schema import classifier_rule_versions, classifier_rules
+from warning.storage.mapping_tables import classifier_rule_versions, classifier_rules
 from warning.storage.sql import insert_returning_id
 from warning.types import ClassifierRule
 

@@ -227,45 +227,6 @@ alerts = sa.Table(
     sa.UniqueConstraint("notification_id", "exporter_id", name="uq_alerts_notification_exporter"),
 )
 
-# --- classifier rules (issue 4)
-
-#: Analysts' keyword rules; the current version of each. Deleted rules are kept
-#: with ``active`` false so their history stays readable.
-classifier_rules = sa.Table(
-    "classifier_rules",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("phrases", sa.JSON, nullable=False),
-    sa.Column("hs_codes", sa.JSON, nullable=False),
-    sa.Column("exclusions", sa.JSON, nullable=False),
-    sa.Column("note", sa.Text, nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("active", sa.Boolean, nullable=False),
-    # An exclusion (issue 20): the phrases veto matches to the HS prefixes.
-    sa.Column("suppress", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("author", sa.String(200), nullable=False),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
-)
-
-#: Every version of every rule: who changed what, when (add, change, remove).
-classifier_rule_versions = sa.Table(
-    "classifier_rule_versions",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("rule_id", sa.Integer, sa.ForeignKey("classifier_rules.id"), nullable=False, index=True),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("action", sa.String(10), nullable=False),
-    sa.Column("phrases", sa.JSON, nullable=False),
-    sa.Column("hs_codes", sa.JSON, nullable=False),
-    sa.Column("exclusions", sa.JSON, nullable=False),
-    sa.Column("note", sa.Text, nullable=False),
-    sa.Column("author", sa.String(200), nullable=False),
-    sa.Column("changed_at", UtcDateTime, nullable=False),
-    sa.Column("suppress", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.UniqueConstraint("rule_id", "version", name="uq_classifier_rule_versions_rule_id"),
-)
-
-
 # --- warning levels (issue 5)
 
 #: The exporter's own names for its HS codes (optional register column).
@@ -466,34 +427,6 @@ job_runs = sa.Table(
 
 # --- mapping overrides (issue 7)
 
-#: Analysts' overrides of the shipped ICS-to-HS mapping (``classifiers/data/ics_hs.csv``):
-#: one row per overridden ICS code; ``removed`` hides a shipped row.
-ics_overrides = sa.Table(
-    "ics_overrides",
-    metadata,
-    sa.Column("ics", sa.String(40), primary_key=True),
-    sa.Column("hs_prefixes", sa.JSON, nullable=False),
-    sa.Column("note", sa.Text, nullable=False),
-    sa.Column("removed", sa.Boolean, nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("author", sa.String(200), nullable=False),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
-)
-
-#: Analysts' overrides of the sector definitions (``[[sectors]]`` or the HS sections).
-sector_overrides = sa.Table(
-    "sector_overrides",
-    metadata,
-    sa.Column("key", sa.String(60), primary_key=True),
-    sa.Column("name_en", sa.Text, nullable=False),
-    sa.Column("name_zh", sa.Text, nullable=False),
-    sa.Column("hs_prefixes", sa.JSON, nullable=False),
-    sa.Column("removed", sa.Boolean, nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("author", sa.String(200), nullable=False),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
-)
-
 # The list's product filters (hs, sector) probe each notification's matches
 # while walking the date order: with the code in the index the probe never
 # reads the table (member=JPN&hs=85 at 50,000 notifications: 8.9 -> 4.2 ms).
@@ -502,27 +435,6 @@ sa.Index(
     product_matches.c.notification_id,
     product_matches.c.hs_code,
 )
-
-#: Every change to either mapping: who changed what, when (kind ``ics`` or ``sector``).
-mapping_versions = sa.Table(
-    "mapping_versions",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("kind", sa.String(10), nullable=False),
-    sa.Column("key", sa.String(60), nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-    #: add, change or remove (relative to the effective mapping at the time).
-    sa.Column("action", sa.String(10), nullable=False),
-    #: The row after the change (before it, for a removal).
-    sa.Column("hs_prefixes", sa.JSON, nullable=False),
-    sa.Column("name_en", sa.Text, nullable=False),
-    sa.Column("name_zh", sa.Text, nullable=False),
-    sa.Column("note", sa.Text, nullable=False),
-    sa.Column("author", sa.String(200), nullable=False),
-    sa.Column("changed_at", UtcDateTime, nullable=False),
-    sa.UniqueConstraint("kind", "key", "version", name="uq_mapping_versions_kind"),
-)
-
 
 # --- incremental alerting (issue 8)
 
@@ -603,9 +515,10 @@ outbox_bodies = sa.Table(
 # here so that the metadata is complete): job leases (issue 21), web sessions and
 # sign-in limits (issue 14), sign-up (issue 17),
 # translations (issue 16), officials' review and staff accounts (issue 18),
-# responses to measures (issue 19).
+# responses to measures (issue 19), the analysts' rules and mappings (issues 4, 7).
 from warning.storage import (  # noqa: E402, F401
     lease_tables,
+    mapping_tables,
     response_tables,
     review_tables,
     session_tables,

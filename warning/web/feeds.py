@@ -11,7 +11,7 @@ from aiohttp import web
 from icalendar import Calendar, Event
 
 from warning.review.surfaces import received_alerts
-from warning.storage.overview import AlertView, exporter_name, upcoming_deadlines
+from warning.storage.overview import AlertView, exporter_language, exporter_name, upcoming_deadlines
 from warning.storage.response_queue import NOT_SENT, QueueRow, queue_rows
 from warning.storage.review_actions import ReviewChange, load_state
 from warning.storage.search import NotificationSummary
@@ -26,6 +26,7 @@ routes = web.RouteTableDef()
 NAV: list[NavItem] = []
 FEED_PURPOSE = "exporter-feed"
 ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 #: The calendar covers deadlines from this long ago to this far ahead.
 CALENDAR_PAST = dt.timedelta(days=90)
 CALENDAR_AHEAD = dt.timedelta(days=365)
@@ -51,7 +52,7 @@ def _entry_text(a: AlertView, language: str, note: ReviewChange | None = None) -
     if note is not None:
         office = note.office or ""
         head = f"专家解读（{office}）" if language == "zh" else f"Expert reading ({office})"
-        expert = f"{head}: {note.note(language)}"
+        expert = f"{head}{'：' if language == 'zh' else ': '}{note.note(language)}"
     title = level + reference(a.notification_key)
     return title, "\n".join(part for part in (reasons, expert, products) if part)
 
@@ -69,18 +70,21 @@ def atom_feed(
     base_url: str,
     updated: dt.datetime,
     notes: Mapping[int, ReviewChange] | None = None,
+    language: str = "en",
 ) -> bytes:
-    """An Atom document of alerts (as the officials' review shaped them, with
-    ``notes``: expert notes by notification id); text is escaped by the XML serialiser."""
+    """An Atom document of alerts in ``language`` (as the officials' review shaped
+    them, with ``notes``: expert notes by notification id); text is escaped by the
+    XML serialiser."""
     ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"TBT alerts: {name}"
+    feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: "zh-CN" if language == "zh" else "en"})
+    heading = f"TBT预警：{name}" if language == "zh" else f"TBT alerts: {name}"
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = heading
     ET.SubElement(feed, f"{{{ATOM}}}id").text = f"urn:tbtwarn:exporter-feed:{name}"
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = (alerts[0].created_at if alerts else updated).isoformat()
     ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = "tbtwarn"
     for a in alerts:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        title, summary = _entry_text(a, "en", (notes or {}).get(a.notification_id))
+        title, summary = _entry_text(a, language, (notes or {}).get(a.notification_id))
         ET.SubElement(entry, f"{{{ATOM}}}title").text = title
         ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:tbtwarn:alert:{a.id}"
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = a.created_at.isoformat()
@@ -92,7 +96,8 @@ def atom_feed(
 
 @routes.get("/feeds/exporter/{token}.atom")
 async def exporter_feed(request: web.Request) -> web.Response:
-    """An exporter's latest alerts; the signed token is the only credential."""
+    """An exporter's latest alerts in the exporter's language (``?lang=zh|en`` to
+    choose another); the signed token is the only credential."""
     rt = request.app[RUNTIME]
     try:
         data = request.app[SIGNER].verify(request.match_info["token"], FEED_PURPOSE, rt.now())
@@ -103,12 +108,15 @@ async def exporter_feed(request: web.Request) -> web.Response:
         raise web.HTTPForbidden(reason="feed link refused: malformed token")
     async with rt.db.begin() as conn:
         name = await exporter_name(conn, exporter_id)
+        language = await exporter_language(conn, exporter_id)
         if name is None:
             raise web.HTTPNotFound(reason="this exporter is no longer registered")
         # The officials' review: held-back alerts are not shown, levels they set are, with their notes.
         state = await load_state(conn)
         found = await received_alerts(conn, state, exporter_id=exporter_id, limit=100)
-    body = atom_feed(name, found, rt.config.zone.base_url, rt.now(), state.notes)
+    asked = request.query.get("lang", "")
+    chosen = asked if asked in ("zh", "en") else language
+    body = atom_feed(name, found, rt.config.zone.base_url, rt.now(), state.notes, chosen)
     return web.Response(body=body, content_type="application/atom+xml", charset="utf-8")
 
 

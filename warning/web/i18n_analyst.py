@@ -41,6 +41,10 @@ ANALYST_TEXTS: dict[str, dict[str, str]] = {
         "eval_metric_heading_precision": "Alerted headings that are right",
         "eval_metric_heading_recall": "Right headings that alert",
         "eval_metric_coverage": "Notifications with any match",
+        "eval_metric_n": "Notifications measured",
+        "eval_metric_sector_precision": "Sectors given that are right (precision)",
+        "eval_metric_sector_recall": "Right sectors given (recall)",
+        "eval_metric_sector_f1": "Sectors: precision and recall together (F1)",
         "eval_baseline_explained": (
             "The baseline is plain TF-IDF retrieval over the HS nomenclature's text alone: no glossary, "
             "no Chinese bridge, no ICS codes, no calibration. Its scores are text similarities that never "
@@ -105,6 +109,10 @@ ANALYST_TEXTS: dict[str, dict[str, str]] = {
         "eval_metric_heading_precision": "预警的品目中正确的比例",
         "eval_metric_heading_recall": "正确的品目中发出预警的比例",
         "eval_metric_coverage": "有任何匹配的通报",
+        "eval_metric_n": "评估的通报数",
+        "eval_metric_sector_precision": "给出的行业中正确的比例（精确率）",
+        "eval_metric_sector_recall": "正确的行业中被给出的比例（召回率）",
+        "eval_metric_sector_f1": "行业：精确率与召回率综合（F1）",
         "eval_baseline_explained": (
             "基线只用HS目录文本做TF-IDF检索：没有词表、没有中英桥接、没有ICS代码、没有校准。"
             "其得分是文本相似度，从不达到预警阈值，因此不发出任何预警：精确率和召回率按构造为0，只有排序可比。"

@@ -91,6 +91,18 @@ RESPONSES_STAFF_TEXTS: dict[str, dict[str, str]] = {
         "rq_close": "Close",
         "rq_closed_ok": "Closed.",
         "rq_closed_because": "Closed: {reason}",
+        "rq_mail": "Emails to the enquiry point",
+        "rq_mail_sent": "delivered {when}",
+        "rq_mail_queued": "queued {when}, not yet delivered",
+        "rq_mail_retrying": "not yet delivered ({n} attempts; last error: {error}); retried at the next run",
+        "rq_mail_failed": (
+            "NOT delivered: refused after {n} attempts ({error}); check [zone] enquiry_point_email, "
+            "then `tbtwarn outbox requeue` sends it again"
+        ),
+        "rq_reopen_title": "Reopen",
+        "rq_reopen_hint": "The file goes back to the queue as open; the companies concerned are told.",
+        "rq_reopen": "Reopen the file",
+        "rq_reopened_ok": "Reopened.",
         "rq_documents": "Documents",
         "rq_history": "History",
         "rq_event_who": "Who",
@@ -216,6 +228,18 @@ RESPONSES_STAFF_TEXTS: dict[str, dict[str, str]] = {
         "rq_close": "关闭",
         "rq_closed_ok": "已关闭。",
         "rq_closed_because": "已关闭：{reason}",
+        "rq_mail": "发往国家咨询点的邮件",
+        "rq_mail_sent": "已于 {when} 发出",
+        "rq_mail_queued": "已于 {when} 排队，尚未发出",
+        "rq_mail_retrying": "尚未发出（已尝试 {n} 次；最近错误：{error}），下次运行时重试",
+        "rq_mail_failed": (
+            "未能发出：尝试 {n} 次后被拒绝（{error}）；"
+            "请核对 [zone] enquiry_point_email，再用 `tbtwarn outbox requeue` 重新发送"
+        ),
+        "rq_reopen_title": "重新开启",
+        "rq_reopen_hint": "档案将以“待处理”状态回到队列，并通知相关企业。",
+        "rq_reopen": "重新开启档案",
+        "rq_reopened_ok": "已重新开启。",
         "rq_documents": "文件",
         "rq_history": "处理记录",
         "rq_event_who": "操作人",

@@ -267,6 +267,19 @@ async def close(request: web.Request) -> web.Response:
     return _back(d, "closed")
 
 
+@routes.post("/responses/{id}/reopen")
+@require_role(*STAFF)
+async def reopen(request: web.Request) -> web.Response:
+    rt, lang, d = request.app[RUNTIME], language(request), await _dossier(request)
+    try:
+        async with rt.db.begin() as conn:
+            await transition(conn, d.file.id, "open", actor=_actor(request), now=rt.now(), config=rt.config)
+    except ResponseTransitionError:
+        return _page(request, d, status=409, errors=[_status_error(lang, d)])
+    deliver_soon(request.app, "response status emails")
+    return _back(d, "reopened")
+
+
 @routes.post("/responses/{id}/answer")
 @require_role(*STAFF)
 @streams_upload
