@@ -230,3 +230,16 @@ def test_what_a_product_is_without_is_no_evidence() -> None:
     assert without_exclusions("Half masks without valves, for protection") == "Half masks  , for protection"
     assert without_exclusions("Garments with or without hoods") == "Garments with or without hoods"
     assert without_exclusions("无线耳机") == "无线耳机"
+
+
+def test_an_ics_code_confirms_the_best_chapter_more_than_a_second_one() -> None:
+    # A lamp word names lamps (85) and luminaires (94); ICS 29.140 maps to both.
+    evidence = [
+        ProductMatch("8539", 4, 1.0, "glossary", "word “LED灯”"),
+        ProductMatch("8539", 4, 0.3, "text", "words lamp, led"),
+        ProductMatch("8539", 4, 0.7, "ics", "ICS 29.140"),
+        ProductMatch("9405", 4, 0.85, "glossary", "word “LED灯”"),
+        ProductMatch("9405", 4, 0.7, "ics", "ICS 29.140"),
+    ]
+    scores = {m.hs_code: m.score for m in combine(evidence, DEFAULT_CALIBRATION)}
+    assert scores["8539"] >= 0.7 > scores["9405"]
