@@ -24,7 +24,9 @@ _EXCLUSIONS = re.compile(
     r"|(?:^|(?<=[,，;；。:：(（\s]))[^,，;；。()（）:：\s]{1,20}?(?:以外|之外)的"
     # "没有机械部件和可更换过滤器的面罩": the mask has no mechanical parts.
     r"|(?:没有|不带|不含|不具有)[^,，;；。()（）:：\s]{1,16}?的"
-    r"|(?<!or )\bwithout\s[a-z][a-z -]{0,40}?(?=[,;.)]|\sand\b|\sor\b|$)",
+    r"|(?<!or )\bwithout\s[a-z][a-z -]{0,40}?(?=[,;.)]|\sand\b|\sor\b|$)"
+    # "food preparations ..., not containing cocoa": what the goods do not contain.
+    r"|\bnot\scontaining\s[a-z][a-z -]{0,30}?(?=[,;.)]|\sor\b|$)",
     re.IGNORECASE,
 )
 

@@ -230,6 +230,11 @@ def test_what_a_product_is_without_is_no_evidence() -> None:
     assert without_exclusions("Half masks without valves, for protection") == "Half masks  , for protection"
     assert without_exclusions("Garments with or without hoods") == "Garments with or without hoods"
     assert without_exclusions("无线耳机") == "无线耳机"
+    assert without_exclusions("Food preparations of flour, not containing cocoa, n.e.s.") == (
+        "Food preparations of flour,  , n.e.s."
+    )
+    # "Not knitted or crocheted" says which chapter (62): it is kept.
+    assert "not knitted" in without_exclusions("Apparel, not knitted or crocheted")
 
 
 def test_an_ics_code_confirms_the_best_chapter_more_than_a_second_one() -> None:
