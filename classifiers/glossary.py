@@ -114,7 +114,7 @@ class Glossary:
         hits = [Hit(m[0], self.zh[m[0]], m.start(), m.end(), 1.0) for m in self.zh_pattern.finditer(text)]
         tokens = list(tokens)
         if not any(len(t) == 1 and t in self.zh for t in tokens):
-            return _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用", near=2)
+            return _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用", near=2, made_of="制")
         covered = {pos for h in hits for pos in range(h.start, h.end)}
         position = 0
         for token in tokens:
@@ -126,7 +126,7 @@ class Glossary:
             if entry is not None and start not in covered:
                 hits.append(Hit(token, entry, start, start + 1, 1.0))
         hits.sort(key=lambda h: h.start)
-        return _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用", near=2)
+        return _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用", near=2, made_of="制")
 
 
 def narrows(new: GlossaryEntry, old: GlossaryEntry) -> bool:
@@ -175,6 +175,7 @@ def _mark_modifiers(
     before: tuple[str, ...] = (),
     used_for: str = "",
     near: int = 0,
+    made_of: str = "",
 ) -> list[Hit]:
     """Weaken modifiers: in "car tyre" / "汽车轮胎" the head is the last noun.
 
@@ -186,12 +187,20 @@ def _mark_modifiers(
     hit directly followed by ``used_for`` that is not "用于" ("汽车用充气轮胎": tyres for
     cars; "食品用塑料器具"). In Chinese a compound's modifier need not touch its head: up to
     ``near`` characters that join no list ("汽车安全座椅": the car's safety seat) may part them.
+    A material directly followed by ``made_of`` ("塑料制的餐具": tableware made of plastic) is
+    the head, as the nomenclature reads "articles of plastics", and the article its modifier.
     """
     out = []
     linked = False
+    material = False
     for index, hit in enumerate(hits):
-        weight = hit.weight
+        weight = hit.weight * (0.6 if material else 1.0)
         following = hits[index + 1] if index + 1 < len(hits) else None
+        material = bool(made_of) and units[hit.end : hit.end + 1] == made_of
+        if material:
+            linked = False
+            out.append(Hit(hit.term, hit.entry, hit.start, hit.end, weight))
+            continue
         if following is not None and following.start - hit.end <= 0 and following.start not in breaks:
             weight *= 0.5
         elif near and following is not None and following.start - hit.end <= near:

@@ -248,3 +248,12 @@ def test_an_ics_code_confirms_the_best_chapter_more_than_a_second_one() -> None:
     ]
     scores = {m.hs_code: m.score for m in combine(evidence, DEFAULT_CALIBRATION)}
     assert scores["8539"] >= 0.7 > scores["9405"]
+
+
+def test_a_material_followed_by_made_of_decides_the_chapter(ensemble: Ensemble) -> None:
+    glossary = load_glossary()
+    text = "塑料制的餐具"
+    weights = {h.term: h.weight for h in glossary.find_zh(text, segment(text))}
+    assert weights["塑料"] == 1.0 and weights["餐具"] < 1.0
+    ranked = ensemble.classify(note("塑料制的餐具、厨房用具", language="zh"))
+    assert ranked[0].hs_code[:2] == "39"
