@@ -274,7 +274,7 @@ def chapter_title_entries(nomenclature: Nomenclature) -> list[GlossaryEntry]:
             owners.setdefault(part.strip(), set()).add(entry.code)
     out = []
     for entry in chapters:
-        en = (entry.description,) if len(en_key(entry.description)) >= 3 else ()
+        en = (entry.description,) if len(en_key(entry.description)) >= 2 else ()
         parts = [p.strip() for p in _ZH_PARTS.split(entry.name_zh)]
         zh = tuple(
             dict.fromkeys([entry.name_zh, *(p for p in parts if len(p) >= 4 and owners[p] == {entry.code})])
