@@ -75,7 +75,7 @@ class Glossary:
                     self.zh[term] = entry
         self.max_en = max((len(k) for k in self.en), default=1)
         self.en_suffixes = frozenset(k[i:] for k in self.en for i in range(len(k)))
-        self.zh_pattern = trie_pattern(t for t in self.zh if 2 <= len(t) <= _MAX_ZH)
+        self.zh_trie = term_trie(t for t in self.zh if 2 <= len(t) <= _MAX_ZH)
 
     def find_en(self, text: str) -> list[Hit]:
         """English terms in ``text``, not overlapping, longest first from the right: an English
@@ -111,7 +111,10 @@ class Glossary:
     def find_zh(self, text: str, tokens: Iterable[str] = ()) -> list[Hit]:
         """Chinese terms in ``text``: longest match first; one-character terms only as whole words."""
         # The trie pattern matches the longest term at the leftmost place, then goes on after it.
-        hits = [Hit(m[0], self.zh[m[0]], m.start(), m.end(), 1.0) for m in self.zh_pattern.finditer(text)]
+        zh = self.zh
+        hits = [
+            Hit(term, zh[term], start, end, 1.0) for start, end, term in longest_matches(self.zh_trie, text)
+        ]
         tokens = list(tokens)
         if not any(len(t) == 1 and t in self.zh for t in tokens):
             return _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用", near=2, made_of="制")
@@ -136,6 +139,47 @@ def narrows(new: GlossaryEntry, old: GlossaryEntry) -> bool:
     if old.whole or set(new.hs) == set(old.hs):
         return False
     return all(any(code.startswith(prefix) for prefix in old.hs) for code in new.hs)
+
+
+def term_trie(terms: Iterable[str]) -> dict[str, Any]:
+    """The terms as a character trie (``""`` marks a term's end)."""
+    trie: dict[str, Any] = {}
+    for term in terms:
+        node = trie
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = term
+    return trie
+
+
+def longest_matches(trie: dict[str, Any], text: str) -> list[tuple[int, int, str]]:
+    """Terms of ``trie`` in ``text``: at each place the longest, leftmost first, not overlapping
+    (one dictionary step per character tried; a large glossary costs no more per position)."""
+    out: list[tuple[int, int, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        node = trie.get(text[i])
+        if node is None:
+            i += 1
+            continue
+        found: tuple[int, str] | None = None
+        j = i + 1
+        while True:
+            term = node.get("")
+            if term is not None:
+                found = (j, term)
+            if j >= n:
+                break
+            node = node.get(text[j])
+            if node is None:
+                break
+            j += 1
+        if found is None:
+            i += 1
+        else:
+            out.append((i, found[0], found[1]))
+            i = found[0]
+    return out
 
 
 def trie_pattern(terms: Iterable[str]) -> re.Pattern[str]:

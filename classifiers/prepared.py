@@ -21,7 +21,6 @@ _EXCLUSIONS = re.compile(
     r"[(（]\s*(?:(?:excl|excluding|other than|not including|except)\b\.?|不包括|不含)[^()（）]*[)）]"
     r"|[(（][^()（）]{1,40}除外[)）]"
     r"|(?:不包括|除了?)[^,，;；。()（）]{1,40}?(?:以外|之外)"
-    r"|(?:^|(?<=[,，;；。:：(（\s]))[^,，;；。()（）:：\s]{1,20}?(?:以外|之外)的"
     # "没有机械部件和可更换过滤器的面罩": the mask has no mechanical parts.
     r"|(?:没有|不带|不含|不具有)[^,，;；。()（）:：\s]{1,16}?的"
     r"|(?<!or )\bwithout\s[a-z][a-z -]{0,40}?(?=[,;.)]|\sand\b|\sor\b|$)"
@@ -29,6 +28,8 @@ _EXCLUSIONS = re.compile(
     r"|\bnot\scontaining\s[a-z][a-z -]{0,30}?(?=[,;.)]|\sor\b|$)",
     re.IGNORECASE,
 )
+# "铁路或轨道车辆以外的车辆": the vehicles are not railway ones (tried only where "以外"/"之外" is).
+_OTHER_THAN = re.compile(r"(?:^|(?<=[,，;；。:：(（\s]))[^,，;；。()（）:：\s]{1,20}?(?:以外|之外)的")
 
 
 # What a measure limits IN a product is no product of its own: "玩具中铅和镉的限量",
@@ -51,9 +52,33 @@ def _kept(match: re.Match[str]) -> str:
     return (match["zh"] or match["list"] or match["en"] or "") + " "
 
 
+#: Words without which no span of :data:`_LIMITED` can match (checked first: it is cheaper).
+_LIMIT_HINTS = (
+    "限",
+    "含量",
+    "迁移量",
+    "释放量",
+    "残留",
+    "limit",
+    "level",
+    "migration",
+    "release",
+    "residue",
+    "concentration",
+)
+
+
 def without_exclusions(text: str) -> str:
     """``text`` without the spans that name what it excludes, or what it limits in a product."""
-    return _LIMITED.sub(_kept, _EXCLUSIONS.sub(" ", text)) if text else text
+    if not text:
+        return text
+    text = _EXCLUSIONS.sub(" ", text)
+    if "以外" in text or "之外" in text:
+        text = _OTHER_THAN.sub(" ", text)
+    lowered = text.lower()
+    if any(hint in lowered for hint in _LIMIT_HINTS):
+        text = _LIMITED.sub(_kept, text)
+    return text
 
 
 @dataclass(frozen=True)
