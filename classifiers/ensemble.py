@@ -137,12 +137,16 @@ def _names(support: dict[str, dict[str, tuple[float, str]]], code: str) -> bool:
     return any(NAMING_METHODS & support.get(c, {}).keys() for c in (code, code[:4]))
 
 
-def combine(
-    evidence: Sequence[ProductMatch], calibration: dict[str, Calibration], top: int = TOP_MATCHES
-) -> list[ProductMatch]:
-    """One ranked list from every method's raw matches."""
+_Support = dict[str, dict[str, tuple[float, str]]]
+
+
+def _calibrated(
+    evidence: Sequence[ProductMatch], calibration: dict[str, Calibration]
+) -> tuple[dict[str, dict[str, float]], _Support, set[str]]:
+    """Each method's best calibrated probability per chapter, each code's support by method
+    (probability, evidence), and the chapters a glossary word names."""
     chapter_by_method: dict[str, dict[str, float]] = {}
-    support: dict[str, dict[str, tuple[float, str]]] = {}
+    support: _Support = {}
     named: set[str] = set()
     exp = math.exp
     for match in evidence:
@@ -161,9 +165,11 @@ def combine(
         old = mine.get(method)
         if old is None or p > old[0]:
             mine[method] = (p, match.evidence)
-    chapter_score = {
-        ch: 1.0 - math.prod(1.0 - p for p in per.values()) for ch, per in chapter_by_method.items()
-    }
+    return chapter_by_method, support, named
+
+
+def _heading_support(support: _Support, named: set[str]) -> dict[str, list[tuple[str, float]]]:
+    """Each chapter's headings and subheadings with the support that ranks them in it."""
     finer: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for code, methods in support.items():
         if len(code) > 2:
@@ -179,6 +185,40 @@ def combine(
             finer[chapter] = [
                 (code, s if _names(support, code) else s * UNNAMED_HEADING) for code, s in codes
             ]
+    return finer
+
+
+def _kept_matches(
+    ranked: list[tuple[float, int, str, str]], top: int, support: _Support
+) -> list[ProductMatch]:
+    """The first ``top`` ranked codes, and the best code of each further chapter scoring at
+    least ``EXTRA_CHAPTER_MIN``, as matches with their evidence."""
+    ranked.sort()
+    kept = ranked[:top]
+    seen = {chapter for *_, chapter in kept}
+    for item in ranked[top:]:
+        if -item[0] >= EXTRA_CHAPTER_MIN and item[3] not in seen:
+            seen.add(item[3])
+            kept.append(item)
+    out = []
+    # Evidence text only for the matches kept.
+    for neg_score, _, code, chapter in kept:
+        methods = support.get(code) or support.get(chapter) or {}
+        names = sorted(methods, key=lambda m: -methods[m][0])
+        text = "; ".join(f"{m}: {methods[m][1]}" for m in names) or f"chapter {chapter}"
+        out.append(ProductMatch(code, len(code), -neg_score, "+".join(names) or "ensemble", text))
+    return out
+
+
+def combine(
+    evidence: Sequence[ProductMatch], calibration: dict[str, Calibration], top: int = TOP_MATCHES
+) -> list[ProductMatch]:
+    """One ranked list from every method's raw matches."""
+    chapter_by_method, support, named = _calibrated(evidence, calibration)
+    chapter_score = {
+        ch: 1.0 - math.prod(1.0 - p for p in per.values()) for ch, per in chapter_by_method.items()
+    }
+    finer = _heading_support(support, named)
     for chapter, per in chapter_by_method.items():
         if per.keys() == {"ics"}:
             chapter_score[chapter] *= ICS_ALONE
@@ -204,7 +244,7 @@ def combine(
             power = RUNNER_UP_POWER
         low, high = sorted((raw_score, top_chapter))
         score = low * (low / high) ** power if high else 0.0
-        if raw_score == top_chapter and NAMING_METHODS & chapter_by_method[chapter].keys():
+        if raw_score == top_chapter and NAMING_METHODS & per.keys():
             score = lifted
         codes = finer.get(chapter) or [(chapter, score)]
         best = max(s for _, s in codes)
@@ -213,21 +253,7 @@ def combine(
             final = score * (0.6 + 0.4 * s / best) if best > 0 else 0.0
             # On equal scores the more precise code comes first.
             ranked.append((-round(min(1.0, final), 4), -len(code), code, chapter))
-    ranked.sort()
-    kept = ranked[:top]
-    seen = {chapter for *_, chapter in kept}
-    for item in ranked[top:]:
-        if -item[0] >= EXTRA_CHAPTER_MIN and item[3] not in seen:
-            seen.add(item[3])
-            kept.append(item)
-    out = []
-    # Evidence text only for the matches kept.
-    for neg_score, _, code, chapter in kept:
-        methods = support.get(code) or support.get(chapter) or {}
-        names = sorted(methods, key=lambda m: -methods[m][0])
-        text = "; ".join(f"{m}: {methods[m][1]}" for m in names) or f"chapter {chapter}"
-        out.append(ProductMatch(code, len(code), -neg_score, "+".join(names) or "ensemble", text))
-    return out
+    return _kept_matches(ranked, top, support)
 
 
 class Ensemble:
