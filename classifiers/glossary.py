@@ -416,6 +416,9 @@ class GlossaryClassifier:
         """Matches from glossary hits: the best-weighted hit per prefix, a bonus per repeat."""
         best: dict[str, tuple[float, str, int]] = {}
         for hit, field_weight in hits:
+            # A group's or title's chapters are named as a whole ("group"); a word names
+            # the goods of its codes ("word").
+            label = f"group “{hit.term}”" if hit.entry.whole else f"word “{hit.term}”"
             for code in hit.entry.hs:
                 # A chapter-wide word ("meat", "machinery") says less than a heading word;
                 # a group's or title's chapters are named as a whole, not guessed.
@@ -423,11 +426,11 @@ class GlossaryClassifier:
                 score = hit.weight * field_weight * (0.8 if vague else 1.0)
                 old = best.get(code)
                 if old is None:
-                    best[code] = (score, hit.term, 1)
+                    best[code] = (score, label, 1)
                 else:
-                    top, term = (score, hit.term) if score > old[0] else (old[0], old[1])
+                    top, term = (score, label) if score > old[0] else (old[0], old[1])
                     best[code] = (top, term, old[2] + 1)
         return [
-            ProductMatch(code, len(code), min(1.0, s + 0.05 * (n - 1)), self.name, f"word “{term}”")
-            for code, (s, term, n) in sorted(best.items(), key=lambda kv: -kv[1][0])
+            ProductMatch(code, len(code), min(1.0, s + 0.05 * (n - 1)), self.name, label)
+            for code, (s, label, n) in sorted(best.items(), key=lambda kv: -kv[1][0])
         ]

@@ -257,3 +257,28 @@ def test_a_material_followed_by_made_of_decides_the_chapter(ensemble: Ensemble) 
     assert weights["塑料"] == 1.0 and weights["餐具"] < 1.0
     ranked = ensemble.classify(note("塑料制的餐具、厨房用具", language="zh"))
     assert ranked[0].hs_code[:2] == "39"
+
+
+def test_a_word_naming_two_chapters_does_not_name_a_second_one() -> None:
+    # "服装" is clothing knitted (61) or not (62): the text says which; the other is no second chapter.
+    evidence = [
+        ProductMatch("6110", 4, 1.0, "glossary", "word “针织衫”"),
+        ProductMatch("6110", 4, 0.4, "text", "words jersey, knitted"),
+        ProductMatch("61", 2, 1.0, "glossary", "word “服装”"),
+        ProductMatch("62", 2, 1.0, "glossary", "word “服装”"),
+        ProductMatch("6203", 4, 0.1, "text", "words clothing"),
+    ]
+    scores = {m.hs_code[:2]: m.score for m in combine(evidence, DEFAULT_CALIBRATION)}
+    assert scores["61"] >= 0.7 > scores["62"]
+
+    # A group names each of its chapters, as a list of products does: its second chapter is
+    # damped less than a two-chapter word's.
+    def second(label: str) -> float:
+        evidence = [
+            ProductMatch("3304", 4, 1.0, "glossary", label),
+            ProductMatch("3401", 4, 1.0, "glossary", label),
+            ProductMatch("3304", 4, 0.2, "text", "words cosmetic"),
+        ]
+        return next(m.score for m in combine(evidence, DEFAULT_CALIBRATION) if m.hs_code == "3401")
+
+    assert second("group “个人护理用品”") > second("word “个人护理用品”")
