@@ -25,7 +25,7 @@ from warning.types import Notification, ProductMatch
 _RAW_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 _PUNCT = frozenset(",;:()/")
 _RAW_WORD_OR_PUNCT = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*|[,;:()/]")
-_MAX_ZH = 8
+_MAX_ZH = 60
 # The weight of a field: the products line names what is regulated.
 FIELD_WEIGHTS = (("products", 1.0), ("title", 0.8), ("description", 0.4))
 #: The title's and description's weights when the products line names a product itself.
@@ -75,7 +75,7 @@ class Glossary:
                     self.zh[term] = entry
         self.max_en = max((len(k) for k in self.en), default=1)
         self.en_suffixes = frozenset(k[i:] for k in self.en for i in range(len(k)))
-        self.zh_pattern = trie_pattern(t for t in self.zh if 2 <= len(t) <= _MAX_ZH)
+        self.zh_trie = term_trie(t for t in self.zh if 2 <= len(t) <= _MAX_ZH)
 
     def find_en(self, text: str) -> list[Hit]:
         """English terms in ``text``, not overlapping, longest first from the right: an English
@@ -111,10 +111,13 @@ class Glossary:
     def find_zh(self, text: str, tokens: Iterable[str] = ()) -> list[Hit]:
         """Chinese terms in ``text``: longest match first; one-character terms only as whole words."""
         # The trie pattern matches the longest term at the leftmost place, then goes on after it.
-        hits = [Hit(m[0], self.zh[m[0]], m.start(), m.end(), 1.0) for m in self.zh_pattern.finditer(text)]
+        zh = self.zh
+        hits = [
+            Hit(term, zh[term], start, end, 1.0) for start, end, term in longest_matches(self.zh_trie, text)
+        ]
         tokens = list(tokens)
         if not any(len(t) == 1 and t in self.zh for t in tokens):
-            return _mark_modifiers(hits, text, ("用", "于"), before=("的",))
+            return _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用", near=2, made_of="制")
         covered = {pos for h in hits for pos in range(h.start, h.end)}
         position = 0
         for token in tokens:
@@ -126,7 +129,7 @@ class Glossary:
             if entry is not None and start not in covered:
                 hits.append(Hit(token, entry, start, start + 1, 1.0))
         hits.sort(key=lambda h: h.start)
-        return _mark_modifiers(hits, text, ("用", "于"), before=("的",))
+        return _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用", near=2, made_of="制")
 
 
 def narrows(new: GlossaryEntry, old: GlossaryEntry) -> bool:
@@ -136,6 +139,47 @@ def narrows(new: GlossaryEntry, old: GlossaryEntry) -> bool:
     if old.whole or set(new.hs) == set(old.hs):
         return False
     return all(any(code.startswith(prefix) for prefix in old.hs) for code in new.hs)
+
+
+def term_trie(terms: Iterable[str]) -> dict[str, Any]:
+    """The terms as a character trie (``""`` marks a term's end)."""
+    trie: dict[str, Any] = {}
+    for term in terms:
+        node = trie
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = term
+    return trie
+
+
+def longest_matches(trie: dict[str, Any], text: str) -> list[tuple[int, int, str]]:
+    """Terms of ``trie`` in ``text``: at each place the longest, leftmost first, not overlapping
+    (one dictionary step per character tried; a large glossary costs no more per position)."""
+    out: list[tuple[int, int, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        node = trie.get(text[i])
+        if node is None:
+            i += 1
+            continue
+        found: tuple[int, str] | None = None
+        j = i + 1
+        while True:
+            term = node.get("")
+            if term is not None:
+                found = (j, term)
+            if j >= n:
+                break
+            node = node.get(text[j])
+            if node is None:
+                break
+            j += 1
+        if found is None:
+            i += 1
+        else:
+            out.append((i, found[0], found[1]))
+            i = found[0]
+    return out
 
 
 def trie_pattern(terms: Iterable[str]) -> re.Pattern[str]:
@@ -163,6 +207,8 @@ def trie_pattern(terms: Iterable[str]) -> re.Pattern[str]:
 #: Words joining the items of a list: an item joined to a modifier is a modifier too
 #: ("tyres for buses and lorries", "用于公共汽车和卡车").
 _COORDINATORS = frozenset(["and", "or", "和", "及", "与", "或", "、", ",", "，"])
+#: Characters that part a Chinese compound into items or phrases rather than join it.
+_NOT_COMPOUND = frozenset("和及与或的用于等其、以为中")
 
 
 def _mark_modifiers(
@@ -171,6 +217,9 @@ def _mark_modifiers(
     linkers: tuple[str, ...],
     breaks: AbstractSet[int] = frozenset(),
     before: tuple[str, ...] = (),
+    used_for: str = "",
+    near: int = 0,
+    made_of: str = "",
 ) -> list[Hit]:
     """Weaken modifiers: in "car tyre" / "汽车轮胎" the head is the last noun.
 
@@ -178,17 +227,35 @@ def _mark_modifiers(
     parts them (``breaks``: the units a comma or semicolon comes before: "seeders,
     planters" is a list); a hit after a linker (English "tyres for cars", Chinese
     "轮胎，用于汽车") is the modifier, and so is each item listed with it; a hit before a
-    ``before`` linker ("过滤器的面罩": the filter of the mask) is the modifier.
+    ``before`` linker ("过滤器的面罩": the filter of the mask) is the modifier, and so is a
+    hit directly followed by ``used_for`` that is not "用于" ("汽车用充气轮胎": tyres for
+    cars; "食品用塑料器具"). In Chinese a compound's modifier need not touch its head: up to
+    ``near`` characters that join no list ("汽车安全座椅": the car's safety seat) may part them.
+    A material directly followed by ``made_of`` ("塑料制的餐具": tableware made of plastic) is
+    the head, as the nomenclature reads "articles of plastics", and the article its modifier.
     """
     out = []
     linked = False
+    material = False
     for index, hit in enumerate(hits):
-        weight = hit.weight
+        weight = hit.weight * (0.6 if material else 1.0)
         following = hits[index + 1] if index + 1 < len(hits) else None
+        material = bool(made_of) and units[hit.end : hit.end + 1] == made_of
+        if material:
+            linked = False
+            out.append(Hit(hit.term, hit.entry, hit.start, hit.end, weight))
+            continue
         if following is not None and following.start - hit.end <= 0 and following.start not in breaks:
             weight *= 0.5
+        elif near and following is not None and following.start - hit.end <= near:
+            joined = units[hit.end : following.start]
+            if all("\u4e00" <= ch <= "\u9fff" and ch not in _NOT_COMPOUND for ch in joined):
+                weight *= 0.5
         gap = units[hit.end : following.start] if following is not None else ()
-        if 0 < len(gap) <= 2 and any(w in before for w in gap):
+        used = bool(used_for) and units[hit.end : hit.end + 1] == used_for
+        if (0 < len(gap) <= 2 and any(w in before for w in gap)) or (
+            used and units[hit.end + 1 : hit.end + 2] != "于"
+        ):
             weight *= 0.6
         previous = hits[index - 1] if index > 0 else None
         now_linked = False
@@ -251,7 +318,7 @@ def chapter_title_entries(nomenclature: Nomenclature) -> list[GlossaryEntry]:
             owners.setdefault(part.strip(), set()).add(entry.code)
     out = []
     for entry in chapters:
-        en = (entry.description,) if len(en_key(entry.description)) >= 3 else ()
+        en = (entry.description,) if len(en_key(entry.description)) >= 2 else ()
         parts = [p.strip() for p in _ZH_PARTS.split(entry.name_zh)]
         zh = tuple(
             dict.fromkeys([entry.name_zh, *(p for p in parts if len(p) >= 4 and owners[p] == {entry.code})])
@@ -349,6 +416,9 @@ class GlossaryClassifier:
         """Matches from glossary hits: the best-weighted hit per prefix, a bonus per repeat."""
         best: dict[str, tuple[float, str, int]] = {}
         for hit, field_weight in hits:
+            # A group's or title's chapters are named as a whole ("group"); a word names
+            # the goods of its codes ("word").
+            label = f"group “{hit.term}”" if hit.entry.whole else f"word “{hit.term}”"
             for code in hit.entry.hs:
                 # A chapter-wide word ("meat", "machinery") says less than a heading word;
                 # a group's or title's chapters are named as a whole, not guessed.
@@ -356,11 +426,11 @@ class GlossaryClassifier:
                 score = hit.weight * field_weight * (0.8 if vague else 1.0)
                 old = best.get(code)
                 if old is None:
-                    best[code] = (score, hit.term, 1)
+                    best[code] = (score, label, 1)
                 else:
-                    top, term = (score, hit.term) if score > old[0] else (old[0], old[1])
+                    top, term = (score, label) if score > old[0] else (old[0], old[1])
                     best[code] = (top, term, old[2] + 1)
         return [
-            ProductMatch(code, len(code), min(1.0, s + 0.05 * (n - 1)), self.name, f"word “{term}”")
-            for code, (s, term, n) in sorted(best.items(), key=lambda kv: -kv[1][0])
+            ProductMatch(code, len(code), min(1.0, s + 0.05 * (n - 1)), self.name, label)
+            for code, (s, label, n) in sorted(best.items(), key=lambda kv: -kv[1][0])
         ]

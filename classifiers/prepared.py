@@ -15,18 +15,70 @@ _FIELDS = ("products", "title", "description")
 # Products name what is regulated; the description mostly says how.
 _REPEAT = {"products": 3, "title": 2, "description": 1}
 # What a products line says it does NOT cover: "(excl. water, fruit juices and beer)",
-# "(other than ...)", "(不包括...)", "除...外". Products named there are no evidence.
+# "(other than ...)", "(不包括...)", "除...外", "铁路或轨道车辆以外的车辆", "没有...的",
+# "without ...". Products named there are no evidence.
 _EXCLUSIONS = re.compile(
     r"[(（]\s*(?:(?:excl|excluding|other than|not including|except)\b\.?|不包括|不含)[^()（）]*[)）]"
     r"|[(（][^()（）]{1,40}除外[)）]"
-    r"|(?:不包括|除了?)[^,，;；。()（）]{1,40}?(?:以外|之外)",
+    r"|(?:不包括|除了?)[^,，;；。()（）]{1,40}?(?:以外|之外)"
+    # "没有机械部件和可更换过滤器的面罩": the mask has no mechanical parts.
+    r"|(?:没有|不带|不含|不具有)[^,，;；。()（）:：\s]{1,16}?的"
+    r"|(?<!or )\bwithout\s[a-z][a-z -]{0,40}?(?=[,;.)]|\sand\b|\sor\b|$)"
+    # "food preparations ..., not containing cocoa": what the goods do not contain.
+    r"|\bnot\scontaining\s[a-z][a-z -]{0,30}?(?=[,;.)]|\sor\b|$)",
+    re.IGNORECASE,
+)
+# "铁路或轨道车辆以外的车辆": the vehicles are not railway ones (tried only where "以外"/"之外" is).
+_OTHER_THAN = re.compile(r"(?:^|(?<=[,，;；。:：(（\s]))[^,，;；。()（）:：\s]{1,20}?(?:以外|之外)的")
+
+
+# What a measure limits IN a product is no product of its own: "玩具中铅和镉的限量",
+# "食品中农药最大残留限量", "污染物限量：铅、镉、汞", "maximum residue limits for
+# acetamiprid in fruit", "lead content of paints". The substances are cut, the product kept.
+_ZH_SEP = r"[^，,。;；:：()（）\n]"
+_LIMIT_WORDS = r"(?:最大)?(?:残留)?(?:限量|含量|迁移量|释放量|限值|残留量|残留)"
+# "乳含量超过50%的食品" defines the product by what it contains: that is kept.
+_MEASURED = r"超过|不超过|不低于|低于|高于|大于|小于|以上|以下|为|在|[≥≤><%\d]"
+_LIMITED = re.compile(
+    rf"(?P<zh>中(?:的)?)(?:(?!中){_ZH_SEP}){{1,24}}?(?=(?:的)?{_LIMIT_WORDS}(?!{_MEASURED}))"
+    rf"|(?P<list>限量[:：]){_ZH_SEP}{{1,40}}"
+    r"|(?P<en>\b(?:(?:maximum\s)?(?:residue\s)?limits?|levels?|migration|release|residues?|concentrations?)"
+    r"\s(?:of|for)\s)[a-z0-9 ,()-]{1,60}?(?=\s(?:in|on|from)\b)",
     re.IGNORECASE,
 )
 
 
+def _kept(match: re.Match[str]) -> str:
+    return (match["zh"] or match["list"] or match["en"] or "") + " "
+
+
+#: Words without which no span of :data:`_LIMITED` can match (checked first: it is cheaper).
+_LIMIT_HINTS = (
+    "限",
+    "含量",
+    "迁移量",
+    "释放量",
+    "残留",
+    "limit",
+    "level",
+    "migration",
+    "release",
+    "residue",
+    "concentration",
+)
+
+
 def without_exclusions(text: str) -> str:
-    """``text`` without the spans that name what it excludes."""
-    return _EXCLUSIONS.sub(" ", text) if text else text
+    """``text`` without the spans that name what it excludes, or what it limits in a product."""
+    if not text:
+        return text
+    text = _EXCLUSIONS.sub(" ", text)
+    if "以外" in text or "之外" in text:
+        text = _OTHER_THAN.sub(" ", text)
+    lowered = text.lower()
+    if any(hint in lowered for hint in _LIMIT_HINTS):
+        text = _LIMITED.sub(_kept, text)
+    return text
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,30 @@ def test_heading_words_rank_their_heading_first(ensemble: Ensemble, products: st
     assert ensemble.classify(note(products))[0].hs_code[:4] == heading
 
 
+@pytest.mark.parametrize(
+    ("products", "heading"),
+    [
+        ("菜籽油", "1514"),
+        ("金枪鱼罐头", "1604"),
+        ("猫粮和狗粮", "2309"),
+        ("烫发剂", "3305"),
+        ("熔喷布", "5603"),
+        ("马桶和洗脸盆", "6910"),
+        ("豆浆机", "8509"),
+        ("保温杯", "9617"),
+        ("割草机", "8433"),
+        ("铅笔", "9609"),
+    ],
+)
+def test_a_chinese_products_line_naming_a_heading_word_maps_to_that_heading(
+    ensemble: Ensemble, products: str, heading: str
+) -> None:
+    # Grown from the HS 2022 headings (glossary_headings.csv), not from any notification.
+    ranked = ensemble.classify(note(products, language="zh"))
+    assert ranked[0].hs_code[:4] == heading
+    assert ranked[0].score >= 0.7
+
+
 def test_the_products_line_outweighs_the_title(ensemble: Ensemble) -> None:
     ranked = ensemble.classify(note("Seeders, planters and transplanters", title="Cassava seed"))
     assert ranked[0].hs_code[:2] == "84"
@@ -123,3 +147,138 @@ def test_items_listed_with_a_modifier_are_modifiers_and_de_marks_the_modifier() 
     text = "可更换过滤器的面罩"
     weights = {h.term: h.weight for h in glossary.find_zh(text, segment(text))}
     assert weights["面罩"] == 1.0 and weights["过滤器"] < 1.0
+
+
+def test_a_chapter_only_the_text_model_half_matches_ranks_below_one_an_ics_code_names() -> None:
+    # Both runner-ups are calibrated about as likely on their own; the text model half-matches
+    # the words of many headings, so its lone chapter yields the place in the top three.
+    evidence = [
+        ProductMatch("3304", 4, 1.0, "glossary", "word “cosmetic”"),
+        ProductMatch("3304", 4, 0.2, "text", "words cosmetic"),
+        ProductMatch("8516", 4, 0.28, "text", "words electric"),
+        ProductMatch("3401", 4, 0.9, "ics", "ICS 71.100.40"),
+    ]
+    ranked = [m.hs_code for m in combine(evidence, DEFAULT_CALIBRATION)]
+    assert ranked == ["3304", "3401", "8516"]
+
+
+def test_what_a_measure_limits_in_a_product_is_no_product(ensemble: Ensemble) -> None:
+    assert without_exclusions("玩具中铅和镉的限量") == "玩具中 的限量"
+    assert without_exclusions("食品中污染物限量:铅、镉、汞、砷") == "食品中 限量: "
+    assert without_exclusions("Maximum residue limits for acetamiprid in fruit") == (
+        "Maximum residue limits for   in fruit"
+    )
+    # A product defined by what it contains keeps its words.
+    assert without_exclusions("乳含量超过50%的食品") == "乳含量超过50%的食品"
+    for title in ("玩具中铅和镉的限量", "食品中污染物限量:铅、镉、汞、砷"):
+        ranked = ensemble.classify(note("", title=title, language="zh"))
+        alerting = {m.hs_code[:2] for m in ranked if m.score >= 0.7}
+        assert "78" not in alerting and "81" not in alerting
+    assert ensemble.classify(note("", title="玩具中铅和镉的限量", language="zh"))[0].hs_code[:2] == "95"
+
+
+@pytest.mark.parametrize(
+    ("products", "chapter"),
+    [
+        # A product word outranks a chapter the text model alone half-matches ("cigarette": pipes).
+        ("卷烟", "24"),
+        ("卫生陶瓷", "69"),
+        # "X用Y": Y for X; the head is Y.
+        ("汽车用充气轮胎", "40"),
+        # A whole Chinese chapter title is one term, not its first word.
+        ("针织或钩编的服装及衣着附件", "61"),
+        ("非针织或非钩编的服装及衣着附件", "62"),
+    ],
+)
+def test_the_chinese_products_line_decides_the_first_chapter(
+    ensemble: Ensemble, products: str, chapter: str
+) -> None:
+    assert ensemble.classify(note(products, language="zh"))[0].hs_code[:2] == chapter
+
+
+def test_what_a_line_names_as_other_than_its_products_is_no_evidence(ensemble: Ensemble) -> None:
+    assert without_exclusions("铁路或轨道车辆以外的车辆及其零件") == " 车辆及其零件"
+    ranked = ensemble.classify(note("铁路或轨道车辆以外的车辆及其零件和附件", language="zh"))
+    assert ranked[0].hs_code[:2] == "87"
+    assert all(m.hs_code[:2] != "86" for m in ranked if m.score >= 0.5)
+
+
+def test_the_heading_a_product_word_names_leads_its_chapter() -> None:
+    evidence = [
+        ProductMatch("9102", 4, 1.0, "glossary", "word “手表”"),
+        ProductMatch("9114", 4, 0.6, "text", "words watch, part"),
+        ProductMatch("9103", 4, 0.55, "text", "words watch"),
+    ]
+    ranked = combine(evidence, DEFAULT_CALIBRATION)
+    assert ranked[0].hs_code == "9102"
+    assert ranked[0].score >= 0.7
+
+
+def test_a_chinese_compound_s_modifier_need_not_touch_its_head(ensemble: Ensemble) -> None:
+    glossary = load_glossary()
+    text = "汽车真皮座椅"
+    weights = {h.term: h.weight for h in glossary.find_zh(text, segment(text))}
+    assert weights["汽车"] < 1.0
+    # Items of a list stay items.
+    text = "汽车和座椅"
+    weights = {h.term: h.weight for h in glossary.find_zh(text, segment(text))}
+    assert weights["汽车"] == 1.0
+
+
+def test_what_a_product_is_without_is_no_evidence() -> None:
+    assert without_exclusions("没有机械部件和可更换过滤器的面罩") == " 面罩"
+    assert without_exclusions("Half masks without valves, for protection") == "Half masks  , for protection"
+    assert without_exclusions("Garments with or without hoods") == "Garments with or without hoods"
+    assert without_exclusions("无线耳机") == "无线耳机"
+    assert without_exclusions("Food preparations of flour, not containing cocoa, n.e.s.") == (
+        "Food preparations of flour,  , n.e.s."
+    )
+    # "Not knitted or crocheted" says which chapter (62): it is kept.
+    assert "not knitted" in without_exclusions("Apparel, not knitted or crocheted")
+
+
+def test_an_ics_code_confirms_the_best_chapter_more_than_a_second_one() -> None:
+    # A lamp word names lamps (85) and luminaires (94); ICS 29.140 maps to both.
+    evidence = [
+        ProductMatch("8539", 4, 1.0, "glossary", "word “LED灯”"),
+        ProductMatch("8539", 4, 0.3, "text", "words lamp, led"),
+        ProductMatch("8539", 4, 0.7, "ics", "ICS 29.140"),
+        ProductMatch("9405", 4, 0.85, "glossary", "word “LED灯”"),
+        ProductMatch("9405", 4, 0.7, "ics", "ICS 29.140"),
+    ]
+    scores = {m.hs_code: m.score for m in combine(evidence, DEFAULT_CALIBRATION)}
+    assert scores["8539"] >= 0.7 > scores["9405"]
+
+
+def test_a_material_followed_by_made_of_decides_the_chapter(ensemble: Ensemble) -> None:
+    glossary = load_glossary()
+    text = "塑料制的餐具"
+    weights = {h.term: h.weight for h in glossary.find_zh(text, segment(text))}
+    assert weights["塑料"] == 1.0 and weights["餐具"] < 1.0
+    ranked = ensemble.classify(note("塑料制的餐具、厨房用具", language="zh"))
+    assert ranked[0].hs_code[:2] == "39"
+
+
+def test_a_word_naming_two_chapters_does_not_name_a_second_one() -> None:
+    # "服装" is clothing knitted (61) or not (62): the text says which; the other is no second chapter.
+    evidence = [
+        ProductMatch("6110", 4, 1.0, "glossary", "word “针织衫”"),
+        ProductMatch("6110", 4, 0.4, "text", "words jersey, knitted"),
+        ProductMatch("61", 2, 1.0, "glossary", "word “服装”"),
+        ProductMatch("62", 2, 1.0, "glossary", "word “服装”"),
+        ProductMatch("6203", 4, 0.1, "text", "words clothing"),
+    ]
+    scores = {m.hs_code[:2]: m.score for m in combine(evidence, DEFAULT_CALIBRATION)}
+    assert scores["61"] >= 0.7 > scores["62"]
+
+    # A group names each of its chapters, as a list of products does: its second chapter is
+    # damped less than a two-chapter word's.
+    def second(label: str) -> float:
+        evidence = [
+            ProductMatch("3304", 4, 1.0, "glossary", label),
+            ProductMatch("3401", 4, 1.0, "glossary", label),
+            ProductMatch("3304", 4, 0.2, "text", "words cosmetic"),
+        ]
+        return next(m.score for m in combine(evidence, DEFAULT_CALIBRATION) if m.hs_code == "3401")
+
+    assert second("group “个人护理用品”") > second("word “个人护理用品”")

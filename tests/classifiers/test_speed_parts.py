@@ -13,7 +13,7 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from classifiers import model_cache
-from classifiers.glossary import trie_pattern
+from classifiers.glossary import longest_matches, term_trie, trie_pattern
 from classifiers.nomenclature import load_nomenclature
 from classifiers.text_model import TextModel, _with_bigrams, char_wb_ngrams, heading_documents
 from classifiers.textprep import english_tokens
@@ -77,6 +77,15 @@ def test_trie_pattern_takes_the_longest_term_leftmost() -> None:
         "化妆",
     ]
     assert trie_pattern([]).search("anything") is None
+
+
+def test_the_glossary_trie_finds_what_the_pattern_finds() -> None:
+    terms = ["手机", "手机壳", "化妆品", "化妆", "机壳", "壳和手"]
+    text = "手机壳和手机，化妆品化妆；手"
+    expected = [(m.start(), m.end(), m[0]) for m in trie_pattern(terms).finditer(text)]
+    assert longest_matches(term_trie(terms), text) == expected
+    assert [t for *_, t in expected] == ["手机壳", "手机", "化妆品", "化妆"]
+    assert longest_matches(term_trie([]), "anything") == []
 
 
 def test_cache_builds_once_and_rebuilds_when_stale_or_corrupt(
