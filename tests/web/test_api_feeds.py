@@ -13,8 +13,11 @@ from icalendar import Calendar
 
 from tests.web.conftest import HOSTILE_KEY, SECRET, SignIn
 from warning.runtime import Runtime
-from warning.storage.schema import alerts, exporters
+from warning.storage.notifications import load_notifications
+from warning.storage.schema import alerts, exporters, notifications
+from warning.storage.translations import save_translations, source_hash
 from warning.tokens import Signer
+from warning.types import Translation
 from warning.web.feeds import ATOM, XML_LANG, exporter_feed_path, exporter_feed_token
 from warning.web.filters import FILTER_PARAMS, LIST_PARAMS
 
@@ -119,6 +122,36 @@ async def test_the_feed_is_in_the_exporters_language_or_the_one_asked(
             assert all(re.match(r"\[(RED|ORANGE|YELLOW|BLUE)\]", t) for t in titles if t.startswith("["))
     asked = ET.fromstring(await (await client.get(exporter_feed_path(token) + "?lang=zh")).read())
     assert asked.findtext(f"{{{ATOM}}}title") == f"TBT预警：{name}"
+
+
+async def test_feed_entries_name_the_measure_in_the_readers_language(client: Client, web_rt: Runtime) -> None:
+    exporter_id, _, _ = await _exporter_with_alerts(web_rt)
+    token = exporter_feed_token(Signer(SECRET), exporter_id, web_rt.now(), days=30)
+    async with web_rt.db.begin() as conn:
+        query = sa.select(alerts.c.notification_id).where(alerts.c.exporter_id == exporter_id)
+        ids = [int(i) for i in (await conn.execute(query)).scalars()]
+        stored = await load_notifications(conn, notifications.c.id.in_(ids))
+        # A measure notified in English, to be read in Chinese.
+        nid, note = next((i, n) for i, n in stored if n.title and not re.search(r"[\u4e00-\u9fff]", n.title))
+        row = Translation(
+            nid,
+            "title",
+            "zh",
+            "机器译出的措施标题",
+            "en",
+            source_hash(note.title),
+            "machine",
+            "libretranslate",
+            web_rt.now(),
+        )
+        await save_translations(conn, [row])
+    english = ET.fromstring(await (await client.get(exporter_feed_path(token) + "?lang=en")).read())
+    titles = [e.findtext(f"{{{ATOM}}}title", "") for e in english.findall(f"{{{ATOM}}}entry")]
+    assert any(t.endswith(f" · {note.title}") for t in titles)  # as notified
+    chinese = ET.fromstring(await (await client.get(exporter_feed_path(token) + "?lang=zh")).read())
+    titles = [e.findtext(f"{{{ATOM}}}title", "") for e in chinese.findall(f"{{{ATOM}}}entry")]
+    assert any(t.endswith(" · 机器译出的措施标题（机器翻译）") for t in titles)
+    assert not any(t.endswith(f" · {note.title}") for t in titles)
 
 
 async def test_feed_refuses_forged_expired_and_foreign_tokens(client: Client, web_rt: Runtime) -> None:

@@ -91,7 +91,7 @@ async def test_feeds_calendars_and_csv_name_it_readably(
     shown = reference(key)
     token = exporter_feed_token(Signer(SECRET), exporter_id, web_rt.now(), 30)
     atom = await (await client.get(exporter_feed_path(token))).text()
-    assert f"{shown}</title>" in atom and INTERNAL not in atom
+    assert f"{shown} · " in atom and INTERNAL not in atom  # the reference, then the title
     # Its link is our page of it (the WTO has none).
     assert f"/exporter/notifications/{notification_id}" in atom
     ics = (await deadlines_calendar(web_rt, name)).decode().replace("\r\n ", "")  # unfolded

@@ -7,16 +7,20 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from urllib.parse import quote
 
+import sqlalchemy as sa
 from aiohttp import web
 from icalendar import Calendar, Event
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.review.surfaces import received_alerts
 from warning.storage.overview import AlertView, exporter_language, exporter_name, upcoming_deadlines
 from warning.storage.response_queue import NOT_SENT, QueueRow, queue_rows
 from warning.storage.review_actions import ReviewChange, load_state
+from warning.storage.schema import notifications
 from warning.storage.search import NotificationSummary
 from warning.symbols import reference
 from warning.tokens import Signer, TokenError
+from warning.translation.display import titles_for
 from warning.types import LEVEL_NAMES_ZH
 from warning.web.keys import RUNTIME, SIGNER
 from warning.web.security import STAFF, require_role
@@ -42,7 +46,13 @@ def exporter_feed_path(token: str) -> str:
     return f"/feeds/exporter/{token}.atom"
 
 
-def _entry_text(a: AlertView, language: str, note: ReviewChange | None = None) -> tuple[str, str]:
+#: The label of a machine-translated title, in the feed's language.
+MACHINE_LABEL = {"zh": "（机器翻译）", "en": " (machine translation)"}
+
+
+def _entry_text(
+    a: AlertView, language: str, note: ReviewChange | None = None, title: str = ""
+) -> tuple[str, str]:
     level = ""
     if a.level:
         level = f"[{LEVEL_NAMES_ZH[a.level]}] " if language == "zh" else f"[{a.level.upper()}] "
@@ -53,8 +63,8 @@ def _entry_text(a: AlertView, language: str, note: ReviewChange | None = None) -
         office = note.office or ""
         head = f"专家解读（{office}）" if language == "zh" else f"Expert reading ({office})"
         expert = f"{head}{'：' if language == 'zh' else ': '}{note.note(language)}"
-    title = level + reference(a.notification_key)
-    return title, "\n".join(part for part in (reasons, expert, products) if part)
+    heading = level + reference(a.notification_key) + (f" · {title}" if title else "")
+    return heading, "\n".join(part for part in (reasons, expert, products) if part)
 
 
 def _entry_link(a: AlertView, base_url: str) -> str:
@@ -71,10 +81,11 @@ def atom_feed(
     updated: dt.datetime,
     notes: Mapping[int, ReviewChange] | None = None,
     language: str = "en",
+    titles: Mapping[int, str] | None = None,
 ) -> bytes:
     """An Atom document of alerts in ``language`` (as the officials' review shaped
-    them, with ``notes``: expert notes by notification id); text is escaped by the
-    XML serialiser."""
+    them, with ``notes``: expert notes by notification id, and ``titles``: the
+    measures' titles as the reader sees them); text is escaped by the XML serialiser."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: "zh-CN" if language == "zh" else "en"})
     heading = f"TBT预警：{name}" if language == "zh" else f"TBT alerts: {name}"
@@ -84,7 +95,9 @@ def atom_feed(
     ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = "tbtwarn"
     for a in alerts:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        title, summary = _entry_text(a, language, (notes or {}).get(a.notification_id))
+        title, summary = _entry_text(
+            a, language, (notes or {}).get(a.notification_id), (titles or {}).get(a.notification_id, "")
+        )
         ET.SubElement(entry, f"{{{ATOM}}}title").text = title
         ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:tbtwarn:alert:{a.id}"
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = a.created_at.isoformat()
@@ -114,10 +127,24 @@ async def exporter_feed(request: web.Request) -> web.Response:
         # The officials' review: held-back alerts are not shown, levels they set are, with their notes.
         state = await load_state(conn)
         found = await received_alerts(conn, state, exporter_id=exporter_id, limit=100)
-    asked = request.query.get("lang", "")
-    chosen = asked if asked in ("zh", "en") else language
-    body = atom_feed(name, found, rt.config.zone.base_url, rt.now(), state.notes, chosen)
+        asked = request.query.get("lang", "")
+        chosen = asked if asked in ("zh", "en") else language
+        titles = await _titles(conn, {a.notification_id for a in found}, chosen)
+    body = atom_feed(name, found, rt.config.zone.base_url, rt.now(), state.notes, chosen, titles)
     return web.Response(body=body, content_type="application/atom+xml", charset="utf-8")
+
+
+async def _titles(conn: AsyncConnection, ids: set[int], language: str) -> dict[int, str]:
+    """The measures' titles as a reader of ``language`` sees them: the stored
+    translation where there is one (a machine translation labelled), else the original."""
+    if not ids:
+        return {}
+    query = sa.select(notifications.c.id, notifications.c.title).where(notifications.c.id.in_(sorted(ids)))
+    stored = {int(r.id): str(r.title or "") for r in await conn.execute(query)}
+    out = dict(stored)
+    for nid, (text, status) in (await titles_for(conn, stored, language)).items():
+        out[nid] = text + (MACHINE_LABEL["zh" if language == "zh" else "en"] if status == "machine" else "")
+    return out
 
 
 def add_response_deadlines(cal: Calendar, rows: list[QueueRow], base_url: str, now: dt.datetime) -> None:
