@@ -65,6 +65,7 @@ GUARDED_RESPONSES: dict[str, tuple[str, str, set[Role], int]] = {
         303,
     ),  # none to send
     "/responses/{id}/close": ("POST", "/responses/1/close", {"official", "analyst"}, 400),
+    "/responses/{id}/reopen": ("POST", "/responses/1/reopen", {"official", "analyst"}, 409),  # not closed
     "/responses/{id}/answer": ("POST", "/responses/1/answer", {"official", "analyst"}, 400),
     "/responses/{id}/stc": ("POST", "/responses/1/stc", {"official", "analyst"}, 400),
 }
