@@ -90,3 +90,26 @@ def test_the_unnamed_twin_of_a_named_clothing_chapter_does_not_alert(ensemble: E
     # Named both ways, both alert.
     both = ensemble.classify(note("针织或钩编的服装及衣着附件;非针织或非钩编的服装及衣着附件", language="zh"))
     assert {m.hs_code[:2] for m in both if m.score >= 0.7} >= {"61", "62"}
+
+
+@pytest.mark.parametrize(
+    ("products", "heading"),
+    [
+        # Plurals the word folding reads apart from their singular ("shoes" -> "sho") are terms too.
+        ("Safety shoes", "6404"),
+        ("Kitchen knives", "8211"),
+        ("Contact lenses", "9001"),
+        ("Buses and coaches", "8702"),
+        ("Fluorinated greenhouse gases", "2903"),
+        # Regulators' names of goods.
+        ("Gas appliances", "7321"),
+        ("Two-wheel vehicles", "8711"),
+        ("Recreational craft and personal watercraft", "8903"),
+        ("Non-automatic weighing instruments", "8423"),
+        ("Wind turbines", "8502"),
+    ],
+)
+def test_plurals_and_regulators_names_reach_their_heading(
+    ensemble: Ensemble, products: str, heading: str
+) -> None:
+    assert ensemble.classify(note(products))[0].hs_code[:4] == heading
