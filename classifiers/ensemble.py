@@ -66,6 +66,13 @@ NAMING_METHODS = frozenset({"glossary", "rule", "member"})
 #: share of its support when headings are ranked (the text model half-matches many headings
 #: of the right chapter; the product word says which). Dev heading top-5 0.918 -> 0.939.
 UNNAMED_HEADING = 0.5
+#: Chapters naming the same goods but for one word ("garments, knitted or crocheted" and
+#: "not knitted or crocheted"): the text model half-matches the headings of both alike and a
+#: word like "服装" names both, so where the products line names the best chapter, its twin,
+#: unnamed, keeps this share of its score (a text meaning both names both: "针织和机织服装").
+#: Dev and dev2 each had one such second chapter above the threshold, both wrong.
+TWIN_CHAPTERS = {"61": "62", "62": "61"}
+UNNAMED_TWIN = 0.6
 
 
 @dataclass(frozen=True)
@@ -240,6 +247,7 @@ def combine(
         # not the smoking pipes of 9614 that "cigarette" half-matches) ranks behind it.
         top_chapter = max((s for ch, s in chapter_score.items() if ch not in text_only), default=top_chapter)
     lifted = 1.0 - (1.0 - top_chapter) * TOP_DOUBT
+    best_chapters = {ch for ch, s in chapter_score.items() if s == top_chapter}
     ranked: list[tuple[float, int, str, str]] = []
     for chapter, raw_score in chapter_score.items():
         per = chapter_by_method[chapter]
@@ -256,6 +264,8 @@ def combine(
         score = low * (low / high) ** power if high else 0.0
         if raw_score == top_chapter and NAMING_METHODS & per.keys():
             score = lifted
+        elif chapter not in named and TWIN_CHAPTERS.get(chapter) in best_chapters & named:
+            score *= UNNAMED_TWIN
         codes = finer.get(chapter) or [(chapter, score)]
         best = max(s for _, s in codes)
         for code, s in codes:
