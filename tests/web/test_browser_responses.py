@@ -130,6 +130,10 @@ async def _official_approves(browser: Browser, base_url: str, response_id: int) 
     await page.click("#rq-approve-button")
     assert "已批准并排队发送" in await page.inner_text("#rq-done")
     assert await page.inner_text("#rq-status") == "已发送"
+    # What became of the email itself: queued, or already written by the background delivery.
+    mail = await page.inner_text("#rq-mail")
+    assert "评议意见" in mail and any(w in mail for w in ("排队", "正在发送", "已于")), mail
+    await shot(page, "responses-file-sent-zh-desktop")
     assert problems == [], problems
     await page.context.close()
 

@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from tests.responses.queue_helpers import SYMBOL, measure_with_concern
 from tests.web.conftest import SECRET, SignIn
 from warning.runtime import Runtime
-from warning.storage.outbox import list_messages, mark_failed, requeue
+from warning.storage.outbox import claim, list_messages, mark_failed, requeue
 from warning.storage.responses import get_response_file
 from warning.tokens import Signer
 from warning.web.app import create_app
@@ -83,6 +83,10 @@ async def test_from_the_queue_to_the_enquiry_point(zone_client: Client, web_rt: 
     assert [m.recipient for m in comments] == [ENQUIRY]
     page = await (await client.get(f"/responses/{response_id}")).text()
     assert "rq-approve" not in page and "rq-answer" in page
+    # The history names the statuses in the reader's language, not by their codes.
+    chinese = await client.get(f"/responses/{response_id}", headers={"Accept-Language": "zh-CN"})
+    html = (await chinese.text()).replace("\n", "")
+    assert "<td>已批准</td><td>已发送</td>" in html and "<td>approved</td>" not in html
     # "Sent" is the file's status; the page says what became of the email itself.
     await asyncio.gather(*client.app[TASKS])  # the delivery the approval started
     page = await (await client.get(f"/responses/{response_id}")).text()
@@ -95,6 +99,10 @@ async def test_from_the_queue_to_the_enquiry_point(zone_client: Client, web_rt: 
         await requeue(conn, comments[0].id, "requeued by the administrator")
     page = await (await client.get(f"/responses/{response_id}")).text()
     assert "not yet delivered (1 attempts; last error: requeued by the administrator)" in page
+    async with web_rt.db.begin() as conn:
+        await claim(conn, comments[0].id, web_rt.now() + dt.timedelta(minutes=10))
+    page = await (await client.get(f"/responses/{response_id}")).text()
+    assert "being sent now" in page and "not yet delivered" not in page
     # The whole file as a zip.
     archive = zipfile.ZipFile(
         io.BytesIO(await (await client.get(f"/responses/{response_id}/export.zip")).read())

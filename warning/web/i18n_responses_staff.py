@@ -94,6 +94,11 @@ RESPONSES_STAFF_TEXTS: dict[str, dict[str, str]] = {
         "rq_mail": "Emails to the enquiry point",
         "rq_mail_sent": "delivered {when}",
         "rq_mail_queued": "queued {when}, not yet delivered",
+        "rq_mail_sending": "being sent now",
+        "rq_mail_uncertain": (
+            "NOT known to be delivered: the service stopped while sending it; "
+            "`tbtwarn outbox requeue` sends it again"
+        ),
         "rq_mail_retrying": "not yet delivered ({n} attempts; last error: {error}); retried at the next run",
         "rq_mail_failed": (
             "NOT delivered: refused after {n} attempts ({error}); check [zone] enquiry_point_email, "
@@ -231,6 +236,8 @@ RESPONSES_STAFF_TEXTS: dict[str, dict[str, str]] = {
         "rq_mail": "发往国家咨询点的邮件",
         "rq_mail_sent": "已于 {when} 发出",
         "rq_mail_queued": "已于 {when} 排队，尚未发出",
+        "rq_mail_sending": "正在发送",
+        "rq_mail_uncertain": "无法确认是否已发出（发送时服务中断）；可用 `tbtwarn outbox requeue` 重新发送",
         "rq_mail_retrying": "尚未发出（已尝试 {n} 次；最近错误：{error}），下次运行时重试",
         "rq_mail_failed": (
             "未能发出：尝试 {n} 次后被拒绝（{error}）；"
