@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import AsyncIterator
 
@@ -87,6 +88,10 @@ async def test_from_the_queue_to_the_enquiry_point(zone_client: Client, web_rt: 
     chinese = await client.get(f"/responses/{response_id}", headers={"Accept-Language": "zh-CN"})
     html = (await chinese.text()).replace("\n", "")
     assert "<td>已批准</td><td>已发送</td>" in html and "<td>approved</td>" not in html
+    history = html.split(">已批准</td><td>已发送</td>", 1)[1]
+    assert "<td>已批准：第1版</td>" in history and "<td>第1版</td>" in history
+    assert re.search(r"<td>关切 #\d+</td>", history) and "version 1" not in history
+    assert "<td>评议意见：" in history and "comment:" not in history
     # "Sent" is the file's status; the page says what became of the email itself.
     await asyncio.gather(*client.app[TASKS])  # the delivery the approval started
     page = await (await client.get(f"/responses/{response_id}")).text()

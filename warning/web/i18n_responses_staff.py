@@ -147,6 +147,11 @@ RESPONSES_STAFF_TEXTS: dict[str, dict[str, str]] = {
         "rq_action_stc": "specific trade concern",
         "rq_action_document": "document",
         "rq_action_provisions": "provisions concerned",
+        "rq_history_version": "version {n}",
+        "rq_history_concern": "concern #{n}",
+        "rq_history_requests_sent": "{n} requests to {address}",
+        "rq_history_doc_comment": "comment",
+        "rq_history_doc_reply": "reply",
     },
     "zh": {
         "nav_responses": "评议应对",
@@ -286,5 +291,10 @@ RESPONSES_STAFF_TEXTS: dict[str, dict[str, str]] = {
         "rq_action_stc": "特别贸易关注",
         "rq_action_document": "文件",
         "rq_action_provisions": "涉及条款",
+        "rq_history_version": "第{n}版",
+        "rq_history_concern": "关切 #{n}",
+        "rq_history_requests_sent": "{n} 份请求发往 {address}",
+        "rq_history_doc_comment": "评议意见",
+        "rq_history_doc_reply": "答复",
     },
 }

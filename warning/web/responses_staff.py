@@ -33,6 +33,7 @@ from warning.web.concern_view import error_text
 from warning.web.i18n import translate
 from warning.web.keys import RUNTIME
 from warning.web.params import path_id
+from warning.web.response_history import history_words
 from warning.web.security import STAFF, current_user, require_role
 from warning.web.templating import NavItem, language, render, see_other
 from warning.web.uploads import read_form, streams_upload
@@ -123,6 +124,7 @@ def _page(request: web.Request, d: Dossier, *, status: int = 200, **context: Any
         members_label=members_label,
         status_names=status_names(language(request)),
         action_names=action_names(language(request)),
+        history=history_words(d, language(request)),
         **context,
     )
 
