@@ -45,7 +45,9 @@ def ensemble() -> Ensemble:
         ("Galvanized steel roofing sheets", "7210"),
     ],
 )
-def test_a_regulators_name_of_goods_reaches_its_heading(ensemble: Ensemble, products: str, heading: str) -> None:
+def test_a_regulators_name_of_goods_reaches_its_heading(
+    ensemble: Ensemble, products: str, heading: str
+) -> None:
     # Written from the HS 2022 headings and regulators' usual wording, not from notifications.
     ranked = ensemble.classify(note(products))
     assert ranked[0].hs_code[:4] == heading
