@@ -62,6 +62,10 @@ RUNNER_ICS = 0.7
 #: calibration of dev and dev2 (0.6-0.7 alike; the larger kept).
 TOP_DOUBT = 0.7
 NAMING_METHODS = frozenset({"glossary", "rule", "member"})
+_WORDS = frozenset({"glossary", "text"})
+#: A glossary word scoring at most this raw names its goods only as a modifier of another
+#: product ("for motor vehicles", "汽车用": 0.6 or less) or in the description.
+MODIFIER_MAX = 0.6
 #: Within a chapter the products line names, a heading no naming method speaks for keeps this
 #: share of its support when headings are ranked (the text model half-matches many headings
 #: of the right chapter; the product word says which). Dev heading top-5 0.918 -> 0.939.
@@ -151,17 +155,21 @@ _Support = dict[str, dict[str, tuple[float, str]]]
 
 def _calibrated(
     evidence: Sequence[ProductMatch], calibration: dict[str, Calibration]
-) -> tuple[dict[str, dict[str, float]], _Support, set[str]]:
+) -> tuple[dict[str, dict[str, float]], _Support, set[str], set[str]]:
     """Each method's best calibrated probability per chapter, each code's support by method
-    (probability, evidence), and the chapters a glossary word names."""
+    (probability, evidence), the chapters a glossary word names, and the chapters glossary
+    words name only as modifiers (at most ``MODIFIER_MAX``: "tyres for motor vehicles")."""
     chapter_by_method: dict[str, dict[str, float]] = {}
     support: _Support = {}
     naming: dict[str, set[str]] = {}
+    worded: dict[str, float] = {}
     exp = math.exp
     for match in evidence:
         method, code = match.method, match.hs_code
-        if method == "glossary" and match.score >= NAMED_MIN:
-            naming.setdefault(match.evidence, set()).add(code[:2])
+        if method == "glossary":
+            worded[code[:2]] = max(worded.get(code[:2], 0.0), match.score)
+            if match.score >= NAMED_MIN:
+                naming.setdefault(match.evidence, set()).add(code[:2])
         cal = calibration.get(method)
         # Inlined Calibration.__call__: this loop runs for every raw match of every notification.
         p = 1.0 / (1.0 + exp(-(cal.slope * match.score + cal.intercept))) if cal else match.score
@@ -182,7 +190,8 @@ def _calibrated(
         if len(chapters) == 1 or label.startswith("group")
         for ch in chapters
     }
-    return chapter_by_method, support, named
+    modifier_only = {ch for ch, score in worded.items() if score <= MODIFIER_MAX}
+    return chapter_by_method, support, named, modifier_only
 
 
 def _heading_support(support: _Support, named: set[str]) -> dict[str, list[tuple[str, float]]]:
@@ -231,7 +240,7 @@ def combine(
     evidence: Sequence[ProductMatch], calibration: dict[str, Calibration], top: int = TOP_MATCHES
 ) -> list[ProductMatch]:
     """One ranked list from every method's raw matches."""
-    chapter_by_method, support, named = _calibrated(evidence, calibration)
+    chapter_by_method, support, named, modifier_only = _calibrated(evidence, calibration)
     chapter_score = {
         ch: 1.0 - math.prod(1.0 - p for p in per.values()) for ch, per in chapter_by_method.items()
     }
@@ -245,7 +254,12 @@ def combine(
         # Where the products line names a product, the best chapter is one some other method
         # supports: a chapter the text model alone half-matches more strongly ("卷烟": 2402,
         # not the smoking pipes of 9614 that "cigarette" half-matches) ranks behind it.
-        top_chapter = max((s for ch, s in chapter_score.items() if ch not in text_only), default=top_chapter)
+        # So does a chapter the text model backs and a glossary word names only as a modifier
+        # ("child restraint systems for motor vehicles": seats, not the vehicles' parts).
+        behind = text_only | {
+            ch for ch, per in chapter_by_method.items() if ch in modifier_only and per.keys() <= _WORDS
+        }
+        top_chapter = max((s for ch, s in chapter_score.items() if ch not in behind), default=top_chapter)
     lifted = 1.0 - (1.0 - top_chapter) * TOP_DOUBT
     best_chapters = {ch for ch, s in chapter_score.items() if s == top_chapter}
     ranked: list[tuple[float, int, str, str]] = []

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.ensemble import Ensemble
+from classifiers.ensemble import DEFAULT_CALIBRATION, Ensemble, combine
 from classifiers.glossary import load_glossary
 from classifiers.nomenclature import load_nomenclature
 from tests.classifiers.helpers import note
+from warning.types import ProductMatch
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +81,27 @@ def test_a_regulators_title_names_the_heading_its_words_name(ensemble: Ensemble)
     assert ranked[0].hs_code[:2] == "31"
     ranked = ensemble.classify(note("", title="Safety requirements for pedelecs and e-scooters"))
     assert ranked[0].hs_code[:4] == "8711"
+
+
+@pytest.mark.parametrize(
+    ("products", "heading"),
+    [
+        ("Child restraint systems for use in motor vehicles", "9401"),
+        ("Batteries for electric vehicles", "85"),
+    ],
+)
+def test_goods_named_for_a_vehicle_are_the_goods_not_the_vehicle(
+    ensemble: Ensemble, products: str, heading: str
+) -> None:
+    # The text model half-matches the vehicles' headings (8706-8708); the vehicle is what the
+    # goods are for, named by a glossary word only as a modifier.
+    assert ensemble.classify(note(products))[0].hs_code[: len(heading)] == heading
+
+
+def test_a_chapter_named_only_as_a_modifier_ranks_behind_the_named_goods() -> None:
+    evidence = [
+        ProductMatch("9401", 4, 1.0, "glossary", "word “child restraint system”"),
+        ProductMatch("8703", 4, 0.6, "glossary", "word “motor vehicle”"),
+        ProductMatch("8708", 4, 0.5, "text", "words motor, vehicle, system"),
+    ]
+    assert combine(evidence, DEFAULT_CALIBRATION)[0].hs_code == "9401"
