@@ -105,3 +105,16 @@ def test_a_chapter_named_only_as_a_modifier_ranks_behind_the_named_goods() -> No
         ProductMatch("8708", 4, 0.5, "text", "words motor, vehicle, system"),
     ]
     assert combine(evidence, DEFAULT_CALIBRATION)[0].hs_code == "9401"
+
+
+@pytest.mark.parametrize(
+    ("products", "heading"),
+    [("Macadamia nuts", "0802"), ("Cashew nuts", "0801"), ("Tree nuts", "0802"), ("Sesame seeds", "1207")],
+)
+def test_edible_nuts_and_seeds_are_not_fasteners_or_seeds_for_sowing(
+    ensemble: Ensemble, products: str, heading: str
+) -> None:
+    # "nut" alone is the fastener (7318); an edible nut is named with its kind.
+    ranked = ensemble.classify(note(products))
+    assert heading in [m.hs_code[:4] for m in ranked[:2]]
+    assert ranked[0].hs_code[:2] in {"08", "12"}
