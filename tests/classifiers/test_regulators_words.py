@@ -44,6 +44,9 @@ def ensemble() -> Ensemble:
         ("Filtering half masks", "6307"),
         ("Prestressing steel strand", "7312"),
         ("Galvanized steel roofing sheets", "7210"),
+        # A word of another heading inside the name ("washer" the fastener, "glucose" the sugar).
+        ("Residential clothes washers", "8450"),
+        ("Blood glucose monitoring systems", "9027"),
     ],
 )
 def test_a_regulators_name_of_goods_reaches_its_heading(
