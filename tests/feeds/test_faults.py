@@ -154,7 +154,7 @@ async def test_fault(
         f'[[sources]]\nname = "bad"\nkind = "{kind}"\nurl = "{url}"\n{page_size}'
         f'[[sources]]\nname = "good"\nkind = "rss"\nurl = "{good}"\n'
     )
-    extra = "[collect]\ntotal_timeout_seconds = 0.3\nretries = 1\nmax_response_bytes = 1000000\n"
+    extra = "[collect]\ntotal_timeout_seconds = 1.0\nretries = 1\nmax_response_bytes = 1000000\n"
     rt = await Runtime.open(load_config(write_config(sources, extra)), FixedClock(NOW))
     try:
         outcomes = {o.source_name: o for o in await collect(rt, sleep=_no_sleep, jitter=lambda: 0.0)}
