@@ -32,7 +32,7 @@ async def open_runtime(write_config: Callable[..., Any]) -> AsyncIterator[OpenRu
     opened: list[Runtime] = []
 
     async def open_(sources: str) -> Runtime:
-        extra = "[collect]\ntotal_timeout_seconds = 0.5\nretries = 1\n"
+        extra = "[collect]\ntotal_timeout_seconds = 10\nretries = 1\n"  # no case here is about timeouts
         rt = await Runtime.open(load_config(write_config(sources, extra)), FixedClock(NOW))
         opened.append(rt)
         return rt
