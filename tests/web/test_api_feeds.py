@@ -14,11 +14,12 @@ from icalendar import Calendar
 from tests.web.conftest import HOSTILE_KEY, SECRET, SignIn
 from warning.runtime import Runtime
 from warning.storage.notifications import load_notifications
+from warning.storage.overview import AlertView
 from warning.storage.schema import alerts, exporters, notifications
 from warning.storage.translations import save_translations, source_hash
 from warning.tokens import Signer
 from warning.types import Translation
-from warning.web.feeds import ATOM, XML_LANG, exporter_feed_path, exporter_feed_token
+from warning.web.feeds import ATOM, XML_LANG, atom_feed, exporter_feed_path, exporter_feed_token
 from warning.web.filters import FILTER_PARAMS, LIST_PARAMS
 
 Client = TestClient[web.Request, web.Application]
@@ -180,3 +181,16 @@ async def test_deadlines_calendar(client: Client, sign_in: SignIn) -> None:
     assert any("G/TBT/N/BDI/786" in s for s in events)  # joint with KEN/2076, deadline 2026-08-14
     # Deadlines further back than 90 days are left out.
     assert all(e.decoded("dtstart") >= dt.date(2026, 3, 19) for e in events.values())
+
+
+NOW = dt.datetime(2026, 8, 3, 1, 0, tzinfo=dt.UTC)
+
+
+def test_a_title_with_control_characters_leaves_the_feed_readable() -> None:
+    alert = AlertView(1, 7, "G/TBT/N/KEN/1500", 3, "Maker", "red", (), (), NOW, "sent")
+    body = atom_feed("Maker", [alert], "http://127.0.0.1:8080", NOW, titles={7: "Toys\x01 \x1b[31mred\x7f"})
+    feed = ET.fromstring(body)  # parses: no control character reached the XML
+    assert (
+        feed.findall(f"{{{ATOM}}}entry")[0].findtext(f"{{{ATOM}}}title")
+        == "[RED] G/TBT/N/KEN/1500 · Toys [31mred"
+    )

@@ -13,6 +13,7 @@ from icalendar import Calendar, Event
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from warning.review.surfaces import received_alerts
+from warning.safe_text import strip_controls
 from warning.storage.overview import AlertView, exporter_language, exporter_name, upcoming_deadlines
 from warning.storage.response_queue import NOT_SENT, QueueRow, queue_rows
 from warning.storage.review_actions import ReviewChange, load_state
@@ -64,7 +65,9 @@ def _entry_text(
         head = f"专家解读（{office}）" if language == "zh" else f"Expert reading ({office})"
         expert = f"{head}{'：' if language == 'zh' else ': '}{note.note(language)}"
     heading = level + reference(a.notification_key) + (f" · {title}" if title else "")
-    return heading, "\n".join(part for part in (reasons, expert, products) if part)
+    summary = "\n".join(part for part in (reasons, expert, products) if part)
+    # XML 1.0 has no control characters: one in a feed's title would make the document unreadable.
+    return strip_controls(heading), strip_controls(summary)
 
 
 def _entry_link(a: AlertView, base_url: str) -> str:
