@@ -25,7 +25,7 @@ from warning.config import Config
 from warning.exceptions import AttachmentError, ConcernInputError
 from warning.responses.attachments import CheckedFile, store
 from warning.responses.figures import enquiry_point_date
-from warning.responses.lifecycle import reopen_for_concern
+from warning.responses.lifecycle import reopen_if_closed
 from warning.responses.notify import queue_concern_receipt
 from warning.storage.concerns import add_full_text_request, insert_attachment, insert_concern, load_concerns
 from warning.storage.notifications import load_notifications
@@ -196,7 +196,7 @@ async def submit_concern(
         )
     enquiry = await _enquiry_date(conn, concern.notification_id, config)
     file, _ = await ensure_response_file(conn, concern.notification_id, enquiry, now)
-    file = await reopen_for_concern(conn, file, f"concern from {company}", now=now, config=config)
+    file = await reopen_if_closed(conn, file, f"concern from {company}", now=now, config=config)
     concern_id = await insert_concern(conn, file.id, concern, now)
     for f in files:
         digest = store(config.responses.attachments_dir, f.data)
@@ -246,7 +246,5 @@ async def request_full_text(
         conn, file, exporter_id=exporter_id, contact_email=contact_email, language=language, now=now
     )
     if created:  # staff send it from the file: a closed one is back in their queue
-        await reopen_for_concern(
-            conn, file, f"full-text request from {contact_email}", now=now, config=config
-        )
+        await reopen_if_closed(conn, file, f"full-text request from {contact_email}", now=now, config=config)
     return request, created

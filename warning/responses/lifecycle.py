@@ -3,7 +3,7 @@
 ``open -> drafting -> approved -> sent -> answered``; ``closed`` (with a reason)
 from any state before ``answered``; an approved comment may go back to
 ``drafting`` (an official asks for changes); a closed file is reopened
-(``open``) by staff, or by a company's new concern (:func:`reopen_for_concern`),
+(``open``) by staff, or by a company's new concern (:func:`reopen_if_closed`),
 which would otherwise sit in a file nobody looks at. Anything else is refused with a
 :class:`~warning.exceptions.ResponseTransitionError` naming both states, and
 nothing is written. A legal change writes the file's new status, its event and
@@ -94,7 +94,7 @@ async def transition(
     return changed
 
 
-async def reopen_for_concern(
+async def reopen_if_closed(
     conn: AsyncConnection, file: ResponseFile, company: str, *, now: dt.datetime, config: Config
 ) -> ResponseFile:
     """A company raised a concern on ``file`` (or asked for the full text):

@@ -27,7 +27,7 @@ from warning.responses.lifecycle import transition
 from warning.responses.sending import approve_and_send, send_full_text_requests
 from warning.storage.response_queue import queue_rows, set_provisions
 from warning.storage.responses import add_document, add_draft, add_stc_mark, assign, latest_stc_marks
-from warning.types import RESPONSE_STATUSES
+from warning.types import RESPONSE_STATUSES, ResponseStatus
 from warning.web.background_mail import deliver_soon
 from warning.web.concern_view import error_text
 from warning.web.i18n import translate
@@ -244,42 +244,36 @@ async def full_text(request: web.Request) -> web.Response:
     return _back(d, "full_text")
 
 
-@routes.post("/responses/{id}/close")
-@require_role(*STAFF)
-async def close(request: web.Request) -> web.Response:
-    rt, lang, d = request.app[RUNTIME], language(request), await _dossier(request)
-    form = await request.post()
-    reason = _text(form, "reason", 2000)
-    if not reason:
-        return _page(request, d, status=400, errors=[_problem(lang, "reason", "rq_problem_required")])
+async def _move(
+    request: web.Request, d: Dossier, to: ResponseStatus, done: str, reason: str = ""
+) -> web.Response:
+    """Move the file to ``to`` (the lifecycle decides if it may), then back to its page."""
+    rt, lang = request.app[RUNTIME], language(request)
     try:
         async with rt.db.begin() as conn:
             await transition(
-                conn,
-                d.file.id,
-                "closed",
-                actor=_actor(request),
-                now=rt.now(),
-                config=rt.config,
-                reason=reason,
+                conn, d.file.id, to, actor=_actor(request), now=rt.now(), config=rt.config, reason=reason
             )
     except ResponseTransitionError:
         return _page(request, d, status=409, errors=[_status_error(lang, d)])
     deliver_soon(request.app, "response status emails")
-    return _back(d, "closed")
+    return _back(d, done)
+
+
+@routes.post("/responses/{id}/close")
+@require_role(*STAFF)
+async def close(request: web.Request) -> web.Response:
+    lang, d = language(request), await _dossier(request)
+    reason = _text(await request.post(), "reason", 2000)
+    if not reason:
+        return _page(request, d, status=400, errors=[_problem(lang, "reason", "rq_problem_required")])
+    return await _move(request, d, "closed", "closed", reason)
 
 
 @routes.post("/responses/{id}/reopen")
 @require_role(*STAFF)
 async def reopen(request: web.Request) -> web.Response:
-    rt, lang, d = request.app[RUNTIME], language(request), await _dossier(request)
-    try:
-        async with rt.db.begin() as conn:
-            await transition(conn, d.file.id, "open", actor=_actor(request), now=rt.now(), config=rt.config)
-    except ResponseTransitionError:
-        return _page(request, d, status=409, errors=[_status_error(lang, d)])
-    deliver_soon(request.app, "response status emails")
-    return _back(d, "reopened")
+    return await _move(request, await _dossier(request), "open", "reopened")
 
 
 @routes.post("/responses/{id}/answer")
