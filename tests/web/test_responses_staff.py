@@ -92,6 +92,7 @@ async def test_from_the_queue_to_the_enquiry_point(zone_client: Client, web_rt: 
     assert "<td>已批准：第1版</td>" in history and "<td>第1版</td>" in history
     assert re.search(r"<td>关切 #\d+</td>", history) and "version 1" not in history
     assert "<td>评议意见：" in history and "comment:" not in history
+    assert "<li>评议意见 · <a href=" in html and "<li>comment · " not in html  # the documents kept
     # "Sent" is the file's status; the page says what became of the email itself.
     await asyncio.gather(*client.app[TASKS])  # the delivery the approval started
     page = await (await client.get(f"/responses/{response_id}")).text()
