@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
@@ -68,10 +68,10 @@ class Glossary:
         self.zh: dict[str, GlossaryEntry] = {}
         for entry in entries:
             for key in map(en_key, entry.en):
-                if key not in self.en or narrows(entry, self.en[key]):
+                if key not in self.en or _replaces(entry, self.en[key]):
                     self.en[key] = entry
             for term in entry.zh:
-                if term not in self.zh or narrows(entry, self.zh[term]):
+                if term not in self.zh or _replaces(entry, self.zh[term]):
                     self.zh[term] = entry
         self.max_en = max((len(k) for k in self.en), default=1)
         self.en_suffixes = frozenset(k[i:] for k in self.en for i in range(len(k)))
@@ -106,7 +106,8 @@ class Glossary:
             else:
                 j -= 1
         hits.reverse()
-        return _mark_modifiers(hits, words, ("for", "in", "of", "with", "on"), breaks)
+        marked = _mark_modifiers(hits, words, ("for", "in", "of", "with", "on"), breaks)
+        return _narrow_groups(marked, lambda h: " ".join(words[h.start : h.end]), breaks)
 
     def find_zh(self, text: str, tokens: Iterable[str] = ()) -> list[Hit]:
         """Chinese terms in ``text``: longest match first; one-character terms only as whole words."""
@@ -117,7 +118,8 @@ class Glossary:
         ]
         tokens = list(tokens)
         if not any(len(t) == 1 and t in self.zh for t in tokens):
-            return _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用", near=2, made_of="制")
+            marked = _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用", near=2, made_of="制")
+            return _narrow_groups(marked, lambda h: text[h.start : h.end])
         covered = {pos for h in hits for pos in range(h.start, h.end)}
         position = 0
         for token in tokens:
@@ -129,7 +131,8 @@ class Glossary:
             if entry is not None and start not in covered:
                 hits.append(Hit(token, entry, start, start + 1, 1.0))
         hits.sort(key=lambda h: h.start)
-        return _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用", near=2, made_of="制")
+        marked = _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用", near=2, made_of="制")
+        return _narrow_groups(marked, lambda h: text[h.start : h.end])
 
 
 def narrows(new: GlossaryEntry, old: GlossaryEntry) -> bool:
@@ -139,6 +142,13 @@ def narrows(new: GlossaryEntry, old: GlossaryEntry) -> bool:
     if old.whole or set(new.hs) == set(old.hs):
         return False
     return all(any(code.startswith(prefix) for prefix in old.hs) for code in new.hs)
+
+
+def _replaces(new: GlossaryEntry, old: GlossaryEntry) -> bool:
+    """Whether a later line holding an earlier line's term takes it over: when it narrows
+    the codes, or when it is the nomenclature's own title of the same chapters ("谷物",
+    "cereals": a product word of chapter 10 and its title), which names them as a whole."""
+    return narrows(new, old) or (new.whole and not old.whole and set(new.hs) == set(old.hs))
 
 
 def term_trie(terms: Iterable[str]) -> dict[str, Any]:
@@ -268,6 +278,32 @@ def _mark_modifiers(
         linked = now_linked
         out.append(Hit(hit.term, hit.entry, hit.start, hit.end, weight))
     return out
+
+
+def _narrow_groups(
+    hits: list[Hit], spelled: Callable[[Hit], str], breaks: AbstractSet[int] = frozenset()
+) -> list[Hit]:
+    """A product group that a product word directly before it qualifies names only the group's
+    goods of that word's chapters: "陶瓷建筑材料" / "ceramic building materials" are the ceramic
+    building materials of heading 6907, not the cement, glass and steel the group also spans."""
+    out = list(hits)
+    for index in range(1, len(out)):
+        word, group = out[index - 1], out[index]
+        if not group.entry.whole or len(group.entry.hs) < 2 or word.entry.whole:
+            continue
+        if group.start != word.end or group.start in breaks:
+            continue
+        chapters = {code[:2] for code in word.entry.hs}
+        kept = tuple(code for code in group.entry.hs if code[:2] in chapters)
+        if kept and len(kept) < len(group.entry.hs):
+            entry = GlossaryEntry(group.entry.en, group.entry.zh, kept, whole=True)
+            term = f"{spelled(word)}{'' if _is_chinese(group.term) else ' '}{group.term}"
+            out[index] = Hit(term, entry, group.start, group.end, group.weight)
+    return out
+
+
+def _is_chinese(term: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in term)
 
 
 def en_key(term: str) -> tuple[str, ...]:

@@ -88,3 +88,24 @@ def test_chapters_beyond_the_top_matches_keep_their_best_code() -> None:
     ranked = combine(evidence, DEFAULT_CALIBRATION, top=3)
     assert [m.hs_code[:2] for m in ranked[:3]] == ["33", "33", "33"]
     assert "3401" in {m.hs_code for m in ranked}
+
+
+@pytest.mark.parametrize(
+    ("group", "qualified"),
+    [("建筑材料", "陶瓷建筑材料"), ("building materials", "ceramic building materials")],
+)
+def test_a_product_word_before_a_group_narrows_it_to_that_words_chapters(
+    ensemble: Ensemble, group: str, qualified: str
+) -> None:
+    # Alone, the group spans cement, glass, wood and steel too; the ceramic ones are tiles.
+    assert alerted(ensemble, group) - {"69"}
+    assert alerted(ensemble, qualified) == {"69"}
+    assert ensemble.classify(note(qualified))[0].hs_code == "6907"
+
+
+def test_a_chapter_title_that_is_also_a_product_word_names_the_chapter_whole() -> None:
+    glossary = load_glossary()
+    # "谷物" is a product word of chapter 10 in glossary.csv and the title of chapter 10.
+    assert glossary.zh["谷物"].hs == ("10",)
+    assert glossary.zh["谷物"].whole
+    assert not glossary.zh["蔬菜"].whole
