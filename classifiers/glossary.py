@@ -263,8 +263,10 @@ def _mark_modifiers(
                 weight *= 0.5
         gap = units[hit.end : following.start] if following is not None else ()
         used = bool(used_for) and units[hit.end : hit.end + 1] == used_for
-        if (0 < len(gap) <= 2 and any(w in before for w in gap)) or (
-            used and units[hit.end + 1 : hit.end + 2] != "于"
+        if (
+            (0 < len(gap) <= 2 and any(w in before for w in gap))
+            or _described(gap, before)
+            or (used and units[hit.end + 1 : hit.end + 2] != "于")
         ):
             weight *= 0.6
         previous = hits[index - 1] if index > 0 else None
@@ -278,6 +280,15 @@ def _mark_modifiers(
         linked = now_linked
         out.append(Hit(hit.term, hit.entry, hit.start, hit.end, weight))
     return out
+
+
+def _described(gap: Sequence[str], before: tuple[str, ...]) -> bool:
+    """Whether ``gap`` is a short verb phrase ending in a ``before`` linker that makes the hit
+    before it describe the hit after it: "麦芽酿造的啤酒" (beer brewed from malt),
+    "大豆制成的饮料"; not a list ("和") nor a measure ("超过50%的")."""
+    if not before or not 2 < len(gap) <= 4 or gap[-1] not in before:
+        return False
+    return all("\u4e00" <= ch <= "\u9fff" and ch not in _NOT_COMPOUND for ch in gap[:-1])
 
 
 def _narrow_groups(

@@ -282,3 +282,16 @@ def test_a_word_naming_two_chapters_does_not_name_a_second_one() -> None:
         return next(m.score for m in combine(evidence, DEFAULT_CALIBRATION) if m.hs_code == "3401")
 
     assert second("group “个人护理用品”") > second("word “个人护理用品”")
+
+
+def test_what_a_product_is_brewed_or_made_from_describes_it(ensemble: Ensemble) -> None:
+    glossary = load_glossary()
+    text = "麦芽酿造的啤酒"
+    weights = {h.term: h.weight for h in glossary.find_zh(text, segment(text))}
+    assert weights["啤酒"] == 1.0 and weights["麦芽"] < 1.0
+    alerted = {m.hs_code[:2] for m in ensemble.classify(note(text, language="zh")) if m.score >= 0.7}
+    assert alerted == {"22"}
+    # A list is no description: both items are named.
+    listed = "麦芽和啤酒"
+    weights = {h.term: h.weight for h in glossary.find_zh(listed, segment(listed))}
+    assert weights["麦芽"] == weights["啤酒"] == 1.0
