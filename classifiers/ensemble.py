@@ -40,6 +40,9 @@ RUNNER_UP_POWER = 2.0
 #: text model half-matches is rarely right.
 NAMED_POWER = 0.5
 NAMED_MIN = 0.9
+#: The damping of a chapter the products line names by its title, or by a group that names
+#: it alone ("Pharmaceutical products", "谷物"): as sure as the best chapter's word.
+TITLED_POWER = 0.0
 # (Only a glossary word naming one chapter, or a group, names its chapter so: dev chapter F1
 # 0.845 -> 0.850, dev2 0.707 -> 0.713, and their cross-validated rows up or level.)
 #: A runner-up chapter only the text model speaks for (it half-matches the words of many
@@ -155,10 +158,11 @@ _Support = dict[str, dict[str, tuple[float, str]]]
 
 def _calibrated(
     evidence: Sequence[ProductMatch], calibration: dict[str, Calibration]
-) -> tuple[dict[str, dict[str, float]], _Support, set[str], set[str]]:
+) -> tuple[dict[str, dict[str, float]], _Support, set[str], set[str], set[str]]:
     """Each method's best calibrated probability per chapter, each code's support by method
     (probability, evidence), the chapters a glossary word names, and the chapters glossary
-    words name only as modifiers (at most ``MODIFIER_MAX``: "tyres for motor vehicles")."""
+    words name only as modifiers (at most ``MODIFIER_MAX``: "tyres for motor vehicles"), and
+    the chapters named by their title or by a group naming that chapter alone."""
     chapter_by_method: dict[str, dict[str, float]] = {}
     support: _Support = {}
     naming: dict[str, set[str]] = {}
@@ -190,8 +194,11 @@ def _calibrated(
         if len(chapters) == 1 or label.startswith("group")
         for ch in chapters
     }
+    titled = {
+        ch for label, chapters in naming.items() if len(chapters) == 1 and label.startswith("group") for ch in chapters
+    }
     modifier_only = {ch for ch, score in worded.items() if score <= MODIFIER_MAX}
-    return chapter_by_method, support, named, modifier_only
+    return chapter_by_method, support, named, modifier_only, titled
 
 
 def _heading_support(support: _Support, named: set[str]) -> dict[str, list[tuple[str, float]]]:
@@ -240,7 +247,7 @@ def combine(
     evidence: Sequence[ProductMatch], calibration: dict[str, Calibration], top: int = TOP_MATCHES
 ) -> list[ProductMatch]:
     """One ranked list from every method's raw matches."""
-    chapter_by_method, support, named, modifier_only = _calibrated(evidence, calibration)
+    chapter_by_method, support, named, modifier_only, titled = _calibrated(evidence, calibration)
     chapter_score = {
         ch: 1.0 - math.prod(1.0 - p for p in per.values()) for ch, per in chapter_by_method.items()
     }
@@ -268,7 +275,9 @@ def combine(
         if raw_score < top_chapter and "ics" in per and len(per) > 1:
             raw_score = 1.0 - math.prod(1.0 - (p * RUNNER_ICS if m == "ics" else p) for m, p in per.items())
         # A chapter far behind the best one is rarely a second right answer, unless named.
-        if chapter in named:
+        if chapter in titled:
+            power = TITLED_POWER
+        elif chapter in named:
             power = NAMED_POWER
         elif chapter in text_only:
             power = TEXT_ONLY_POWER

@@ -109,3 +109,15 @@ def test_a_chapter_title_that_is_also_a_product_word_names_the_chapter_whole() -
     assert glossary.zh["谷物"].hs == ("10",)
     assert glossary.zh["谷物"].whole
     assert not glossary.zh["蔬菜"].whole
+
+
+@pytest.mark.parametrize(
+    "products",
+    [
+        "Pharmaceutical products; perfumes and toilet waters; beauty or make-up preparations and "
+        "preparations for the care of the skin, including sunscreen or suntan preparations; soap",
+        "医药品；香水及花露水；美容品或化妆品",
+    ],
+)
+def test_a_chapter_named_by_its_title_alerts_beside_a_stronger_one(ensemble: Ensemble, products: str) -> None:
+    assert {"30", "33"} <= alerted(ensemble, products)
