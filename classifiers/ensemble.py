@@ -195,7 +195,10 @@ def _calibrated(
         for ch in chapters
     }
     titled = {
-        ch for label, chapters in naming.items() if len(chapters) == 1 and label.startswith("group") for ch in chapters
+        ch
+        for label, chapters in naming.items()
+        if len(chapters) == 1 and label.startswith("group")
+        for ch in chapters
     }
     modifier_only = {ch for ch, score in worded.items() if score <= MODIFIER_MAX}
     return chapter_by_method, support, named, modifier_only, titled
