@@ -121,3 +121,9 @@ def test_a_chapter_title_that_is_also_a_product_word_names_the_chapter_whole() -
 )
 def test_a_chapter_named_by_its_title_alerts_beside_a_stronger_one(ensemble: Ensemble, products: str) -> None:
     assert {"30", "33"} <= alerted(ensemble, products)
+
+
+def test_a_list_of_chapters_in_the_portals_words_alerts_each_chapter(ensemble: Ensemble) -> None:
+    # How Chinese portals render the chapter titles a residue notification lists.
+    products = "肉和可食用下水;可食用蔬菜和某些根和块茎;粮谷;碾磨产品;含油子仁"
+    assert {"02", "07", "10", "11", "12"} <= alerted(ensemble, products)
