@@ -239,6 +239,8 @@ async def test_my_concerns_shows_the_title_in_the_contacts_language_where_transl
         await save_translations(conn, [row])
     mine = await (await demo_client.get(response.headers["Location"])).text()
     assert "化妆品中铅汞砷含量测定方法" in mine and escape(note.title) not in mine
+    # A machine translation says so beside the title.
+    assert "机器翻译" in mine.split("化妆品中铅汞砷含量测定方法", 1)[1].split("</p>", 1)[0]
 
 
 async def test_the_receipt_email_links_to_my_concerns_in_its_html_part(

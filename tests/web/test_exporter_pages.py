@@ -236,6 +236,9 @@ async def test_a_stored_translation_is_shown_labelled_with_the_original_one_clic
         await SignIn(demo_rt).exporter(demo_client, mail.to)
         alerts_page = await (await demo_client.get("/exporter/alerts")).text()
         assert "东非标准：化妆品中铅、汞、砷含量的测定方法" in alerts_page
+        # Labelled as the reviewed translation it is, as on the notification page.
+        card = alerts_page.split("东非标准：化妆品中铅、汞、砷含量的测定方法", 1)[1].split("</p>", 1)[0]
+        assert "人工审校译文" in card
     finally:
         async with demo_rt.db.begin() as conn:
             await conn.execute(
