@@ -340,7 +340,9 @@ class Ensemble:
         text = self.text.classify_prepared(prepared)
         learned = self.learner.classify_prepared(prepared) if self.learner else [[] for _ in batch]
         out = []
-        for n, p, t, lrn in zip(batch, prepared, text, learned, strict=True):
+        for p, t, lrn in zip(prepared, text, learned, strict=True):
+            # As prepared: in simplified Chinese, so that analysts' phrases meet traditional text.
+            n = p.notification
             raw = self.member.classify(n) if self.use_member_codes else []
             raw += (
                 self.ics.classify(n) + self.rules.classify(n) + self.lexicon.classify_hits(p.hits) + t + lrn

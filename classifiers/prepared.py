@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from classifiers.glossary import Glossary, Hit, hits_for
-from classifiers.textprep import english_tokens, has_chinese
+from classifiers.textprep import english_tokens, has_chinese, simplified
 from classifiers.zh_bridge import Bridge
 from classifiers.zh_segment import segment
 from warning.types import Notification
@@ -91,8 +91,20 @@ class Prepared:
     chinese: bool
 
 
+def in_simplified(notification: Notification) -> Notification:
+    """The notification with its products, title and description in simplified Chinese
+    where they are written in traditional characters (:func:`classifiers.textprep.simplified`)."""
+    n = notification
+    products, title, description = simplified(n.products), simplified(n.title), simplified(n.description)
+    if (products, title, description) == (n.products, n.title, n.description):
+        return n
+    return replace(n, products=products, title=title, description=description)
+
+
 def prepare(notification: Notification, glossary: Glossary, bridge: Bridge) -> Prepared:
-    """Segment, bridge and look up a notification's products, title and description."""
+    """Segment, bridge and look up a notification's products, title and description
+    (read in simplified Chinese: ``notification`` of the result is that reading)."""
+    notification = in_simplified(notification)
     tokens: list[str] = []
     zh_tokens: dict[str, list[str]] = {}
     texts = {field: without_exclusions(getattr(notification, field)) for field in _FIELDS}

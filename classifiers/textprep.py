@@ -8,7 +8,9 @@ removed, so "Toys" and "toy" meet, and "draft technical regulation" says nothing
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
+from typing import cast
 
 from warning.types import Notification
 
@@ -16,7 +18,7 @@ from warning.types import Notification
 # 380891, 3808.91, 3808 91, 6307.90-4010, 7217.30.11;7217.30.21 or 90.14、90.15.
 _HS_WORD = (
     r"(?:H\.?S\.?(?:\s*(?:codes?|code\(s\)|headings?|subheadings?|nos?\.?|numbers?))?"
-    r"|税号|税则号|税目|品目|子目|编码|代码|海关编码)"
+    r"|税号|税则号|税目|品目|子目|编码|代码|海关编码|稅號|稅則號|稅目|編碼|代碼|海關編碼)"
 )
 _CODE = r"\d{2}(?:[.\s-]?\d{2}){1,4}(?:[.\-]\d{1,4})*"
 _HS_RUN = re.compile(
@@ -284,6 +286,22 @@ def english_tokens(text: str) -> list[str]:
                 if token not in STOP_WORDS:
                     out.append(token)
     return out
+
+
+@cache
+def _to_simplified() -> Callable[[str], str]:
+    import opencc  # imported where used: ``tbtwarn --help`` does not load it
+
+    return cast(Callable[[str], str], opencc.OpenCC("t2s").convert)
+
+
+def simplified(text: str) -> str:
+    """``text`` in simplified Chinese: traditional characters and phrases are converted
+    ("汽車用制動器襯片" -> "汽车用制动器衬片"), the glossary and dictionaries being
+    simplified; other text is unchanged."""
+    if not text or not has_chinese(text):
+        return text
+    return _to_simplified()(text)
 
 
 def has_chinese(text: str) -> bool:

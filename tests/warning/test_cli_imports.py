@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("sklearn", "scipy", "numpy", "pandas", "jieba", "matplotlib")
+HEAVY = ("sklearn", "scipy", "numpy", "pandas", "jieba", "matplotlib", "opencc")
 #: Not needed to print the help either: the database layers, the web app, the classifier.
 NOT_FOR_HELP = (
     *HEAVY,
