@@ -44,7 +44,9 @@ def heading_documents(nomenclature: Nomenclature) -> dict[str, list[str]]:
     """Token lists of every HS heading: its text, its subheadings', its chapter's."""
     docs: dict[str, list[str]] = defaultdict(list)
     for code, entry in nomenclature.entries.items():
-        if entry.level == 2:
+        # Chapter 99 ("Commodities not specified according to kind") is for national use:
+        # no goods to match, and its words ("according", "kind") are in every notice.
+        if entry.level == 2 or code.startswith("99"):
             continue
         tokens = english_tokens(_EXCL.sub(" ", entry.description))
         heading = code[:4]

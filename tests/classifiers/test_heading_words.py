@@ -295,3 +295,18 @@ def test_what_a_product_is_brewed_or_made_from_describes_it(ensemble: Ensemble) 
     listed = "麦芽和啤酒"
     weights = {h.term: h.weight for h in glossary.find_zh(listed, segment(listed))}
     assert weights["麦芽"] == weights["啤酒"] == 1.0
+
+
+def test_chilled_goods_are_not_refrigerators_but_refrigerating_equipment_is(ensemble: Ensemble) -> None:
+    def chapters(text: str) -> set[str]:
+        return {m.hs_code[:2] for m in ensemble.classify(note(text, language="zh")) if m.score >= 0.7}
+
+    # "冷藏" alone says chilled (meat, vegetables), not which appliance.
+    assert "84" not in chapters("新鲜、冷冻或冷藏家禽肉")
+    assert "84" in chapters("冷藏设备")
+
+
+def test_chapter_99_is_never_matched(ensemble: Ensemble) -> None:
+    # Its text, "Commodities not specified according to kind", is words every notice has.
+    ranked = ensemble.classify(note("Commodities according to their kind, not specified"))
+    assert all(not m.hs_code.startswith("99") for m in ranked)
