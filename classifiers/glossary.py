@@ -75,7 +75,7 @@ class Glossary:
                     self.zh[term] = entry
         self.max_en = max((len(k) for k in self.en), default=1)
         self.en_suffixes = frozenset(k[i:] for k in self.en for i in range(len(k)))
-        self.zh_trie = term_trie(t for t in self.zh if 2 <= len(t) <= _MAX_ZH)
+        self.zh_reversed = term_trie(t[::-1] for t in self.zh if 2 <= len(t) <= _MAX_ZH)
 
     def find_en(self, text: str) -> list[Hit]:
         """English terms in ``text``, not overlapping, longest first from the right: an English
@@ -114,7 +114,8 @@ class Glossary:
         # The trie pattern matches the longest term at the leftmost place, then goes on after it.
         zh = self.zh
         hits = [
-            Hit(term, zh[term], start, end, 1.0) for start, end, term in longest_matches(self.zh_trie, text)
+            Hit(term, zh[term], start, end, 1.0)
+            for start, end, term in longest_matches_from_right(self.zh_reversed, text)
         ]
         tokens = list(tokens)
         if not any(len(t) == 1 and t in self.zh for t in tokens):
@@ -190,6 +191,17 @@ def longest_matches(trie: dict[str, Any], text: str) -> list[tuple[int, int, str
             out.append((i, found[0], found[1]))
             i = found[0]
     return out
+
+
+def longest_matches_from_right(reversed_trie: dict[str, Any], text: str) -> list[tuple[int, int, str]]:
+    """Terms in ``text`` found from its end: at each place the longest term ending there, then
+    on to its left, not overlapping; in text order. A Chinese compound's head comes last, so
+    reading from the right keeps it whole: "鲜果汁" is "鲜" + "果汁" (juice), where reading
+    from the left would take "鲜果" (fresh fruit) and leave "汁"."""
+    backwards = text[::-1]
+    n = len(text)
+    found = longest_matches(reversed_trie, backwards)
+    return sorted((n - end, n - start, term[::-1]) for start, end, term in found)
 
 
 def trie_pattern(terms: Iterable[str]) -> re.Pattern[str]:

@@ -310,3 +310,11 @@ def test_chapter_99_is_never_matched(ensemble: Ensemble) -> None:
     # Its text, "Commodities not specified according to kind", is words every notice has.
     ranked = ensemble.classify(note("Commodities according to their kind, not specified"))
     assert all(not m.hs_code.startswith("99") for m in ranked)
+
+
+def test_a_chinese_compound_is_read_from_its_head(ensemble: Ensemble) -> None:
+    glossary = load_glossary()
+    # "鲜果汁" is fresh juice: "鲜" + "果汁", not "鲜果" (fresh fruit) + "汁".
+    assert [h.term for h in glossary.find_zh("鲜果汁", segment("鲜果汁"))] == ["果汁"]
+    ranked = ensemble.classify(note("(未经高温消毒的)鲜果汁", language="zh"))
+    assert ranked[0].hs_code.startswith("2009")
