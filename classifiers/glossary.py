@@ -9,6 +9,7 @@ and as the bridge from Chinese words to the English of the nomenclature.
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
@@ -435,6 +436,45 @@ def load_glossary() -> Glossary:
     )
 
 
+#: Items of a Chinese products line that must each name a chapter by a chapter-wide word or
+#: a group for the line to be read as a list of chapters (a residue notification's
+#: "肉类和可食用肉类内脏; 乳制品和禽蛋; 谷类; 动物油脂").
+CHAPTER_LIST_MIN = 3
+_ITEM_BREAK = re.compile(r"[;；。•\n]")
+_ICS_NOTE = re.compile(r"[(（]\s*ICS", re.IGNORECASE)
+
+
+def as_chapter_list(text: str, hits: list[Hit]) -> list[Hit]:
+    """A Chinese products line listing whole chapters, item by item, names each of them as a
+    whole: the word each such item leads with ("谷类": 10, "乳制品": 04) counts as the
+    nomenclature's chapter title does, not as a vague word of one product. An item annotated
+    with its ICS code ("橡胶和塑料工业(ICS分类号:83)") names a standards field, not goods, and
+    is no item of the list. Other lines' hits are returned as they are."""
+    bounds = [0] + [m.end() for m in _ITEM_BREAK.finditer(text)] + [len(text) + 1]
+    leads: list[int] = []
+    for low, high in itertools.pairwise(bounds):
+        inside = [i for i, h in enumerate(hits) if low <= h.start < high]
+        if not inside or _ICS_NOTE.search(text, low, high):
+            continue
+        lead = hits[inside[0]]
+        if lead.weight >= 1.0 and (lead.entry.whole or all(len(c) == 2 for c in lead.entry.hs)):
+            leads.append(inside[0])
+    if len(leads) < CHAPTER_LIST_MIN:
+        return hits
+    out = list(hits)
+    for i in leads:
+        h = out[i]
+        if not h.entry.whole:
+            out[i] = Hit(
+                h.term,
+                GlossaryEntry(h.entry.en, h.entry.zh, h.entry.hs, whole=True),
+                h.start,
+                h.end,
+                h.weight,
+            )
+    return out
+
+
 def hits_for(
     glossary: Glossary,
     notification: Notification,
@@ -456,7 +496,8 @@ def hits_for(
             continue
         field_hits = glossary.find_en(text)
         if field in zh_tokens:
-            field_hits += glossary.find_zh(text, zh_tokens[field])
+            zh_hits = glossary.find_zh(text, zh_tokens[field])
+            field_hits += as_chapter_list(text, zh_hits) if field == "products" else zh_hits
         if field == "products" and field_hits:
             weights.update(NAMED_BY_PRODUCTS)
         found.extend((hit, weights[field]) for hit in field_hits)

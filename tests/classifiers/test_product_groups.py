@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from classifiers.ensemble import DEFAULT_CALIBRATION, Ensemble, combine
-from classifiers.glossary import GlossaryClassifier, load_glossary, section_title_entries
+from classifiers.glossary import GlossaryClassifier, as_chapter_list, load_glossary, section_title_entries
 from classifiers.nomenclature import load_nomenclature
+from classifiers.zh_segment import segment
 from tests.classifiers.helpers import note
 from warning.types import Notification, ProductMatch
 
@@ -127,3 +128,19 @@ def test_a_list_of_chapters_in_the_portals_words_alerts_each_chapter(ensemble: E
     # How Chinese portals render the chapter titles a residue notification lists.
     products = "肉和可食用下水;可食用蔬菜和某些根和块茎;粮谷;碾磨产品;含油子仁"
     assert {"02", "07", "10", "11", "12"} <= alerted(ensemble, products)
+
+
+def test_a_chinese_line_listing_chapters_item_by_item_alerts_each(ensemble: Ensemble) -> None:
+    listed = "• 肉类(HS ) • 乳制品和禽蛋(HS ) • 谷类(HS ) • 鱼类(HS )"
+    assert {"02", "03", "04", "10"} <= alerted(ensemble, listed)
+    # Two items are no list of chapters: the chapter-wide words stay vague ones.
+    glossary = load_glossary()
+    for text, whole in (("肉类; 谷类", False), ("肉类; 谷类; 鱼类", True)):
+        hits = as_chapter_list(text, glossary.find_zh(text, segment(text)))
+        assert {h.term: h.entry.whole for h in hits}["肉类"] is whole
+
+
+def test_an_item_annotated_with_its_ics_code_is_no_chapter_of_the_list(ensemble: Ensemble) -> None:
+    listed = "肉类;乳制品;谷类;橡胶和塑料工业(ICS分类号:83)"
+    assert {"02", "04", "10"} <= alerted(ensemble, listed)
+    assert not {"39", "40"} & alerted(ensemble, listed)
