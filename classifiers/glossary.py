@@ -436,25 +436,50 @@ def load_glossary() -> Glossary:
     )
 
 
-#: Items of a Chinese products line that must each name a chapter by a chapter-wide word or
-#: a group for the line to be read as a list of chapters (a residue notification's
-#: "肉类和可食用肉类内脏; 乳制品和禽蛋; 谷类; 动物油脂").
+#: Items of a products line that must each name a chapter by a chapter-wide word or a group
+#: for the line to be read as a list of chapters (a residue notification's "肉类和可食用肉类
+#: 内脏; 乳制品和禽蛋; 谷类; 动物油脂", "Live animals; Meat and edible meat offal; Dairy produce").
 CHAPTER_LIST_MIN = 3
 _ITEM_BREAK = re.compile(r"[;；。•\n]")
+_EN_UNIT = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*|[;；。•\n]")
 _ICS_NOTE = re.compile(r"[(（]\s*ICS", re.IGNORECASE)
 
+#: An item of a products line: where it starts and ends (in the positions of its hits:
+#: characters for Chinese, words for English) and whether an ICS code annotates it.
+_Item = tuple[int, int, bool]
 
-def as_chapter_list(text: str, hits: list[Hit]) -> list[Hit]:
-    """A Chinese products line listing whole chapters, item by item, names each of them as a
-    whole: the word each such item leads with ("谷类": 10, "乳制品": 04) counts as the
-    nomenclature's chapter title does, not as a vague word of one product. An item annotated
-    with its ICS code ("橡胶和塑料工业(ICS分类号:83)") names a standards field, not goods, and
-    is no item of the list. Other lines' hits are returned as they are."""
+
+def zh_items(text: str) -> list[_Item]:
+    """The items of a products line, in character positions (:data:`_Item`)."""
     bounds = [0] + [m.end() for m in _ITEM_BREAK.finditer(text)] + [len(text) + 1]
+    return [(low, high, bool(_ICS_NOTE.search(text, low, high))) for low, high in itertools.pairwise(bounds)]
+
+
+def en_items(text: str) -> list[_Item]:
+    """The items of a products line, in the word positions :meth:`Glossary.find_en` gives hits."""
+    items: list[_Item] = []
+    words = low = 0
+    char_low = 0
+    for unit in _EN_UNIT.finditer(text.lower()):
+        if _ITEM_BREAK.fullmatch(unit.group()):
+            items.append((low, words, bool(_ICS_NOTE.search(text, char_low, unit.start()))))
+            low, char_low = words, unit.end()
+        else:
+            words += 1
+    items.append((low, words + 1, bool(_ICS_NOTE.search(text, char_low))))
+    return items
+
+
+def as_chapter_list(items: Sequence[_Item], hits: list[Hit]) -> list[Hit]:
+    """A products line listing whole chapters, item by item, names each of them as a whole:
+    the word each such item leads with ("谷类": 10, "乳制品": 04, "live animals": 01) counts as
+    the nomenclature's chapter title does, not as a vague word of one product. An item
+    annotated with its ICS code ("橡胶和塑料工业(ICS分类号:83)") names a standards field, not
+    goods, and is no item of the list. Other lines' hits are returned as they are."""
     leads: list[int] = []
-    for low, high in itertools.pairwise(bounds):
+    for low, high, ics in items:
         inside = [i for i, h in enumerate(hits) if low <= h.start < high]
-        if not inside or _ICS_NOTE.search(text, low, high):
+        if not inside or ics:
             continue
         lead = hits[inside[0]]
         if lead.weight >= 1.0 and (lead.entry.whole or all(len(c) == 2 for c in lead.entry.hs)):
@@ -465,13 +490,8 @@ def as_chapter_list(text: str, hits: list[Hit]) -> list[Hit]:
     for i in leads:
         h = out[i]
         if not h.entry.whole:
-            out[i] = Hit(
-                h.term,
-                GlossaryEntry(h.entry.en, h.entry.zh, h.entry.hs, whole=True),
-                h.start,
-                h.end,
-                h.weight,
-            )
+            whole = GlossaryEntry(h.entry.en, h.entry.zh, h.entry.hs, whole=True)
+            out[i] = Hit(h.term, whole, h.start, h.end, h.weight)
     return out
 
 
@@ -495,9 +515,11 @@ def hits_for(
         if not text:
             continue
         field_hits = glossary.find_en(text)
+        if field == "products":
+            field_hits = as_chapter_list(en_items(text), field_hits)
         if field in zh_tokens:
             zh_hits = glossary.find_zh(text, zh_tokens[field])
-            field_hits += as_chapter_list(text, zh_hits) if field == "products" else zh_hits
+            field_hits += as_chapter_list(zh_items(text), zh_hits) if field == "products" else zh_hits
         if field == "products" and field_hits:
             weights.update(NAMED_BY_PRODUCTS)
         found.extend((hit, weights[field]) for hit in field_hits)

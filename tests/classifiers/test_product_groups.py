@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from classifiers.ensemble import DEFAULT_CALIBRATION, Ensemble, combine
-from classifiers.glossary import GlossaryClassifier, as_chapter_list, load_glossary, section_title_entries
+from classifiers.glossary import (
+    GlossaryClassifier,
+    as_chapter_list,
+    load_glossary,
+    section_title_entries,
+    zh_items,
+)
 from classifiers.nomenclature import load_nomenclature
 from classifiers.zh_segment import segment
 from tests.classifiers.helpers import note
@@ -133,10 +139,12 @@ def test_a_list_of_chapters_in_the_portals_words_alerts_each_chapter(ensemble: E
 def test_a_chinese_line_listing_chapters_item_by_item_alerts_each(ensemble: Ensemble) -> None:
     listed = "• 肉类(HS ) • 乳制品和禽蛋(HS ) • 谷类(HS ) • 鱼类(HS )"
     assert {"02", "03", "04", "10"} <= alerted(ensemble, listed)
+    listed = "HS 01: Live animals; HS 02: Meat and edible meat offal; HS 04: Dairy produce; HS 10: Cereals"
+    assert {"01", "02", "04", "10"} <= alerted(ensemble, listed)
     # Two items are no list of chapters: the chapter-wide words stay vague ones.
     glossary = load_glossary()
     for text, whole in (("肉类; 谷类", False), ("肉类; 谷类; 鱼类", True)):
-        hits = as_chapter_list(text, glossary.find_zh(text, segment(text)))
+        hits = as_chapter_list(zh_items(text), glossary.find_zh(text, segment(text)))
         assert {h.term: h.entry.whole for h in hits}["肉类"] is whole
 
 
