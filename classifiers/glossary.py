@@ -440,8 +440,9 @@ def load_glossary() -> Glossary:
 #: for the line to be read as a list of chapters (a residue notification's "肉类和可食用肉类
 #: 内脏; 乳制品和禽蛋; 谷类; 动物油脂", "Live animals; Meat and edible meat offal; Dairy produce").
 CHAPTER_LIST_MIN = 3
-_ITEM_BREAK = re.compile(r"[;；。•\n]")
-_EN_UNIT = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*|[;；。•\n]")
+# Not "。": portals render an ICS title's full stops as it ("通风机。风扇。空调(ICS 23.120)").
+_ITEM_BREAK = re.compile(r"[;；•\n]")
+_EN_UNIT = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*|[;；•\n]")
 _ICS_NOTE = re.compile(r"[(（]\s*ICS", re.IGNORECASE)
 
 #: An item of a products line: where it starts and ends (in the positions of its hits:
@@ -495,6 +496,22 @@ def as_chapter_list(items: Sequence[_Item], hits: list[Hit]) -> list[Hit]:
     return out
 
 
+#: The weight of a product word in an item of the products line that an ICS code annotates
+#: ("Spices and condiments (ICS code(s): 67.220.10)"): the item restates the standards
+#: field's title, which the ICS method already counts, rather than naming the goods.
+ICS_ITEM_WEIGHT = 0.6
+
+
+def _in_items(items: Sequence[_Item], hits: list[Hit]) -> list[tuple[Hit, float]]:
+    """The products line's hits (a list of chapters read as such, :func:`as_chapter_list`),
+    each with its weight: :data:`ICS_ITEM_WEIGHT` in an item an ICS code annotates, else 1."""
+    annotated = [(low, high) for low, high, ics in items if ics]
+    return [
+        (hit, ICS_ITEM_WEIGHT if any(low <= hit.start < high for low, high in annotated) else 1.0)
+        for hit in as_chapter_list(items, hits)
+    ]
+
+
 def hits_for(
     glossary: Glossary,
     notification: Notification,
@@ -515,14 +532,16 @@ def hits_for(
         if not text:
             continue
         field_hits = glossary.find_en(text)
-        if field == "products":
-            field_hits = as_chapter_list(en_items(text), field_hits)
+        if field != "products":
+            field_hits += glossary.find_zh(text, zh_tokens[field]) if field in zh_tokens else []
+            found.extend((hit, weights[field]) for hit in field_hits)
+            continue
+        field_hits = _in_items(en_items(text), field_hits)
         if field in zh_tokens:
-            zh_hits = glossary.find_zh(text, zh_tokens[field])
-            field_hits += as_chapter_list(zh_items(text), zh_hits) if field == "products" else zh_hits
-        if field == "products" and field_hits:
+            field_hits += _in_items(zh_items(text), glossary.find_zh(text, zh_tokens[field]))
+        if any(weight == 1.0 for _, weight in field_hits):
             weights.update(NAMED_BY_PRODUCTS)
-        found.extend((hit, weights[field]) for hit in field_hits)
+        found.extend((hit, weights[field] * weight) for hit, weight in field_hits)
     return found
 
 

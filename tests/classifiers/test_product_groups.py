@@ -8,6 +8,7 @@ from classifiers.ensemble import DEFAULT_CALIBRATION, Ensemble, combine
 from classifiers.glossary import (
     GlossaryClassifier,
     as_chapter_list,
+    hits_for,
     load_glossary,
     section_title_entries,
     zh_items,
@@ -152,3 +153,16 @@ def test_an_item_annotated_with_its_ics_code_is_no_chapter_of_the_list(ensemble:
     listed = "肉类;乳制品;谷类;橡胶和塑料工业(ICS分类号:83)"
     assert {"02", "04", "10"} <= alerted(ensemble, listed)
     assert not {"39", "40"} & alerted(ensemble, listed)
+
+
+def test_an_items_ics_title_weighs_less_than_the_goods_it_annotates(ensemble: Ensemble) -> None:
+    glossary = load_glossary()
+    products = "Vanilla; Spices and condiments (ICS code(s): 67.220.10)"
+    weights = {hit.term: weight for hit, weight in hits_for(glossary, note(products), {})}
+    assert weights["vanilla"] == 1.0 and weights["condiment"] < 1.0
+    # The title names the goods when the products line only restates the standards field.
+    ranked = ensemble.classify(
+        note("Spices and condiments (ICS code(s): 67.220.10)", title="Dried vanilla beans — Specification")
+    )
+    assert ranked[0].hs_code.startswith("0905")
+    assert "21" not in alerted(ensemble, products)
