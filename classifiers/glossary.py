@@ -531,17 +531,15 @@ def hits_for(
         text = texts[field] if texts is not None else getattr(notification, field)
         if not text:
             continue
-        field_hits = glossary.find_en(text)
+        en_hits = glossary.find_en(text)
+        zh_hits = glossary.find_zh(text, zh_tokens[field]) if field in zh_tokens else []
         if field != "products":
-            field_hits += glossary.find_zh(text, zh_tokens[field]) if field in zh_tokens else []
-            found.extend((hit, weights[field]) for hit in field_hits)
+            found.extend((hit, weights[field]) for hit in en_hits + zh_hits)
             continue
-        field_hits = _in_items(en_items(text), field_hits)
-        if field in zh_tokens:
-            field_hits += _in_items(zh_items(text), glossary.find_zh(text, zh_tokens[field]))
-        if any(weight == 1.0 for _, weight in field_hits):
+        weighed = _in_items(en_items(text), en_hits) + _in_items(zh_items(text), zh_hits)
+        if any(weight == 1.0 for _, weight in weighed):
             weights.update(NAMED_BY_PRODUCTS)
-        found.extend((hit, weights[field] * weight) for hit, weight in field_hits)
+        found.extend((hit, weights[field] * weight) for hit, weight in weighed)
     return found
 
 
