@@ -441,8 +441,9 @@ def load_glossary() -> Glossary:
 #: 内脏; 乳制品和禽蛋; 谷类; 动物油脂", "Live animals; Meat and edible meat offal; Dairy produce").
 CHAPTER_LIST_MIN = 3
 # Not "。": portals render an ICS title's full stops as it ("通风机。风扇。空调(ICS 23.120)").
-_ITEM_BREAK = re.compile(r"[;；•\n]")
-_EN_UNIT = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*|[;；•\n]")
+# An item also ends after the codes a member gives it in brackets: "肉类(HS 02) 鱼类(HS 03)".
+_ITEM_BREAK = re.compile(r"[;；•\n]|[(（]\s*HS\b[^()（）]*[)）]", re.IGNORECASE)
+_EN_UNIT = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*|[;；•\n]|[(（]\s*hs\b[^()（）]*[)）]")
 _ICS_NOTE = re.compile(r"[(（]\s*ICS", re.IGNORECASE)
 
 #: An item of a products line: where it starts and ends (in the positions of its hits:

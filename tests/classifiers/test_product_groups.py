@@ -14,6 +14,7 @@ from classifiers.glossary import (
     zh_items,
 )
 from classifiers.nomenclature import load_nomenclature
+from classifiers.textprep import strip_hs_codes
 from classifiers.zh_segment import segment
 from tests.classifiers.helpers import note
 from warning.types import Notification, ProductMatch
@@ -139,6 +140,9 @@ def test_a_list_of_chapters_in_the_portals_words_alerts_each_chapter(ensemble: E
 
 def test_a_chinese_line_listing_chapters_item_by_item_alerts_each(ensemble: Ensemble) -> None:
     listed = "• 肉类(HS ) • 乳制品和禽蛋(HS ) • 谷类(HS ) • 鱼类(HS )"
+    assert {"02", "03", "04", "10"} <= alerted(ensemble, listed)
+    # Items the member's codes in brackets end, with the codes cut as evaluation cuts them.
+    listed = strip_hs_codes("肉类(HS 02) 鱼类(HS 03) 乳制品(HS 04) 谷类(HS 10)")
     assert {"02", "03", "04", "10"} <= alerted(ensemble, listed)
     listed = "HS 01: Live animals; HS 02: Meat and edible meat offal; HS 04: Dairy produce; HS 10: Cereals"
     assert {"01", "02", "04", "10"} <= alerted(ensemble, listed)
