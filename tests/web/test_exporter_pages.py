@@ -244,3 +244,19 @@ async def test_a_stored_translation_is_shown_labelled_with_the_original_one_clic
             await conn.execute(
                 sa.delete(translations).where(translations.c.notification_id == notification_id)
             )
+
+
+async def test_pages_name_the_zones_time_as_readers_do(
+    demo_emails: list[Email], demo_rt: Runtime, demo_client: Client
+) -> None:
+    """Asia/Shanghai is 北京时间 on a Chinese page and Beijing time on an English one."""
+    languages = await _languages(demo_rt)
+    for lang, expected in (("zh", "时间为北京时间。"), ("en", "Times are Beijing time.")):
+        mail = next(m for m in demo_emails if languages[m.to] == lang)
+        demo_client.session.cookie_jar.clear()
+        path = next(p for p in PAGE_LINK.findall(mail.text) if "/notifications/" in p)
+        page = await (await demo_client.get(path)).text()
+        assert "Asia/Shanghai" not in page
+        await SignIn(demo_rt).exporter(demo_client, mail.to)
+        alerts_page = await (await demo_client.get("/exporter/alerts")).text()
+        assert expected in alerts_page and "Asia/Shanghai" not in alerts_page

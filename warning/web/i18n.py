@@ -434,6 +434,39 @@ def translate(lang: str, key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+#: Time zones as readers name them; others are shown by their IANA name.
+ZONE_NAMES: dict[str, dict[str, str]] = {
+    "zh": {
+        "Asia/Shanghai": "北京时间",
+        "Asia/Chongqing": "北京时间",
+        "Asia/Harbin": "北京时间",
+        "Asia/Urumqi": "乌鲁木齐时间",
+        "Asia/Hong_Kong": "香港时间",
+        "Asia/Macau": "澳门时间",
+        "Asia/Taipei": "台北时间",
+        "UTC": "协调世界时(UTC)",
+    },
+    "en": {
+        "Asia/Shanghai": "Beijing time",
+        "Asia/Chongqing": "Beijing time",
+        "Asia/Harbin": "Beijing time",
+        "Asia/Hong_Kong": "Hong Kong time",
+        "Asia/Macau": "Macau time",
+        "Asia/Taipei": "Taipei time",
+        "UTC": "UTC",
+    },
+}
+
+
+def zone_name(tz: str, lang: str) -> str:
+    """A time zone as a reader of ``lang`` names it ("北京时间", "Beijing time"); an IANA zone
+    without a common name as "Europe/Berlin time" / "Europe/Berlin时间"."""
+    names = ZONE_NAMES["zh" if lang == "zh" else "en"]
+    if tz in names:
+        return names[tz]
+    return f"{tz}时间" if lang == "zh" else f"{tz} time"
+
+
 def negotiate(accept_language: str) -> str:
     """The supported language ``Accept-Language`` prefers; English if none."""
     best, best_q = "en", -1.0

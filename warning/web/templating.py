@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from warning.symbols import reference
 from warning.types import Role
-from warning.web.i18n import LEVEL_NAMES, translate
+from warning.web.i18n import LEVEL_NAMES, translate, zone_name
 from warning.web.security import LANG_KEY, SESSION_KEY, Session, current_user
 from warning.web.summary_rows import summary_rows
 
@@ -70,6 +70,7 @@ def base_context(request: web.Request) -> dict[str, Any]:
         "t": t,
         "level_name": level_name,
         "level_names": LEVEL_NAMES[lang],
+        "zone_name": lambda tz: zone_name(tz, lang),
         "user": user,
         "exporter_email": session.exporter_email if session else None,
         "csrf_token": session.csrf if session else "",
