@@ -68,11 +68,26 @@ _LIMIT_HINTS = (
 )
 
 
+# The name of a list a measure amends, which names what its entries are for, not goods: Brazil's
+# monographs of pesticide active ingredients ("Monograph List of Active Ingredients for Pesticides,
+# Household Cleaning Products and Wood Preservatives", "杀虫剂、家庭清洁产品及木材防腐剂活性成分
+# 专项表"), amended by a hundred resolutions a year whose goods are the crops of the residue limits.
+_LIST_NAMES = re.compile(
+    r"\bmonograph\s+list\s+of\s+active\s+ingredients\s+for\s+pesticides,?\s+household\s+"
+    r"(?:cleaning|disinfectant|sanitizing)\s+products,?\s+and\s+wood\s+preserv(?:atives|ers)"
+    r"|(?:杀虫剂|农药)、家庭(?:清洁|消毒|卫生)产品(?:及|和)木材防腐剂活性成[分份](?:专项表|专论清单|目录)",
+    re.IGNORECASE,
+)
+
+
 def without_exclusions(text: str) -> str:
-    """``text`` without the spans that name what it excludes, or what it limits in a product."""
+    """``text`` without the spans that name what it excludes, or what it limits in a product,
+    or the name of a list of substances it amends (:data:`_LIST_NAMES`)."""
     if not text:
         return text
     text = _EXCLUSIONS.sub(" ", text)
+    if "onograph" in text or "专项表" in text or "目录" in text or "专论" in text:
+        text = _LIST_NAMES.sub(" ", text)
     if "以外" in text or "之外" in text:
         text = _OTHER_THAN.sub(" ", text)
     lowered = text.lower()

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from classifiers.ensemble import Ensemble
 from classifiers.nomenclature import load_nomenclature
+from classifiers.prepared import without_exclusions
 from classifiers.rules import RulesClassifier, without
 from tests.classifiers.helpers import note
 from warning.types import ClassifierRule, ProductMatch
@@ -26,3 +29,20 @@ def test_an_exclusion_drops_the_matches_where_its_phrase_is_found() -> None:
 def test_without_vetoes_codes_below_and_the_chapter_above() -> None:
     matches = [ProductMatch(c, len(c), 0.9, "text", "") for c in ("95", "9503", "950300", "9504", "39")]
     assert [m.hs_code for m in without(matches, ("9503",))] == ["9504", "39"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "regarding the active ingredient T33 - TEFLUBENZUROM of the Monograph List of Active Ingredients "
+        "for Pesticides, Household Cleaning Products and Wood Preservers, published by Resolution RE 165",
+        "第165号决议公布的杀虫剂、家庭清洁产品及木材防腐剂活性成分专项表活性成份M17-灭多威(METHOMYL)",
+    ],
+)
+def test_the_name_of_a_list_of_active_ingredients_names_no_goods(text: str) -> None:
+    ensemble = Ensemble(load_nomenclature())
+    ranked = ensemble.classify(note("", title=text))
+    # The list is for pesticides, household cleaning products and wood preservatives: the
+    # resolution amends one substance's entry (the crops' residue limits), it regulates none of them.
+    assert not {"34", "44"} & {m.hs_code[:2] for m in ranked if m.score >= 0.7}
+    assert "Monograph" not in without_exclusions(text) and "专项表" not in without_exclusions(text)
