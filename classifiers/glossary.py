@@ -120,8 +120,7 @@ class Glossary:
         ]
         tokens = list(tokens)
         if not any(len(t) == 1 and t in self.zh for t in tokens):
-            marked = _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用", near=2, made_of="制")
-            return _narrow_groups(marked, lambda h: text[h.start : h.end])
+            return _read_zh(hits, text)
         covered = {pos for h in hits for pos in range(h.start, h.end)}
         position = 0
         for token in tokens:
@@ -133,8 +132,43 @@ class Glossary:
             if entry is not None and start not in covered:
                 hits.append(Hit(token, entry, start, start + 1, 1.0))
         hits.sort(key=lambda h: h.start)
-        marked = _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用", near=2, made_of="制")
-        return _narrow_groups(marked, lambda h: text[h.start : h.end])
+        return _read_zh(hits, text)
+
+
+#: Characters that negate the term right after them: "非电力" (not electric), "无糖" (sugar-free).
+_NEGATIONS = frozenset("非无")
+#: What ends a Chinese noun phrase: everything before its "的" up to one of these describes its
+#: head. "、" too: "可食用水果和坚果、柑橘类水果的果皮" lists fruit and nuts beside citrus peel.
+_PHRASE_BREAKS = frozenset("，,；;。：:()（）、\n")
+
+
+def _read_zh(hits: list[Hit], text: str) -> list[Hit]:
+    """Chinese hits read in their phrase: negated terms dropped, modifiers weakened
+    (:func:`_mark_modifiers`, :func:`_describe_before_de`), groups narrowed."""
+    hits = [h for h in hits if h.start == 0 or text[h.start - 1] not in _NEGATIONS]
+    marked = _mark_modifiers(hits, text, ("于",), before=("的",), used_for="用", near=2, made_of="制")
+    return _narrow_groups(_describe_before_de(marked, text), lambda h: text[h.start : h.end])
+
+
+def _describe_before_de(hits: list[Hit], text: str) -> list[Hit]:
+    """What comes before "的" in a phrase describes the head after it: "柴油发动机使用的柴油" is
+    diesel fuel (for diesel engines), "食品用的塑料容器" containers. A full-weight hit followed,
+    in the same phrase, by "的" and then at most two characters later by another hit is
+    weakened as :func:`_mark_modifiers` weakens one right before "的"."""
+    out = list(hits)
+    for index, hit in enumerate(hits):
+        # A material made into the goods ("塑料制的餐具") is the head, as :func:`_mark_modifiers` reads it.
+        if hit.weight < 1.0 or text[hit.end : hit.end + 1] == "制":
+            continue
+        for later in hits[index + 1 :]:
+            between = text[hit.end : later.start]
+            if any(ch in _PHRASE_BREAKS for ch in between):
+                break
+            de = between.rfind("的")
+            if de >= 0 and len(between) - de - 1 <= 2 and de > 0:
+                out[index] = Hit(hit.term, hit.entry, hit.start, hit.end, hit.weight * 0.6)
+                break
+    return out
 
 
 def narrows(new: GlossaryEntry, old: GlossaryEntry) -> bool:

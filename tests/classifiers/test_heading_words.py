@@ -318,3 +318,25 @@ def test_a_chinese_compound_is_read_from_its_head(ensemble: Ensemble) -> None:
     assert [h.term for h in glossary.find_zh("鲜果汁", segment("鲜果汁"))] == ["果汁"]
     ranked = ensemble.classify(note("(未经高温消毒的)鲜果汁", language="zh"))
     assert ranked[0].hs_code.startswith("2009")
+
+
+def test_what_comes_before_de_describes_the_goods_after_it(ensemble: Ensemble) -> None:
+    glossary = load_glossary()
+    text = "柴油发动机使用的柴油"
+    weights = {h.term: h.weight for h in glossary.find_zh(text, segment(text))}
+    assert weights["柴油"] == 1.0 and weights["柴油发动机"] < 1.0
+    assert ensemble.classify(note(text, language="zh"))[0].hs_code.startswith("2710")
+    # A list parted by "、" is no description: fruit and nuts stay goods beside the citrus peel.
+    listed = "可食用水果和坚果、柑橘类水果的果皮"
+    weights = {h.term: h.weight for h in glossary.find_zh(listed, segment(listed))}
+    assert weights["坚果"] == 1.0
+    # A material made into the goods stays their head ("塑料制的餐具": articles of plastics).
+    made = "塑料制的餐具"
+    assert {h.term: h.weight for h in glossary.find_zh(made, segment(made))}["塑料"] == 1.0
+
+
+def test_a_negated_term_names_no_goods() -> None:
+    glossary = load_glossary()
+    for text, gone, kept in (("集中供热锅炉,非电力", "电力", "锅炉"), ("无糖饮料", "糖", "饮料")):
+        terms = [h.term for h in glossary.find_zh(text, segment(text))]
+        assert gone not in terms and kept in terms
