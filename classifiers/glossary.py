@@ -552,6 +552,7 @@ def hits_for(
     notification: Notification,
     zh_tokens: dict[str, list[str]],
     texts: dict[str, str] | None = None,
+    modifiers: dict[str, list[tuple[int, int]]] | None = None,
 ) -> list[tuple[Hit, float]]:
     """Every glossary hit in a notification's fields (or in ``texts``, the fields as
     prepared), with the field's weight.
@@ -568,6 +569,8 @@ def hits_for(
             continue
         en_hits = glossary.find_en(text)
         zh_hits = glossary.find_zh(text, zh_tokens[field]) if field in zh_tokens else []
+        if modifiers is not None:
+            modifiers[field] = [(h.start, h.end) for h in zh_hits if h.weight < 1.0]
         if field != "products":
             found.extend((hit, weights[field]) for hit in en_hits + zh_hits)
             continue

@@ -106,6 +106,25 @@ class Prepared:
     chinese: bool
 
 
+def _heads(text: str, words: list[str], modifiers: list[tuple[int, int]]) -> list[str]:
+    """The segmented words of ``text`` but those overlapping a glossary modifier ("摩托车的防护头盔":
+    the motorcycle the helmet is for; "奶山羊饲料": the goats the feed is for), so that the text
+    model reads the goods, as the glossary does."""
+    if not modifiers:
+        return words
+    kept: list[str] = []
+    position = 0
+    for word in words:
+        start = text.find(word, position)
+        if start < 0:
+            kept.append(word)
+            continue
+        position = start + len(word)
+        if not any(start < high and low < position for low, high in modifiers):
+            kept.append(word)
+    return kept
+
+
 def in_simplified(notification: Notification) -> Notification:
     """The notification with its products, title and description in simplified Chinese
     where they are written in traditional characters (:func:`classifiers.textprep.simplified`)."""
@@ -121,17 +140,16 @@ def prepare(notification: Notification, glossary: Glossary, bridge: Bridge) -> P
     (read in simplified Chinese: ``notification`` of the result is that reading)."""
     notification = in_simplified(notification)
     tokens: list[str] = []
-    zh_tokens: dict[str, list[str]] = {}
     texts = {field: without_exclusions(getattr(notification, field)) for field in _FIELDS}
+    zh_tokens = {field: segment(text) for field, text in texts.items() if text and has_chinese(text)}
+    modifiers: dict[str, list[tuple[int, int]]] = {}
+    hits = hits_for(glossary, notification, zh_tokens, texts, modifiers)
     for field in _FIELDS:
         text = texts[field]
         if not text:
             continue
         field_tokens = english_tokens(text)
-        if has_chinese(text):
-            words = segment(text)
-            zh_tokens[field] = words
-            field_tokens += bridge.translate(words)
+        if field in zh_tokens:
+            field_tokens += bridge.translate(_heads(text, zh_tokens[field], modifiers.get(field, [])))
         tokens.extend(field_tokens * _REPEAT[field])
-    hits = hits_for(glossary, notification, zh_tokens, texts)
     return Prepared(notification, tuple(tokens), tuple(hits), bool(zh_tokens))

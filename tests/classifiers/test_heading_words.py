@@ -340,3 +340,11 @@ def test_a_negated_term_names_no_goods() -> None:
     for text, gone, kept in (("集中供热锅炉,非电力", "电力", "锅炉"), ("无糖饮料", "糖", "饮料")):
         terms = [h.term for h in glossary.find_zh(text, segment(text))]
         assert gone not in terms and kept in terms
+
+
+def test_the_text_model_reads_the_goods_not_what_they_are_for(ensemble: Ensemble) -> None:
+    prepared = ensemble.prepare(note("奶山羊饲料", language="zh"))
+    assert "feed" in prepared.tokens and "goat" not in prepared.tokens
+    ranked = ensemble.classify(note("轻便摩托车和摩托车的防护头盔", language="zh"))
+    assert ranked[0].hs_code.startswith("6506")
+    assert "87" not in {m.hs_code[:2] for m in ranked if m.score >= 0.7}
