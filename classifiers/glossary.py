@@ -31,6 +31,9 @@ _MAX_ZH = 60
 FIELD_WEIGHTS = (("products", 1.0), ("title", 0.8), ("description", 0.4))
 #: The title's and description's weights when the products line names a product itself.
 NAMED_BY_PRODUCTS = {"title": 0.65, "description": 0.3}
+#: The description's weight when neither the products line nor the title names any goods: the
+#: title's own, since the description is then where the member names them.
+ALONE_DESCRIPTION = 0.8
 
 
 class GlossaryError(TbtError, ValueError):
@@ -571,6 +574,10 @@ def hits_for(
         zh_hits = glossary.find_zh(text, zh_tokens[field]) if field in zh_tokens else []
         if modifiers is not None:
             modifiers[field] = [(h.start, h.end) for h in zh_hits if h.weight < 1.0]
+        if field == "description" and not any(h.weight >= 1.0 for h, _ in found):
+            # Nothing above names goods: the description is where the member names them
+            # ("... the crops: cassava, sweet potato, gherkin").
+            weights["description"] = ALONE_DESCRIPTION
         if field != "products":
             found.extend((hit, weights[field]) for hit in en_hits + zh_hits)
             continue

@@ -348,3 +348,17 @@ def test_the_text_model_reads_the_goods_not_what_they_are_for(ensemble: Ensemble
     ranked = ensemble.classify(note("轻便摩托车和摩托车的防护头盔", language="zh"))
     assert ranked[0].hs_code.startswith("6506")
     assert "87" not in {m.hs_code[:2] for m in ranked if m.score >= 0.7}
+
+
+def test_the_description_names_the_goods_when_nothing_above_it_does(ensemble: Ensemble) -> None:
+    # A residue resolution: the title names a substance, the products line only codes, the
+    # description the crops.
+    text = note(
+        "HS Code(s): ; ICS Code(s): 13, 65",
+        title="Draft resolution regarding the active ingredient M02 - MANCOZEBE (mancozeb)",
+        description="Includes the culture of cassava with a maximum residue limit of 0.05 mg/kg.",
+    )
+    assert "07" in {m.hs_code[:2] for m in ensemble.classify(text) if m.score >= 0.7}
+    # Where the products line names goods, the description stays context.
+    named = note("Cosmetics", description="Includes the culture of cassava.")
+    assert "07" not in {m.hs_code[:2] for m in ensemble.classify(named) if m.score >= 0.7}
