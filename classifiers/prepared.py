@@ -73,7 +73,8 @@ _LIMIT_HINTS = (
 # Household Cleaning Products and Wood Preservatives", "杀虫剂、家庭清洁产品及木材防腐剂活性成分
 # 专项表"), amended by a hundred resolutions a year whose goods are the crops of the residue limits.
 _LIST_NAMES = re.compile(
-    r"\bmonograph\s+list\s+of\s+active\s+ingredients\s+for\s+pesticides,?\s+household\s+"
+    r"\b(?:monograph\s+list|relation\s+of\s+monograph(?:ie)?s)\s+of\s+active\s+ingredients\s+(?:for|of)\s+"
+    r"pesticides,?\s+household\s+"
     r"(?:cleaning|disinfectant|sanitizing)\s+products,?\s+and\s+wood\s+preserv(?:atives|ers)"
     r"|(?:杀虫剂|农药)、家庭(?:清洁|消毒|卫生)产品(?:及|和)木材防腐剂活性成[分份](?:专项表|专论清单|目录)",
     re.IGNORECASE,

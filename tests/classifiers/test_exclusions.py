@@ -37,6 +37,8 @@ def test_without_vetoes_codes_below_and_the_chapter_above() -> None:
         "regarding the active ingredient T33 - TEFLUBENZUROM of the Monograph List of Active Ingredients "
         "for Pesticides, Household Cleaning Products and Wood Preservers, published by Resolution RE 165",
         "第165号决议公布的杀虫剂、家庭清洁产品及木材防腐剂活性成分专项表活性成份M17-灭多威(METHOMYL)",
+        "changes for the active ingredient A11 - AMETRINA from the Relation of Monographies of Active "
+        "Ingredients of Pesticides, Household Cleaning Products and Wood Preservers, all in the modality",
     ],
 )
 def test_the_name_of_a_list_of_active_ingredients_names_no_goods(text: str) -> None:
@@ -46,3 +48,4 @@ def test_the_name_of_a_list_of_active_ingredients_names_no_goods(text: str) -> N
     # resolution amends one substance's entry (the crops' residue limits), it regulates none of them.
     assert not {"34", "44"} & {m.hs_code[:2] for m in ranked if m.score >= 0.7}
     assert "Monograph" not in without_exclusions(text) and "专项表" not in without_exclusions(text)
+    assert "Household" not in without_exclusions(text)
