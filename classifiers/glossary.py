@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Any
 
 from classifiers.nomenclature import Nomenclature
-from classifiers.textprep import singular
+from classifiers.textprep import has_chinese, singular
 from warning.exceptions import TbtError
 from warning.types import Notification, ProductMatch
 
@@ -115,7 +115,7 @@ class Glossary:
 
     def find_zh(self, text: str, tokens: Iterable[str] = ()) -> list[Hit]:
         """Chinese terms in ``text``: longest match first; one-character terms only as whole words."""
-        # The trie pattern matches the longest term at the leftmost place, then goes on after it.
+        # From the right: the longest term ending at each place, then on to its left.
         zh = self.zh
         hits = [
             Hit(term, zh[term], start, end, 1.0)
@@ -358,13 +358,9 @@ def _narrow_groups(
         kept = tuple(code for code in group.entry.hs if code[:2] in chapters)
         if kept and len(kept) < len(group.entry.hs):
             entry = GlossaryEntry(group.entry.en, group.entry.zh, kept, whole=True)
-            term = f"{spelled(word)}{'' if _is_chinese(group.term) else ' '}{group.term}"
+            term = f"{spelled(word)}{'' if has_chinese(group.term) else ' '}{group.term}"
             out[index] = Hit(term, entry, group.start, group.end, group.weight)
     return out
-
-
-def _is_chinese(term: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in term)
 
 
 def en_key(term: str) -> tuple[str, ...]:
@@ -581,7 +577,10 @@ def hits_for(
         if field != "products":
             found.extend((hit, weights[field]) for hit in en_hits + zh_hits)
             continue
-        weighed = _in_items(en_items(text), en_hits) + _in_items(zh_items(text), zh_hits)
+        # Items are found only where there are hits to place in them (every notification passes here).
+        weighed = (_in_items(en_items(text), en_hits) if en_hits else []) + (
+            _in_items(zh_items(text), zh_hits) if zh_hits else []
+        )
         if any(weight == 1.0 for _, weight in weighed):
             weights.update(NAMED_BY_PRODUCTS)
         found.extend((hit, weights[field] * weight) for hit, weight in weighed)
