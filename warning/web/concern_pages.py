@@ -36,7 +36,7 @@ from warning.storage.responses import latest_stc_marks, list_response_files
 from warning.storage.schema import notifications
 from warning.storage.subscriptions import StoredSubscription
 from warning.tokens import TokenError
-from warning.translation.display import label, titles_for
+from warning.translation.display import titles_for
 from warning.types import Language
 from warning.web.background_mail import deliver_soon
 from warning.web.concern_view import concern_form_view, concern_rows, offered_markets
@@ -285,7 +285,7 @@ async def my_concerns(request: web.Request) -> web.StreamResponse:
         email=who.email,
         link=who.link,
         days=lambda left: days_text(who.lang, left),
-        title_labels={i: label(status, who.lang) for i, (_, status) in translated.items()},
+        title_statuses={i: status for i, (_, status) in translated.items()},
     )
 
 

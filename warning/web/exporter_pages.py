@@ -34,7 +34,7 @@ from warning.storage.schema import notifications
 from warning.storage.subscriptions import StoredSubscription, load_subscriptions
 from warning.storage.translations import load_translations
 from warning.tokens import TokenError
-from warning.translation.display import label, shown_notification, titles_for
+from warning.translation.display import shown_notification, titles_for
 from warning.types import LEVELS, Feedback, Notification
 from warning.web.exporter_view import (
     AlertRowView,
@@ -181,7 +181,7 @@ async def _alert_rows(rt: Runtime, subs: Sequence[StoredSubscription], lang: str
             lang,
             translated.get(a.notification_id, ("", ""))[0],
             note=_note(state, a.notification_id, lang),
-            title_label=label(translated.get(a.notification_id, ("", "original"))[1], lang),
+            title_status=translated.get(a.notification_id, ("", ""))[1],
         )
         for a in found
     ]

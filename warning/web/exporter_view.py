@@ -217,8 +217,8 @@ class AlertRowView:
     note_office: str = ""
     #: Why an official set the level, in the contact's language ("" if they did not).
     review_reason: str = ""
-    #: How the title was translated ("machine translation"; "" for the original).
-    title_label: str = ""
+    #: How the title was translated (``machine`` or ``reviewed``; "" for the original).
+    title_status: str = ""
 
     @property
     def order(self) -> tuple[int, int, int]:
@@ -233,10 +233,10 @@ def alert_row(
     lang: str,
     title: str = "",
     note: tuple[str, str] = ("", ""),
-    title_label: str = "",
+    title_status: str = "",
 ) -> AlertRowView:
     """One alert on the alerts page; ``title``: its translation into ``lang``, if stored, and
-    ``title_label`` how it was made; ``note``: the officials' expert note in ``lang`` and their office."""
+    ``title_status`` how it was made; ``note``: the officials' expert note in ``lang`` and their office."""
     review = next((r.text(lang) for r in alert.reasons if r.code == "review"), "")
     tz = ZoneInfo(config.zone.timezone)
     sent = alert.created_at if alert.created_at.tzinfo else alert.created_at.replace(tzinfo=dt.UTC)
@@ -254,7 +254,7 @@ def alert_row(
         note=note[0],
         note_office=note[1],
         review_reason=review,
-        title_label=title_label if title else "",
+        title_status=title_status if title else "",
     )
 
 

@@ -10,6 +10,7 @@ from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from warning.symbols import reference
+from warning.translation.display import label as translation_label
 from warning.types import Role
 from warning.web.i18n import LEVEL_NAMES, translate, zone_name
 from warning.web.security import LANG_KEY, SESSION_KEY, Session, current_user
@@ -71,6 +72,7 @@ def base_context(request: web.Request) -> dict[str, Any]:
         "level_name": level_name,
         "level_names": LEVEL_NAMES[lang],
         "zone_name": lambda tz: zone_name(tz, lang),
+        "translation_label": lambda status: translation_label(status, lang),
         "user": user,
         "exporter_email": session.exporter_email if session else None,
         "csrf_token": session.csrf if session else "",
